@@ -1,0 +1,18 @@
+import { ApiKeyEntity } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import type { Tx } from '../persistence/transaction-runner';
+
+@Injectable()
+export class ApiKeyRepository {
+  constructor(@InjectRepository(ApiKeyEntity) private readonly repo: Repository<ApiKeyEntity>) {}
+
+  findActiveBySha256(sha256: string): Promise<ApiKeyEntity | null> {
+    return this.repo.findOne({ where: { keySha256: sha256, revokedAt: IsNull() } });
+  }
+
+  async insert(tx: Tx, key: Pick<ApiKeyEntity, 'id' | 'brandId' | 'prefix' | 'keySha256'>): Promise<void> {
+    await tx.getRepository(ApiKeyEntity).insert({ ...key, revokedAt: null });
+  }
+}

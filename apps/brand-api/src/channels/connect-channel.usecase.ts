@@ -1,0 +1,87 @@
+import { Topics } from '@app/contracts';
+import { SecretBox } from '@app/config';
+import { DomainError } from '@app/http';
+import { EventPublisher, Outgoing } from '@app/kafka';
+import { Injectable } from '@nestjs/common';
+import { sha256Hex } from '../auth/api-keys';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { TransactionRunner } from '../persistence/transaction-runner';
+import { ChannelRepository } from './channel.repository';
+
+export interface ConnectChannelCommand {
+  brandId: string;
+  pageId: string;
+  pageAccessToken: string;
+  appSecret: string;
+  verifyToken: string;
+}
+
+/** What the API says about a channel: never a secret, only that one is set. */
+export interface ChannelView {
+  type: 'messenger';
+  pageId: string;
+  connected: true;
+  version: number;
+  updatedAt: string;
+}
+
+/**
+ * Connects (or reconnects) the brand's Messenger Page. Secrets are sealed before they are stored
+ * or published; the sealing binds each secret to its Page (associated data), so a sealed token
+ * cannot be replayed for another Page.
+ */
+@Injectable()
+export class ConnectChannel {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly channels: ChannelRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+    private readonly publisher: EventPublisher,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async execute(command: ConnectChannelCommand): Promise<ChannelView> {
+    const saved = await this.tx.run(async (tx) => {
+      const owner = await this.channels.findByPage(command.pageId, tx);
+      if (owner && owner.brandId !== command.brandId) {
+        throw new DomainError('CONFLICT', `page ${command.pageId} is connected to another brand`);
+      }
+      const current = await this.channels.findByBrand(command.brandId, tx);
+      const channel = await this.channels.save(tx, {
+        brandId: command.brandId,
+        pageId: command.pageId,
+        pageAccessToken: this.secrets.seal(command.pageAccessToken, `page-token:${command.pageId}`),
+        appSecret: this.secrets.seal(command.appSecret, `app-secret:${command.pageId}`),
+        verifyTokenSha256: sha256Hex(command.verifyToken),
+        version: (current?.version ?? 0) + 1,
+      });
+      const events: Outgoing[] = [
+        this.publisher.build(Topics.ChannelCatalog, 'channel.connected', {
+          pageId: channel.pageId,
+          brandId: channel.brandId,
+          version: channel.version,
+          pageAccessToken: channel.pageAccessToken,
+          appSecret: channel.appSecret,
+          verifyTokenSha256: channel.verifyTokenSha256,
+          updatedAt: channel.updatedAt.toISOString(),
+        }),
+      ];
+      if (current && current.pageId !== channel.pageId) {
+        // The brand moved to another Page: the old one is no longer served.
+        events.push(
+          this.publisher.build(Topics.ChannelCatalog, 'channel.disconnected', {
+            pageId: current.pageId,
+            brandId: current.brandId,
+            version: channel.version,
+          }),
+        );
+      }
+      await this.outbox.append(tx, events);
+      return channel;
+    });
+    this.relay.wake();
+    return { type: 'messenger', pageId: saved.pageId, connected: true, version: saved.version, updatedAt: saved.updatedAt.toISOString() };
+  }
+}

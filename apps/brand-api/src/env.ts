@@ -1,0 +1,13 @@
+import { BaseEnv, DatabaseEnv, KafkaEnv, SecretsEnv, env, z } from '@app/config';
+
+export const BrandApiEnv = BaseEnv.extend(KafkaEnv.shape)
+  .extend(DatabaseEnv.shape)
+  .extend(SecretsEnv.shape)
+  .extend({
+    PORT: env.port(3000),
+    /** The operator's token for POST /v1/brands. */
+    ADMIN_TOKEN: z.string().min(12, 'must be at least 12 characters'),
+    /** How often the outbox relay looks for unpublished events when nothing woke it, ms. */
+    OUTBOX_POLL_MS: z.coerce.number().int().min(20).default(250),
+  });
+export type BrandApiEnv = z.infer<typeof BrandApiEnv>;

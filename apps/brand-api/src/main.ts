@@ -1,0 +1,28 @@
+import { loadEnv } from '@app/config';
+import { HttpErrorFilter } from '@app/http';
+import { bootstrapApp, runMain } from '@app/observability';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { BrandApiEnv } from './env';
+
+runMain('brand-api', async () => {
+  const env = loadEnv(BrandApiEnv);
+  await bootstrapApp(AppModule.forRoot(env), {
+    name: 'brand-api',
+    port: env.PORT,
+    bodyLimit: '20mb',
+    configure: (app) => {
+      app.useGlobalFilters(new HttpErrorFilter());
+      const document = SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Brand API')
+          .setDescription('Brands register their stores, geofences and offers; see ARCHITECTURE.md §4.')
+          .setVersion('1')
+          .addBearerAuth()
+          .build(),
+      );
+      SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+    },
+  });
+});

@@ -1,0 +1,18 @@
+import { BaseEnv, KafkaEnv, RedisEnv, env, z } from '@app/config';
+
+export const GeofenceEnv = BaseEnv.extend(KafkaEnv.shape)
+  .extend(RedisEnv.shape)
+  .extend({
+    PORT: env.port(3002),
+    /** Fixes less precise than this are not visits. */
+    MAX_ACCURACY_M: z.coerce.number().positive().default(100),
+    /** Fixes older than this when processed are not visits. */
+    MAX_FIX_AGE_SECONDS: z.coerce.number().int().positive().default(300),
+    /** A jump from the last accepted fix faster than this is a spoof or a glitch. */
+    MAX_SPEED_KMH: z.coerce.number().positive().default(250),
+    /** How far outside a fence a shopper must be before the visit ends (no flapping at the edge). */
+    EXIT_HYSTERESIS_M: z.coerce.number().nonnegative().default(30),
+    /** Visit state and last fix expire after this long without a share. */
+    STATE_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
+  });
+export type GeofenceEnv = z.infer<typeof GeofenceEnv>;

@@ -1,0 +1,13 @@
+import { loadEnv } from '@app/config';
+import { bootstrapApp, runMain } from '@app/observability';
+import { AppModule } from './app.module';
+import { GeofenceEnv } from './env';
+
+runMain('geofence', async () => {
+  const env = loadEnv(GeofenceEnv);
+  await bootstrapApp(AppModule.forRoot(env), {
+    name: 'geofence',
+    port: env.PORT,
+    consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'geofence' },
+  });
+});

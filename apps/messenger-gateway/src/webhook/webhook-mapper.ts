@@ -1,0 +1,126 @@
+import {
+  deterministicId,
+  InteractionKind,
+  ShopperCommand,
+  ShopperInteraction,
+  ShopperLocation,
+  toShopperId,
+} from '@app/contracts';
+import { commandOfPayload, detectCommand } from './commands';
+import type { MessagingEvent, WebhookBody } from './webhook.schema';
+
+export type MappedEvent =
+  | { topic: 'shopper.location.v1'; id: string; data: ShopperLocation }
+  | { topic: 'shopper.interaction.v1'; id: string; data: ShopperInteraction };
+
+export interface MappedWebhook {
+  events: MappedEvent[];
+  /** Message ids seen, to deduplicate Meta's retries. */
+  messageIds: string[];
+  ignored: number;
+}
+
+/** The same Meta event always gets the same event id, so a retried webhook is recognisable. */
+const stableEventId = deterministicId;
+
+/**
+ * Turns a verified webhook into events, in each Page's timestamp order. Echoes (our own messages)
+ * are ignored; a location attachment is both a location and an interaction (it opens Messenger's
+ * window like any message).
+ */
+export function mapWebhook(body: WebhookBody, brandOfPage: Map<string, string>, receivedAt: Date): MappedWebhook {
+  const events: MappedEvent[] = [];
+  const messageIds: string[] = [];
+  let ignored = 0;
+  for (const entry of body.entry) {
+    const brandId = brandOfPage.get(entry.id);
+    if (!brandId) {
+      ignored += entry.messaging.length;
+      continue;
+    }
+    const ordered = [...entry.messaging].sort((a, b) => a.timestamp - b.timestamp);
+    for (const m of ordered) {
+      if (m.message?.is_echo || m.recipient.id !== entry.id) {
+        ignored += 1;
+        continue;
+      }
+      const mapped = mapMessaging(m, entry.id, brandId, receivedAt);
+      if (mapped.length === 0) ignored += 1;
+      events.push(...mapped);
+      const mid = m.message?.mid ?? m.postback?.mid;
+      if (mid) messageIds.push(mid);
+    }
+  }
+  return { events, messageIds, ignored };
+}
+
+function mapMessaging(m: MessagingEvent, pageId: string, brandId: string, receivedAt: Date): MappedEvent[] {
+  const psid = m.sender.id;
+  const ref = { shopperId: toShopperId(pageId, psid), pageId, psid, brandId };
+  const at = new Date(m.timestamp).toISOString();
+  const base = { ...ref, at, receivedAt: receivedAt.toISOString(), text: null, payload: null, command: null, messageId: null, watermark: null };
+  const interaction = (
+    kind: InteractionKind,
+    key: string,
+    fields: { text?: string | null; payload?: string | null; command?: ShopperCommand | null; messageId?: string | null; watermark?: number | null },
+    opensWindow: boolean,
+  ): MappedEvent => ({
+    topic: 'shopper.interaction.v1',
+    id: stableEventId(pageId, psid, kind, key),
+    data: { ...base, kind, opensWindow, ...fields },
+  });
+
+  if (m.message) {
+    const { mid, text, quick_reply, attachments } = m.message;
+    const out: MappedEvent[] = [];
+    for (const [i, attachment] of (attachments ?? []).entries()) {
+      const coordinates = attachment.payload?.coordinates;
+      if (attachment.type === 'location' && coordinates) {
+        out.push({
+          topic: 'shopper.location.v1',
+          id: stableEventId(pageId, psid, 'location', mid, String(i)),
+          data: {
+            ...ref,
+            lat: coordinates.lat,
+            lng: coordinates.long,
+            accuracyM: null,
+            source: 'messenger',
+            sharedAt: at,
+            receivedAt: receivedAt.toISOString(),
+            messageId: mid,
+          },
+        });
+        out.push(interaction('location', `${mid}:${i}`, { messageId: mid }, true));
+      } else {
+        out.push(interaction('attachment', `${mid}:${i}`, { messageId: mid, payload: attachment.type }, true));
+      }
+    }
+    if (text !== undefined || quick_reply) {
+      const payload = quick_reply?.payload ?? null;
+      out.push(
+        interaction(
+          quick_reply ? 'quick_reply' : 'text',
+          mid,
+          { messageId: mid, text: text?.slice(0, 4000) ?? null, payload, command: commandOfPayload(payload) ?? detectCommand(text) },
+          true,
+        ),
+      );
+    }
+    return out;
+  }
+  if (m.postback) {
+    const payload = m.postback.payload ?? null;
+    const key = m.postback.mid ?? `${m.timestamp}:${payload}`;
+    return [
+      interaction('postback', key, { messageId: m.postback.mid ?? null, text: m.postback.title ?? null, payload, command: commandOfPayload(payload) }, true),
+    ];
+  }
+  if (m.delivery) return [interaction('delivery', `d:${m.delivery.watermark}`, { watermark: m.delivery.watermark }, false)];
+  if (m.read) return [interaction('read', `r:${m.read.watermark}`, { watermark: m.read.watermark }, false)];
+  if (m.optin) {
+    const status = m.optin.notification_messages_status ?? null;
+    const command: ShopperCommand | null = status === 'STOP_NOTIFICATIONS' ? 'stop' : status === 'RESUME_NOTIFICATIONS' ? 'start' : null;
+    return [interaction('optin', `o:${m.timestamp}`, { payload: m.optin.type ?? null, command }, true)];
+  }
+  return [];
+}

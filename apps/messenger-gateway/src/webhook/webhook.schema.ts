@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/** Meta's webhook body (MESSENGER.md), loosely: unknown fields are kept and ignored. */
+const Attachment = z.looseObject({
+  type: z.string(),
+  title: z.string().optional(),
+  payload: z
+    .looseObject({
+      url: z.string().optional(),
+      coordinates: z.object({ lat: z.number(), long: z.number() }).optional(),
+    })
+    .nullable()
+    .optional(),
+});
+
+export const MessagingEvent = z.looseObject({
+  sender: z.object({ id: z.string().min(1) }),
+  recipient: z.object({ id: z.string().min(1) }),
+  timestamp: z.number().int().nonnegative(),
+  message: z
+    .looseObject({
+      mid: z.string().min(1),
+      text: z.string().optional(),
+      is_echo: z.boolean().optional(),
+      quick_reply: z.object({ payload: z.string() }).optional(),
+      attachments: z.array(Attachment).optional(),
+    })
+    .optional(),
+  postback: z.looseObject({ title: z.string().optional(), payload: z.string().optional(), mid: z.string().optional() }).optional(),
+  delivery: z.looseObject({ mids: z.array(z.string()).optional(), watermark: z.number() }).optional(),
+  read: z.looseObject({ watermark: z.number() }).optional(),
+  optin: z.looseObject({ type: z.string().optional(), notification_messages_status: z.string().optional() }).optional(),
+});
+export type MessagingEvent = z.infer<typeof MessagingEvent>;
+
+export const WebhookBody = z.looseObject({
+  object: z.string(),
+  entry: z.array(
+    z.looseObject({
+      id: z.string().min(1),
+      time: z.number(),
+      messaging: z.array(MessagingEvent).default([]),
+    }),
+  ),
+});
+export type WebhookBody = z.infer<typeof WebhookBody>;

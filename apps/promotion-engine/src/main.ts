@@ -1,0 +1,13 @@
+import { loadEnv } from '@app/config';
+import { bootstrapApp, runMain } from '@app/observability';
+import { AppModule } from './app.module';
+import { EngineEnv } from './env';
+
+runMain('promotion-engine', async () => {
+  const env = loadEnv(EngineEnv);
+  await bootstrapApp(AppModule.forRoot(env), {
+    name: 'promotion-engine',
+    port: env.PORT,
+    consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'promotion-engine' },
+  });
+});

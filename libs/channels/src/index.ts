@@ -1,0 +1,2 @@
+export * from './channel-directory';
+export * from './channels.module';

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * Fail fast on configuration (STYLE.md §5): each app validates its whole environment at start-up
+ * against one schema and refuses to start with the list of everything that is wrong.
+ */
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid environment:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+export function loadEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new InvalidEnvironmentError(
+      result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
+    );
+  }
+  return result.data;
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+/** Variables every app reads. */
+export const BaseEnv = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Pretty, human logs instead of JSON lines (local development only). */
+  LOG_PRETTY: bool(false),
+});
+
+export const KafkaEnv = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .default('localhost:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  /** Prefix of client and consumer-group ids, so two stacks can share one broker (tests). */
+  KAFKA_GROUP_PREFIX: z.string().default(''),
+});
+
+export const RedisEnv = z.object({
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+});
+
+export const DatabaseEnv = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/promotions'),
+});
+
+/**
+ * Keys that seal channel secrets (AES-256-GCM): `kid:base64key[,kid:base64key…]`, each key 32
+ * bytes. SECRETS_ACTIVE_KID seals new secrets; the others still open old ones, so keys rotate.
+ */
+export const SecretsEnv = z.object({
+  SECRETS_KEYS: z.string().min(1, 'is required (kid:base64-32-byte-key, comma separated)'),
+  SECRETS_ACTIVE_KID: z.string().min(1),
+});
+
+export const env = { port, bool };
+export { z };

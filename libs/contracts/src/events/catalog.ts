@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { Geofence, Id, IsoTime, LatLng } from './common';
+
+/** catalog.store.v1, key storeId, compacted. */
+export const StoreSnapshot = z.object({
+  storeId: Id,
+  brandId: Id,
+  version: z.number().int().nonnegative(),
+  name: z.string().min(1).max(200),
+  externalId: z.string().max(200).nullable(),
+  location: LatLng,
+  geofence: Geofence,
+  timezone: z.string().min(1),
+  openingHours: z.string().nullable(),
+  tags: z.array(z.string()),
+  updatedAt: IsoTime,
+});
+export type StoreSnapshot = z.infer<typeof StoreSnapshot>;
+
+/** The last word on a deleted store: compaction keeps it, so a rebuild removes the store too. */
+export const StoreDeleted = z.object({ storeId: Id, brandId: Id, version: z.number().int().nonnegative() });
+export type StoreDeleted = z.infer<typeof StoreDeleted>;
+
+export const OfferMessage = z.object({
+  title: z.string().min(1).max(80),
+  subtitle: z.string().max(80).optional(),
+  imageUrl: z.url({ protocol: /^https$/ }).optional(),
+  url: z.url({ protocol: /^https$/ }).optional(),
+});
+export type OfferMessage = z.infer<typeof OfferMessage>;
+
+/** Who may receive an offer; every listed criterion must match (empty or missing: anyone). */
+export const Audience = z.object({
+  locales: z.array(z.string().min(2).max(16)).optional(),
+  shopperTags: z.array(z.string().min(1).max(64)).optional(),
+  interests: z.array(z.string().min(1).max(64)).optional(),
+});
+export type Audience = z.infer<typeof Audience>;
+
+export const OfferStatus = z.enum(['draft', 'active', 'paused', 'ended']);
+export type OfferStatus = z.infer<typeof OfferStatus>;
+
+/** catalog.offer.v1, key offerId, compacted. */
+export const OfferSnapshot = z.object({
+  offerId: Id,
+  brandId: Id,
+  version: z.number().int().nonnegative(),
+  name: z.string().min(1).max(200),
+  /** Empty: every store of the brand. */
+  storeIds: z.array(Id),
+  message: OfferMessage,
+  /** Per-locale variants of the message, e.g. { fr: {...}, en: {...} }. */
+  locales: z.record(z.string(), OfferMessage),
+  startsAt: IsoTime,
+  endsAt: IsoTime,
+  trigger: z.enum(['enter', 'dwell']),
+  dwellSeconds: z.number().int().positive().nullable(),
+  caps: z.object({
+    perShopperPerDay: z.number().int().positive().optional(),
+    perShopperTotal: z.number().int().positive().optional(),
+    maxSends: z.number().int().positive().optional(),
+  }),
+  cooldownMinutes: z.number().int().nonnegative().nullable(),
+  priority: z.number().int(),
+  audience: Audience.nullable(),
+  status: OfferStatus,
+  updatedAt: IsoTime,
+});
+export type OfferSnapshot = z.infer<typeof OfferSnapshot>;
+
+export const OfferDeleted = z.object({ offerId: Id, brandId: Id, version: z.number().int().nonnegative() });
+export type OfferDeleted = z.infer<typeof OfferDeleted>;
+
+/** A secret sealed with AES-256-GCM under the key named by `kid` (libs/config secret-box). */
+export const SealedSecret = z.object({
+  kid: z.string().min(1),
+  iv: z.string().min(1),
+  tag: z.string().min(1),
+  ct: z.string().min(1),
+});
+export type SealedSecret = z.infer<typeof SealedSecret>;
+
+/**
+ * catalog.channel.v1, key pageId, compacted: the Messenger Pages the gateway and the delivery
+ * service serve. Secrets travel sealed, never in the clear; the verify token only as a hash.
+ */
+export const ChannelConnected = z.object({
+  pageId: Id,
+  brandId: Id,
+  version: z.number().int().nonnegative(),
+  pageAccessToken: SealedSecret,
+  appSecret: SealedSecret,
+  verifyTokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  updatedAt: IsoTime,
+});
+export type ChannelConnected = z.infer<typeof ChannelConnected>;
+
+export const ChannelDisconnected = z.object({ pageId: Id, brandId: Id, version: z.number().int().nonnegative() });
+export type ChannelDisconnected = z.infer<typeof ChannelDisconnected>;

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { Id, IsoTime, ShopperRef } from './common';
+import { OfferMessage } from './catalog';
+import { LocationSource } from './shopper';
+
+export const TransitionKind = z.enum(['enter', 'dwell', 'exit']);
+export type TransitionKind = z.infer<typeof TransitionKind>;
+
+/** geofence.transition.v1, key shopperId. */
+export const GeofenceTransition = z.object({
+  ...ShopperRef,
+  storeId: Id,
+  transition: TransitionKind,
+  /** One id per visit (enter … exit) of this shopper to this store. */
+  visitId: Id,
+  distanceM: z.number().nonnegative(),
+  locationEventId: Id,
+  locationSource: LocationSource,
+  /** When the fix that caused the transition was shared. */
+  sharedAt: IsoTime,
+});
+export type GeofenceTransition = z.infer<typeof GeofenceTransition>;
+
+/** promotion.send-request.v1, key shopperId. `requestId` is the idempotency key of the send. */
+export const PromotionSendRequest = z.object({
+  ...ShopperRef,
+  requestId: Id,
+  offerId: Id,
+  storeId: Id,
+  visitId: Id,
+  storeName: z.string(),
+  distanceM: z.number().nonnegative(),
+  locale: z.string().min(2).max(16),
+  /** Which message variant was chosen: a locale key of the offer, or "default". */
+  variant: z.string(),
+  message: OfferMessage,
+  decidedAt: IsoTime,
+  /** After this the promotion is stale (the shopper has likely left): do not send it. */
+  expiresAt: IsoTime,
+});
+export type PromotionSendRequest = z.infer<typeof PromotionSendRequest>;
+
+export const DeliveryOutcome = z.enum(['sent', 'failed', 'expired', 'skipped']);
+export type DeliveryOutcome = z.infer<typeof DeliveryOutcome>;
+
+/** delivery.status.v1, key shopperId. */
+export const DeliveryStatus = z.object({
+  ...ShopperRef,
+  requestId: Id,
+  offerId: Id,
+  storeId: Id,
+  status: DeliveryOutcome,
+  messageId: z.string().nullable(),
+  /** Why it was not sent: a stable reason code, and Meta's error when there was one. */
+  reason: z.string().nullable(),
+  error: z
+    .object({ code: z.number().int(), subcode: z.number().int().nullable(), message: z.string() })
+    .nullable(),
+  attempts: z.number().int().nonnegative(),
+  at: IsoTime,
+});
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { Id, IsoTime, Latitude, Longitude, ShopperRef } from './common';
+
+export const LocationSource = z.enum(['messenger', 'web', 'api']);
+export type LocationSource = z.infer<typeof LocationSource>;
+
+/** shopper.location.v1, key shopperId. Raw coordinates: never logged, never stored in Postgres. */
+export const ShopperLocation = z.object({
+  ...ShopperRef,
+  lat: Latitude,
+  lng: Longitude,
+  /** Radius of 68 % confidence in metres; null when the source does not say (Messenger pins). */
+  accuracyM: z.number().nonnegative().nullable(),
+  source: LocationSource,
+  /** When the shopper's device took or sent the fix. */
+  sharedAt: IsoTime,
+  /** When the gateway received it. */
+  receivedAt: IsoTime,
+  /** Messenger message id when the fix came as a chat attachment. */
+  messageId: z.string().nullable(),
+});
+export type ShopperLocation = z.infer<typeof ShopperLocation>;
+
+export const InteractionKind = z.enum([
+  'text',
+  'quick_reply',
+  'postback',
+  'location',
+  'attachment',
+  'optin',
+  'delivery',
+  'read',
+]);
+export type InteractionKind = z.infer<typeof InteractionKind>;
+
+/**
+ * What the shopper asked for, recognised by the gateway: stop and start change consent for good;
+ * nearby asks for the location-sharing link.
+ */
+export const ShopperCommand = z.enum(['stop', 'start', 'nearby']);
+export type ShopperCommand = z.infer<typeof ShopperCommand>;
+
+/** shopper.interaction.v1, key shopperId. */
+export const ShopperInteraction = z.object({
+  ...ShopperRef,
+  kind: InteractionKind,
+  /** Whether this interaction opens or extends Messenger's 24-hour standard window. */
+  opensWindow: z.boolean(),
+  text: z.string().max(4000).nullable(),
+  payload: z.string().max(4000).nullable(),
+  command: ShopperCommand.nullable(),
+  messageId: z.string().nullable(),
+  watermark: z.number().int().nullable(),
+  /** Meta's event timestamp. */
+  at: IsoTime,
+  receivedAt: IsoTime,
+});
+export type ShopperInteraction = z.infer<typeof ShopperInteraction>;
+

@@ -1,0 +1,44 @@
+/**
+ * Every Kafka topic of the system, with the partitioning and retention it is created with
+ * (scripts/provision-topics.ts). Names follow `domain.entity[.event].vN`; a topic's key decides
+ * its partition and so the order in which one key's events are seen.
+ */
+export const Topics = {
+  StoreCatalog: 'catalog.store.v1',
+  OfferCatalog: 'catalog.offer.v1',
+  ChannelCatalog: 'catalog.channel.v1',
+  ShopperLocation: 'shopper.location.v1',
+  ShopperInteraction: 'shopper.interaction.v1',
+  GeofenceTransition: 'geofence.transition.v1',
+  PromotionSendRequest: 'promotion.send-request.v1',
+  DeliveryStatus: 'delivery.status.v1',
+} as const;
+
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+export interface TopicSpec {
+  name: Topic;
+  /** What the message key is; it decides the partition. */
+  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId';
+  partitions: number;
+  /** Compacted topics keep the latest event per key forever, so projections can be rebuilt. */
+  compacted: boolean;
+}
+
+const SHOPPER_PARTITIONS = 6;
+
+export const TOPIC_SPECS: readonly TopicSpec[] = [
+  { name: Topics.StoreCatalog, key: 'storeId', partitions: 3, compacted: true },
+  { name: Topics.OfferCatalog, key: 'offerId', partitions: 3, compacted: true },
+  { name: Topics.ChannelCatalog, key: 'pageId', partitions: 1, compacted: true },
+  { name: Topics.ShopperLocation, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+  { name: Topics.ShopperInteraction, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+  { name: Topics.GeofenceTransition, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+  { name: Topics.PromotionSendRequest, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+  { name: Topics.DeliveryStatus, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+];
+
+/** Where a consumer puts an event it can never process (invalid, or failing for good). */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}

@@ -1,0 +1,36 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { BrandEntity } from './entities/brand.entity';
+import { ChannelEntity } from './entities/channel.entity';
+import { OfferEntity } from './entities/offer.entity';
+import { OutboxEntity } from './entities/outbox.entity';
+import { StoreEntity } from './entities/store.entity';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+export const ENTITIES = [BrandEntity, ApiKeyEntity, ChannelEntity, StoreEntity, OfferEntity, OutboxEntity];
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+/** Postgres through TypeORM: schema only by migrations, never `synchronize`. */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    extra: { max: 10 },
+  };
+}
+
+/** Applies pending migrations; used by `make up`, the test set-up and the k8s migration Job. */
+export async function migrate(url: string): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(url));
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

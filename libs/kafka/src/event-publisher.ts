@@ -1,0 +1,66 @@
+import { AnyEvent, EventOf, EventType, Topic, createEvent, eventKey } from '@app/contracts';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import type { TopicMessages } from 'kafkajs';
+
+export const KAFKA_PRODUCER_CLIENT = Symbol('KAFKA_PRODUCER_CLIENT');
+
+export interface Outgoing {
+  topic: Topic;
+  event: AnyEvent;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Produces contract-checked events. Every event is validated against its topic's schema before it
+ * leaves (createEvent), keyed by its topic's key, and the returned promise settles only once all
+ * in-sync replicas acknowledged it (acks -1): callers answer their own clients after that.
+ */
+@Injectable()
+export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(KAFKA_PRODUCER_CLIENT) private readonly client: ClientKafka) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+
+  build<T extends Topic, K extends EventType<T>>(
+    topic: T,
+    type: K,
+    data: EventOf<T, K>['data'],
+    options?: { id?: string; occurredAt?: Date | string },
+  ): Outgoing & { event: EventOf<T, K> } {
+    return { topic, event: createEvent(topic, type, data, options) };
+  }
+
+  async publish<T extends Topic, K extends EventType<T>>(
+    topic: T,
+    type: K,
+    data: EventOf<T, K>['data'],
+    options?: { id?: string; occurredAt?: Date | string; headers?: Record<string, string> },
+  ): Promise<EventOf<T, K>> {
+    const outgoing = this.build(topic, type, data, options);
+    await this.publishAll([{ ...outgoing, headers: options?.headers }]);
+    return outgoing.event;
+  }
+
+  /** Sends events to one or several topics in one request; resolves when all are acknowledged. */
+  async publishAll(items: Outgoing[]): Promise<void> {
+    if (items.length === 0) return;
+    const byTopic = new Map<string, TopicMessages>();
+    for (const { topic, event, headers } of items) {
+      const messages = byTopic.get(topic) ?? { topic, messages: [] };
+      messages.messages.push({
+        key: eventKey(topic, event),
+        value: JSON.stringify(event),
+        headers: { 'event-type': event.type, 'event-id': event.id, ...headers },
+      });
+      byTopic.set(topic, messages);
+    }
+    await this.client.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+  }
+}

@@ -1,0 +1,54 @@
+import { KafkaOptions } from '@nestjs/microservices';
+import { logLevel } from 'kafkajs';
+
+export interface KafkaSettings {
+  brokers: string[];
+  /** Prefix of client and group ids (KAFKA_GROUP_PREFIX), so two stacks can share a broker. */
+  groupPrefix: string;
+}
+
+type ServerOptions = Required<KafkaOptions>['options'];
+
+const client = (settings: KafkaSettings, clientId: string) => ({
+  clientId: `${settings.groupPrefix}${clientId}`,
+  brokers: settings.brokers,
+  logLevel: logLevel.WARN,
+  connectionTimeout: 3000,
+  retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
+});
+
+/**
+ * The one factory of Kafka options for every service (amplication's pattern): consumers join a
+ * stable group, read a new group's topics from the beginning, and produce with acks from all
+ * in-sync replicas through an idempotent producer.
+ */
+export function kafkaServerOptions(
+  settings: KafkaSettings,
+  groupId: string,
+  tuning: { partitionsConsumedConcurrently?: number } = {},
+): ServerOptions {
+  return {
+    client: client(settings, `${groupId}-consumer`),
+    consumer: {
+      groupId: `${settings.groupPrefix}${groupId}`,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
+    },
+    subscribe: { fromBeginning: true },
+    run: { partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently ?? 3 },
+    producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 },
+    send: { acks: -1 },
+    postfixId: '',
+  };
+}
+
+export function kafkaProducerOptions(settings: KafkaSettings, clientId: string): ServerOptions {
+  return {
+    client: client(settings, `${clientId}-producer`),
+    producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 },
+    producerOnlyMode: true,
+    postfixId: '',
+  };
+}

@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import { EventPublisher, KAFKA_PRODUCER_CLIENT } from './event-publisher';
+import { KafkaSettings, kafkaProducerOptions } from './kafka-options';
+
+export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
+
+@Module({})
+export class KafkaModule {
+  /** The producer side of an app: an EventPublisher for contract-checked events. */
+  static forRoot(settings: KafkaSettings, clientId: string): DynamicModule {
+    return {
+      module: KafkaModule,
+      global: true,
+      providers: [
+        { provide: KAFKA_SETTINGS, useValue: settings },
+        {
+          provide: KAFKA_PRODUCER_CLIENT,
+          useFactory: () => new ClientKafka(kafkaProducerOptions(settings, clientId)),
+        },
+        EventPublisher,
+      ],
+      exports: [EventPublisher, KAFKA_SETTINGS],
+    };
+  }
+}

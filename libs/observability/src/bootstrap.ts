@@ -1,0 +1,63 @@
+import { KafkaEventServer, KafkaSettings, kafkaServerOptions } from '@app/kafka';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { HealthRegistry } from './health';
+import { Metrics } from './metrics';
+
+export interface BootstrapOptions {
+  name: string;
+  port: number;
+  host?: string;
+  /** Consume Kafka with this group (workers, and HTTP apps that also consume). */
+  consumer?: { settings: KafkaSettings; groupId: string; partitionsConsumedConcurrently?: number };
+  /** Keep the raw request bytes (webhook signatures). */
+  rawBody?: boolean;
+  /** Largest accepted JSON body; larger ones are answered 413. */
+  bodyLimit?: string;
+  configure?: (app: NestExpressApplication) => void | Promise<void>;
+}
+
+/**
+ * Starts an app the same way everywhere: JSON logs, graceful shutdown on SIGTERM (stop taking
+ * work, finish what is in flight, commit, exit), a Kafka consumer with the project's error policy
+ * whose group membership is part of /health, then the HTTP listener.
+ */
+export async function bootstrapApp(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    rawBody: options.rawBody ?? false,
+    bodyParser: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  await options.configure?.(app);
+
+  if (options.consumer) {
+    const { settings, groupId, partitionsConsumedConcurrently } = options.consumer;
+    const consumed = app
+      .get(Metrics)
+      .counter('kafka_events_consumed_total', 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
+    const server = new KafkaEventServer(
+      kafkaServerOptions(settings, groupId, { partitionsConsumedConcurrently }),
+      { onOutcome: (topic, outcome) => consumed.inc({ topic, outcome }) },
+    );
+    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+    app.get(HealthRegistry).register('kafka-consumer', () => server.isReady);
+    await app.startAllMicroservices();
+  }
+
+  await app.listen(options.port, options.host ?? '0.0.0.0');
+  app.get(Logger).log(`${options.name} listening on port ${options.port}`);
+  return app;
+}
+
+/** Runs `main` and exits with a clear message when start-up fails (bad environment, no broker). */
+export function runMain(name: string, main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    console.error(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

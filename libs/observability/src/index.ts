@@ -1,0 +1,5 @@
+export * from './logging';
+export * from './metrics';
+export * from './health';
+export * from './observability.module';
+export * from './bootstrap';

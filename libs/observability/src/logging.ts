@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+import type { Params } from 'nestjs-pino';
+
+/**
+ * Paths redacted from every log line. Tokens, secrets and raw shopper coordinates never reach a
+ * log (STYLE.md §7); request URLs are logged without their query string, which can carry
+ * `access_token`, `hub.verify_token` or a share-page token.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-hub-signature"]',
+  'req.headers["x-hub-signature-256"]',
+  '*.accessToken',
+  '*.pageAccessToken',
+  '*.appSecret',
+  '*.verifyToken',
+  '*.apiKey',
+  '*.token',
+  '*.secret',
+  '*.password',
+  '*.lat',
+  '*.lng',
+  '*.long',
+  '*.latitude',
+  '*.longitude',
+  '*.coordinates',
+];
+
+function pathOnly(url: string | undefined): string | undefined {
+  if (!url) return url;
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+export function loggerParams(app: string, level: string, pretty: boolean): Params {
+  return {
+    pinoHttp: {
+      name: app,
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+      autoLogging: {
+        ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics',
+      },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: pathOnly(req.url),
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  };
+}

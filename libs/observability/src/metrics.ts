@@ -1,0 +1,46 @@
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One Prometheus registry per app, with the app's name as a label on every series. */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly counters = new Map<string, Counter<string>>();
+  private readonly histograms = new Map<string, Histogram<string>>();
+
+  constructor(app: string) {
+    this.registry.setDefaultLabels({ app });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
+    let counter = this.counters.get(name);
+    if (!counter) {
+      counter = new Counter({ name, help, labelNames, registers: [this.registry] });
+      this.counters.set(name, counter);
+    }
+    return counter;
+  }
+
+  histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
+    let histogram = this.histograms.get(name);
+    if (!histogram) {
+      histogram = new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+      this.histograms.set(name, histogram);
+    }
+    return histogram;
+  }
+}
+
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: Metrics) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

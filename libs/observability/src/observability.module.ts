@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthController, HealthRegistry } from './health';
+import { loggerParams } from './logging';
+import { Metrics, MetricsController } from './metrics';
+
+export interface ObservabilityOptions {
+  app: string;
+  logLevel: string;
+  logPretty: boolean;
+}
+
+/** JSON logs (nestjs-pino), Prometheus metrics at /metrics and health at /health, for every app. */
+@Module({})
+export class ObservabilityModule {
+  static forRoot(options: ObservabilityOptions): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerParams(options.app, options.logLevel, options.logPretty)),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: Metrics, useValue: new Metrics(options.app) }, HealthRegistry],
+      exports: [Metrics, HealthRegistry],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './redis.module';
+export type { default as Redis } from 'ioredis';
