@@ -63,8 +63,15 @@ export function describeFaults(state: FaultState): FaultConfig {
  * The injected error for one call to `pageKey`, if any; `random` is a draw from [0, 1).
  * Order: forced errors, then the rate limit (only admitted calls count), then random errors.
  */
-export function drawFault(state: FaultState, pageKey: string, nowMs: number, random: number): GraphError | undefined {
-  const index = state.pending.findIndex((rule) => rule.pageId === undefined || rule.pageId === pageKey);
+export function drawFault(
+  state: FaultState,
+  pageKey: string,
+  nowMs: number,
+  random: number,
+): GraphError | undefined {
+  const index = state.pending.findIndex(
+    (rule) => rule.pageId === undefined || rule.pageId === pageKey,
+  );
   if (index !== -1) {
     const rule = state.pending[index];
     rule.count -= 1;

@@ -32,13 +32,16 @@ export class SimStats {
   private readonly webhookCalls: Counter<string>;
 
   constructor(metrics: Metrics) {
-    this.sendCalls = metrics.counter('messenger_sim_send_api_calls_total', 'Send API calls by outcome and Graph error code', [
-      'outcome',
-      'code',
-    ]);
-    this.webhookCalls = metrics.counter('messenger_sim_webhooks_total', 'Webhook deliveries by HTTP status (none: unreachable)', [
-      'status',
-    ]);
+    this.sendCalls = metrics.counter(
+      'messenger_sim_send_api_calls_total',
+      'Send API calls by outcome and Graph error code',
+      ['outcome', 'code'],
+    );
+    this.webhookCalls = metrics.counter(
+      'messenger_sim_webhooks_total',
+      'Webhook deliveries by HTTP status (none: unreachable)',
+      ['status'],
+    );
   }
 
   sendAccepted(kind: 'message' | 'sender_action'): void {
@@ -60,7 +63,10 @@ export class SimStats {
     if (status === undefined) this.webhooksUnreachable += 1;
     else {
       this.webhooksSent += 1;
-      this.webhooksByStatus.set(String(status), (this.webhooksByStatus.get(String(status)) ?? 0) + 1);
+      this.webhooksByStatus.set(
+        String(status),
+        (this.webhooksByStatus.get(String(status)) ?? 0) + 1,
+      );
     }
     this.webhookCalls.inc({ status: status === undefined ? 'none' : String(status) });
   }

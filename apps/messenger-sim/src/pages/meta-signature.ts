@@ -22,7 +22,11 @@ export interface SignatureHeaders {
 /** `good`: Meta's headers; `bad`: well-formed but wrong signatures; `missing`: no signature at all. */
 export type SignatureMode = 'good' | 'bad' | 'missing';
 
-export function signatureHeaders(body: Buffer, appSecret: string, mode: SignatureMode = 'good'): SignatureHeaders {
+export function signatureHeaders(
+  body: Buffer,
+  appSecret: string,
+  mode: SignatureMode = 'good',
+): SignatureHeaders {
   if (mode === 'missing') return {};
   const secret = mode === 'bad' ? `${appSecret}-forged` : appSecret;
   return {

@@ -39,7 +39,8 @@ export class PageRegistry {
     const page = this.pages.get(pageId);
     if (!page) return;
     this.pages.delete(pageId);
-    if (this.pageByToken.get(page.accessToken) === pageId) this.pageByToken.delete(page.accessToken);
+    if (this.pageByToken.get(page.accessToken) === pageId)
+      this.pageByToken.delete(page.accessToken);
   }
 
   markDeleted(pageId: string): boolean {
@@ -67,7 +68,10 @@ export class PageRegistry {
   /** Records that the shopper wrote to the Page; a message or postback moves their window forward. */
   recordInteraction(pageId: string, psid: string, atMs: number, opensWindow: boolean): SimShopper {
     const shopper = this.knownShopper(pageId, psid, atMs);
-    if (opensWindow && (shopper.lastInteractionAt === undefined || atMs > shopper.lastInteractionAt)) {
+    if (
+      opensWindow &&
+      (shopper.lastInteractionAt === undefined || atMs > shopper.lastInteractionAt)
+    ) {
       shopper.lastInteractionAt = atMs;
     }
     return shopper;

@@ -2,7 +2,13 @@ import { ZodPipe } from '@app/http';
 import { Body, Controller, Delete, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { z } from 'zod';
-import { DeliveryQuery, RawWebhookBody, RegisterPageBody, SetShopperBody, ShopperEventBody } from './pages.dto';
+import {
+  DeliveryQuery,
+  RawWebhookBody,
+  RegisterPageBody,
+  SetShopperBody,
+  ShopperEventBody,
+} from './pages.dto';
 import { PagesService, ShopperEventResult, ShopperView, WebhookDelivery } from './pages.service';
 
 /** Test controls for Meta's webhook side: register Pages, and make shoppers write to them. */
@@ -12,7 +18,9 @@ export class PagesController {
 
   @Post()
   @HttpCode(201)
-  register(@Body(new ZodPipe(RegisterPageBody)) body: RegisterPageBody): Promise<{ pageId: string; verified: true }> {
+  register(
+    @Body(new ZodPipe(RegisterPageBody)) body: RegisterPageBody,
+  ): Promise<{ pageId: string; verified: true }> {
     return this.pages.register(body);
   }
 

@@ -45,7 +45,10 @@ export class PagesService {
     const challenge = newChallenge();
     const answer = await this.client.verify(input.webhookUrl, input.verifyToken, challenge);
     const problem = handshakeProblem(answer, challenge);
-    if (problem) throw new BadGatewayException(`webhook verification failed for page ${input.pageId}: ${problem}`);
+    if (problem)
+      throw new BadGatewayException(
+        `webhook verification failed for page ${input.pageId}: ${problem}`,
+      );
     this.registry.save({ ...input, registeredAt: Date.now(), deleted: false });
     return { pageId: input.pageId, verified: true };
   }
@@ -55,7 +58,12 @@ export class PagesService {
     return { pageId, deleted: true };
   }
 
-  async shopperEvent(pageId: string, psid: string, input: ShopperEventBody, mode: SignatureMode): Promise<ShopperEventResult> {
+  async shopperEvent(
+    pageId: string,
+    psid: string,
+    input: ShopperEventBody,
+    mode: SignatureMode,
+  ): Promise<ShopperEventResult> {
     const page = this.activePage(pageId);
     const nowMs = Date.now();
     const timestampMs = input.timestampMs ?? nowMs;
@@ -66,7 +74,11 @@ export class PagesService {
     return { ...delivery, mid: carriesMid(input.action) ? mid : null };
   }
 
-  async rawWebhook(pageId: string, webhook: Record<string, unknown>, mode: SignatureMode): Promise<WebhookDelivery> {
+  async rawWebhook(
+    pageId: string,
+    webhook: Record<string, unknown>,
+    mode: SignatureMode,
+  ): Promise<WebhookDelivery> {
     const page = this.activePage(pageId);
     for (const seen of interactionsIn(webhook, Date.now())) {
       this.registry.recordInteraction(seen.pageId, seen.psid, seen.atMs, seen.opensWindow);
@@ -76,10 +88,15 @@ export class PagesService {
 
   setShopper(pageId: string, psid: string, lastInteractionAt: number | string | null): ShopperView {
     this.activePage(pageId);
-    const atMs = typeof lastInteractionAt === 'string' ? Date.parse(lastInteractionAt) : lastInteractionAt;
+    const atMs =
+      typeof lastInteractionAt === 'string' ? Date.parse(lastInteractionAt) : lastInteractionAt;
     const shopper = this.registry.setLastInteraction(pageId, psid, atMs, Date.now());
     const at = shopper.lastInteractionAt;
-    return { pageId, psid, lastInteractionAt: at === undefined ? null : new Date(at).toISOString() };
+    return {
+      pageId,
+      psid,
+      lastInteractionAt: at === undefined ? null : new Date(at).toISOString(),
+    };
   }
 
   private activePage(pageId: string): SimPage {
@@ -88,13 +105,23 @@ export class PagesService {
     return page;
   }
 
-  private async deliver(page: SimPage, payload: unknown, mode: SignatureMode): Promise<WebhookDelivery> {
+  private async deliver(
+    page: SimPage,
+    payload: unknown,
+    mode: SignatureMode,
+  ): Promise<WebhookDelivery> {
     const body = Buffer.from(metaJson(payload), 'utf8');
-    const answer = await this.client.post(page.webhookUrl, body, signatureHeaders(body, page.appSecret, mode));
+    const answer = await this.client.post(
+      page.webhookUrl,
+      body,
+      signatureHeaders(body, page.appSecret, mode),
+    );
     this.stats.webhook(answer.reached ? answer.status : undefined);
     if (!answer.reached) {
       const message = `webhook delivery failed for page ${page.pageId}: ${answer.reason}`;
-      throw answer.timedOut ? new GatewayTimeoutException(message) : new BadGatewayException(message);
+      throw answer.timedOut
+        ? new GatewayTimeoutException(message)
+        : new BadGatewayException(message);
     }
     return { webhookStatus: answer.status, webhookBody: truncate(answer.body, 2000) };
   }

@@ -38,7 +38,10 @@ export function messagingEvent(
       return { ...head, message: { mid: at.mid, ...action.message } };
     case 'postback': {
       const { title, payload, ...rest } = action.postback;
-      return { ...head, postback: { ...(title === undefined ? {} : { title }), payload, mid: at.mid, ...rest } };
+      return {
+        ...head,
+        postback: { ...(title === undefined ? {} : { title }), payload, mid: at.mid, ...rest },
+      };
     }
     case 'optin':
       return { ...head, optin: action.optin };
@@ -70,12 +73,18 @@ export function interactionsIn(webhook: unknown, nowMs: number): Interaction[] {
     if (!entry || !Array.isArray(entry.messaging)) continue;
     for (const event of entry.messaging as Record<string, unknown>[]) {
       const psid = idOf(event?.sender);
-      const pageId = idOf(event?.recipient) ?? (typeof entry.id === 'string' ? entry.id : undefined);
+      const pageId =
+        idOf(event?.recipient) ?? (typeof entry.id === 'string' ? entry.id : undefined);
       if (!psid || !pageId) continue;
       const message = event.message as { is_echo?: unknown } | undefined;
       if (message?.is_echo === true) continue;
       const atMs = typeof event.timestamp === 'number' ? event.timestamp : nowMs;
-      found.push({ pageId, psid, atMs, opensWindow: message !== undefined || event.postback !== undefined });
+      found.push({
+        pageId,
+        psid,
+        atMs,
+        opensWindow: message !== undefined || event.postback !== undefined,
+      });
     }
   }
   return found;

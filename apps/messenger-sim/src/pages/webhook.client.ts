@@ -24,21 +24,32 @@ export class WebhookClient {
     return this.call(new URL(webhookUrl), {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', 'user-agent': 'facebookexternalua', ...signature },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'facebookexternalua',
+        ...signature,
+      },
     });
   }
 
   private async call(url: URL, init: RequestInit): Promise<WebhookAnswer> {
     try {
-      const res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(url, {
+        ...init,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       return { reached: true, status: res.status, body: await res.text() };
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       const where = `${url.origin}${url.pathname}`;
       return {
         reached: false,
         timedOut,
-        reason: timedOut ? `${where} did not answer within ${this.timeoutMs} ms` : `${where} could not be reached (${causeOf(error)})`,
+        reason: timedOut
+          ? `${where} did not answer within ${this.timeoutMs} ms`
+          : `${where} could not be reached (${causeOf(error)})`,
       };
     }
   }

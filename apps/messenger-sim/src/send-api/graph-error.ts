@@ -44,22 +44,33 @@ export function httpStatusFor(code: number): number {
   return code === 1 || code === 2 || code === 1200 ? 500 : 400;
 }
 
-export function graphError(code: number, subcode?: number, message?: string, httpStatus?: number): GraphError {
+export function graphError(
+  code: number,
+  subcode?: number,
+  message?: string,
+  httpStatus?: number,
+): GraphError {
   return {
     code,
     subcode,
-    message: message ?? MESSAGES[subcode === undefined ? `${code}` : `${code}/${subcode}`] ?? MESSAGES[`${code}`] ?? `(#${code}) Simulated error`,
+    message:
+      message ??
+      MESSAGES[subcode === undefined ? `${code}` : `${code}/${subcode}`] ??
+      MESSAGES[`${code}`] ??
+      `(#${code}) Simulated error`,
     httpStatus: httpStatus ?? httpStatusFor(code),
   };
 }
 
 export const GraphErrors = {
-  invalidParameter: (problem: string): GraphError => graphError(100, undefined, `(#100) ${problem}`),
+  invalidParameter: (problem: string): GraphError =>
+    graphError(100, undefined, `(#100) ${problem}`),
   invalidToken: (message?: string): GraphError => graphError(190, undefined, message),
   noMatchingUser: (): GraphError => graphError(100, 2018001),
   outsideWindow: (): GraphError => graphError(10, 2018278),
   pageRestricted: (): GraphError => graphError(10, 1893063),
-  unknownPath: (path: string): GraphError => graphError(2500, undefined, `Unknown path components: ${path}`),
+  unknownPath: (path: string): GraphError =>
+    graphError(2500, undefined, `Unknown path components: ${path}`),
 };
 
 /** `code` or `code/subcode`, the key stats and metrics count rejections by. */

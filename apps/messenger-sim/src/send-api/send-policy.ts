@@ -27,10 +27,13 @@ export interface AccessInput {
 }
 
 export function checkAccess(input: AccessInput): GraphError | undefined {
-  if (!input.token) return GraphErrors.invalidToken('An access token is required to request this resource.');
+  if (!input.token)
+    return GraphErrors.invalidToken('An access token is required to request this resource.');
   if (!input.owner) return GraphErrors.invalidToken();
   if (input.pathPage !== 'me' && input.pathPage !== input.owner.pageId) {
-    return GraphErrors.invalidToken(`Invalid OAuth access token - the token does not belong to Page ${input.pathPage}`);
+    return GraphErrors.invalidToken(
+      `Invalid OAuth access token - the token does not belong to Page ${input.pathPage}`,
+    );
   }
   if (input.owner.deleted || input.restricted) return GraphErrors.pageRestricted();
   return undefined;
@@ -42,7 +45,10 @@ export interface RecipientState {
 }
 
 /** How long after the shopper's last interaction this kind of send is allowed; undefined: always. */
-export function allowedWindowMs(messagingType: MessagingType, tag?: MessageTag): number | undefined {
+export function allowedWindowMs(
+  messagingType: MessagingType,
+  tag?: MessageTag,
+): number | undefined {
   if (messagingType !== 'MESSAGE_TAG') return STANDARD_WINDOW_MS;
   return tag === 'HUMAN_AGENT' ? HUMAN_AGENT_WINDOW_MS : undefined;
 }

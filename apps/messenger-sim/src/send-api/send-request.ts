@@ -8,7 +8,12 @@ import { GraphError, GraphErrors } from './graph-error';
 export const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'] as const;
 export type MessagingType = (typeof MESSAGING_TYPES)[number];
 
-export const MESSAGE_TAGS = ['CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE', 'HUMAN_AGENT'] as const;
+export const MESSAGE_TAGS = [
+  'CONFIRMED_EVENT_UPDATE',
+  'POST_PURCHASE_UPDATE',
+  'ACCOUNT_UPDATE',
+  'HUMAN_AGENT',
+] as const;
 export type MessageTag = (typeof MESSAGE_TAGS)[number];
 
 export const SENDER_ACTIONS = ['typing_on', 'typing_off', 'mark_seen'] as const;
@@ -67,32 +72,43 @@ export function parseSendRequest(raw: unknown): ParsedSend {
   if (recipient === undefined) return fail('The parameter recipient is required');
   if (!isObject(recipient)) return fail('param recipient must be a JSON object');
   const rawId = recipient.id;
-  if (rawId === undefined) return fail('The simulator supports recipient[id] only (no user_ref, post_id or comment_id)');
+  if (rawId === undefined)
+    return fail('The simulator supports recipient[id] only (no user_ref, post_id or comment_id)');
   const recipientId = typeof rawId === 'number' ? String(rawId) : rawId;
-  if (typeof recipientId !== 'string' || recipientId.trim() === '') return fail('param recipient[id] must be non-empty.');
+  if (typeof recipientId !== 'string' || recipientId.trim() === '')
+    return fail('param recipient[id] must be non-empty.');
 
   const hasMessage = body.message !== undefined;
   const senderAction = body.sender_action;
-  if (hasMessage && senderAction !== undefined) return fail('param sender_action cannot be sent together with param message');
-  if (!hasMessage && senderAction === undefined) return fail('Must send either message or sender action');
+  if (hasMessage && senderAction !== undefined)
+    return fail('param sender_action cannot be sent together with param message');
+  if (!hasMessage && senderAction === undefined)
+    return fail('Must send either message or sender action');
 
   const messagingType = body.messaging_type;
-  if (messagingType === undefined && hasMessage) return fail('The parameter messaging_type is required');
+  if (messagingType === undefined && hasMessage)
+    return fail('The parameter messaging_type is required');
   if (messagingType !== undefined && !includes(MESSAGING_TYPES, messagingType)) {
     return fail(`param messaging_type must be one of {${MESSAGING_TYPES.join(', ')}}`);
   }
   let tag: MessageTag | undefined;
   if (messagingType === 'MESSAGE_TAG') {
-    if (body.tag === undefined) return fail('The parameter tag is required when messaging_type is MESSAGE_TAG');
-    if (!includes(MESSAGE_TAGS, body.tag)) return fail(`param tag must be one of {${MESSAGE_TAGS.join(', ')}}`);
+    if (body.tag === undefined)
+      return fail('The parameter tag is required when messaging_type is MESSAGE_TAG');
+    if (!includes(MESSAGE_TAGS, body.tag))
+      return fail(`param tag must be one of {${MESSAGE_TAGS.join(', ')}}`);
     tag = body.tag;
   }
-  if (body.notification_type !== undefined && !NOTIFICATION_TYPES.includes(body.notification_type as string)) {
+  if (
+    body.notification_type !== undefined &&
+    !NOTIFICATION_TYPES.includes(body.notification_type as string)
+  ) {
     return fail(`param notification_type must be one of {${NOTIFICATION_TYPES.join(', ')}}`);
   }
 
   if (senderAction !== undefined) {
-    if (!includes(SENDER_ACTIONS, senderAction)) return fail(`param sender_action must be one of {${SENDER_ACTIONS.join(', ')}}`);
+    if (!includes(SENDER_ACTIONS, senderAction))
+      return fail(`param sender_action must be one of {${SENDER_ACTIONS.join(', ')}}`);
     return ok({ recipientId, messagingType: messagingType ?? 'RESPONSE', senderAction, body });
   }
 
@@ -109,9 +125,12 @@ export function messageProblem(message: unknown): Problem {
   const hasText = message.text !== undefined;
   const hasAttachment = message.attachment !== undefined;
   if (hasText && hasAttachment) return `Only one of ${p}[text] and ${p}[attachment] may be set`;
-  if (!hasText && !hasAttachment) return 'Message cannot be empty, must provide valid attachment or text';
+  if (!hasText && !hasAttachment)
+    return 'Message cannot be empty, must provide valid attachment or text';
   return (
-    (hasText ? stringProblem(message.text, `${p}[text]`, SEND_LIMITS.textChars) : attachmentProblem(message.attachment)) ??
+    (hasText
+      ? stringProblem(message.text, `${p}[text]`, SEND_LIMITS.textChars)
+      : attachmentProblem(message.attachment)) ??
     quickRepliesProblem(message.quick_replies) ??
     optionalStringProblem(message.metadata, `${p}[metadata]`, SEND_LIMITS.metadataChars)
   );
@@ -135,9 +154,12 @@ function attachmentProblem(attachment: unknown): Problem {
 
 function mediaProblem(payload: unknown, p: string): Problem {
   if (!isObject(payload)) return `param ${p} must be a JSON object`;
-  if (payload.attachment_id !== undefined) return stringProblem(payload.attachment_id, `${p}[attachment_id]`);
-  if (!isUrl(payload.url, false)) return `param ${p}[url] must be a valid URL (or give ${p}[attachment_id])`;
-  if (payload.is_reusable !== undefined && typeof payload.is_reusable !== 'boolean') return `param ${p}[is_reusable] must be a boolean`;
+  if (payload.attachment_id !== undefined)
+    return stringProblem(payload.attachment_id, `${p}[attachment_id]`);
+  if (!isUrl(payload.url, false))
+    return `param ${p}[url] must be a valid URL (or give ${p}[attachment_id])`;
+  if (payload.is_reusable !== undefined && typeof payload.is_reusable !== 'boolean')
+    return `param ${p}[is_reusable] must be a boolean`;
   return undefined;
 }
 
@@ -158,7 +180,8 @@ function templateProblem(payload: unknown, p: string): Problem {
 
 function genericProblem(payload: Json, p: string): Problem {
   const elements = payload.elements;
-  if (!Array.isArray(elements) || elements.length === 0) return `param ${p}[elements] must be a non-empty array`;
+  if (!Array.isArray(elements) || elements.length === 0)
+    return `param ${p}[elements] must be a non-empty array`;
   if (elements.length > SEND_LIMITS.elements) {
     return `param ${p}[elements] must have at most ${SEND_LIMITS.elements} elements, got ${elements.length}`;
   }
@@ -178,12 +201,18 @@ function elementProblem(element: unknown, p: string): Problem {
   const problem =
     stringProblem(element.title, `${p}[title]`, SEND_LIMITS.elementTitleChars) ??
     optionalStringProblem(element.subtitle, `${p}[subtitle]`, SEND_LIMITS.elementSubtitleChars) ??
-    (element.image_url !== undefined && !isUrl(element.image_url, false) ? `param ${p}[image_url] must be a valid URL` : undefined) ??
+    (element.image_url !== undefined && !isUrl(element.image_url, false)
+      ? `param ${p}[image_url] must be a valid URL`
+      : undefined) ??
     defaultActionProblem(element.default_action, `${p}[default_action]`) ??
-    (element.buttons !== undefined ? buttonsProblem(element.buttons, `${p}[buttons]`, 0) : undefined);
+    (element.buttons !== undefined
+      ? buttonsProblem(element.buttons, `${p}[buttons]`, 0)
+      : undefined);
   if (problem) return problem;
   const hasMore =
-    nonEmpty(element.subtitle) || nonEmpty(element.image_url) || (Array.isArray(element.buttons) && element.buttons.length > 0);
+    nonEmpty(element.subtitle) ||
+    nonEmpty(element.image_url) ||
+    (Array.isArray(element.buttons) && element.buttons.length > 0);
   if (!hasMore) {
     return 'Incomplete element data: title and at least one other field (image url, subtitle or buttons) is required with non-empty value';
   }
@@ -201,7 +230,8 @@ function defaultActionProblem(action: unknown, p: string): Problem {
 
 function buttonsProblem(buttons: unknown, p: string, min: number): Problem {
   if (!Array.isArray(buttons)) return `param ${p} must be an array`;
-  if (buttons.length < min) return `param ${p} must have at least ${min} element${min === 1 ? '' : 's'}`;
+  if (buttons.length < min)
+    return `param ${p} must have at least ${min} element${min === 1 ? '' : 's'}`;
   if (buttons.length > SEND_LIMITS.buttons) {
     return `param ${p} must have at most ${SEND_LIMITS.buttons} elements, got ${buttons.length}`;
   }
@@ -217,8 +247,14 @@ export function buttonProblem(button: unknown, p: string): Problem {
   let typeProblem: Problem;
   switch (button.type) {
     case 'web_url':
-      typeProblem = isUrl(button.url, true) ? undefined : `param ${p}[url] must be a valid https URL`;
-      if (!typeProblem && button.webview_height_ratio !== undefined && !['compact', 'tall', 'full'].includes(button.webview_height_ratio as string)) {
+      typeProblem = isUrl(button.url, true)
+        ? undefined
+        : `param ${p}[url] must be a valid https URL`;
+      if (
+        !typeProblem &&
+        button.webview_height_ratio !== undefined &&
+        !['compact', 'tall', 'full'].includes(button.webview_height_ratio as string)
+      ) {
         typeProblem = `param ${p}[webview_height_ratio] must be one of {compact, tall, full}`;
       }
       break;
@@ -240,8 +276,10 @@ export function buttonProblem(button: unknown, p: string): Problem {
 function quickRepliesProblem(replies: unknown): Problem {
   const p = 'message[quick_replies]';
   if (replies === undefined) return undefined;
-  if (!Array.isArray(replies) || replies.length === 0) return `param ${p} must be a non-empty array`;
-  if (replies.length > SEND_LIMITS.quickReplies) return `param ${p} must have at most ${SEND_LIMITS.quickReplies} elements`;
+  if (!Array.isArray(replies) || replies.length === 0)
+    return `param ${p} must be a non-empty array`;
+  if (replies.length > SEND_LIMITS.quickReplies)
+    return `param ${p} must have at most ${SEND_LIMITS.quickReplies} elements`;
   for (let i = 0; i < replies.length; i++) {
     const reply: unknown = replies[i];
     const rp = `${p}[${i}]`;
@@ -251,7 +289,9 @@ function quickRepliesProblem(replies: unknown): Problem {
         const problem =
           stringProblem(reply.title, `${rp}[title]`, SEND_LIMITS.quickReplyTitleChars) ??
           stringProblem(reply.payload, `${rp}[payload]`, SEND_LIMITS.payloadChars) ??
-          (reply.image_url !== undefined && !isUrl(reply.image_url, false) ? `param ${rp}[image_url] must be a valid URL` : undefined);
+          (reply.image_url !== undefined && !isUrl(reply.image_url, false)
+            ? `param ${rp}[image_url] must be a valid URL`
+            : undefined);
         if (problem) return problem;
         break;
       }
@@ -269,8 +309,10 @@ function quickRepliesProblem(replies: unknown): Problem {
 }
 
 function stringProblem(value: unknown, p: string, max?: number): Problem {
-  if (typeof value !== 'string' || value.length === 0) return `param ${p} must be a non-empty UTF-8 encoded string`;
-  if (max !== undefined && value.length > max) return `Length of param ${p} must be less than or equal to ${max}`;
+  if (typeof value !== 'string' || value.length === 0)
+    return `param ${p} must be a non-empty UTF-8 encoded string`;
+  if (max !== undefined && value.length > max)
+    return `Length of param ${p} must be less than or equal to ${max}`;
   return undefined;
 }
 

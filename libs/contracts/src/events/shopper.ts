@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime, Latitude, Longitude, ShopperRef } from './common';
+import { IsoTime, Latitude, Longitude, ShopperRef } from './common';
 
 export const LocationSource = z.enum(['messenger', 'web', 'api']);
 export type LocationSource = z.infer<typeof LocationSource>;

@@ -1,0 +1,77 @@
+/**
+ * The demo `make up` ends with: a brand, its Page registered on the Messenger simulator, three
+ * Paris stores, an active offer, and a shopper who walks up to a store and gets the promotion.
+ * Usage: node dist/scripts/demo.js   (ADMIN_TOKEN, PORT_BASE)
+ */
+import { StackClient, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { randomBytes } from 'node:crypto';
+
+async function main(): Promise<void> {
+  const urls = stackUrls(Number(process.env.PORT_BASE ?? 3000));
+  const client = new StackClient(urls, process.env.ADMIN_TOKEN ?? 'dev-admin-token');
+  const run = randomBytes(3).toString('hex');
+  const pageId = `demo${Date.now()}`;
+  const psid = `shopper${run}`;
+
+  const brand = await client.createBrand(`Demo Boulangeries ${run}`);
+  await client.connectPage(brand.apiKey, {
+    pageId,
+    accessToken: `EAAdemo${randomBytes(16).toString('hex')}`,
+    appSecret: randomBytes(16).toString('hex'),
+    verifyToken: randomBytes(12).toString('hex'),
+  });
+  const stores = [
+    { name: 'Rivoli', location: { lat: 48.8606, lng: 2.3376 } },
+    { name: 'Marais', location: { lat: 48.8575, lng: 2.3622 } },
+    { name: 'Montmartre', location: { lat: 48.8867, lng: 2.3431 } },
+  ];
+  const created = [];
+  for (const s of stores) {
+    created.push(
+      await client.createStore(brand.apiKey, {
+        ...s,
+        externalId: `demo-${s.name.toLowerCase()}`,
+        geofence: { type: 'circle', radiusM: 80 },
+        timezone: 'Europe/Paris',
+        openingHours: 'Mo-Su 07:00-21:00',
+        tags: ['paris'],
+      }),
+    );
+  }
+  const offer = await client.createOffer(brand.apiKey, {
+    name: 'Croissant offert',
+    storeIds: [],
+    message: { title: 'Un croissant offert pour un café acheté', subtitle: 'Aujourd’hui seulement', url: 'https://example.com/offres/croissant' },
+    startsAt: new Date(Date.now() - 60_000).toISOString(),
+    endsAt: new Date(Date.now() + 7 * 24 * 3600_000).toISOString(),
+    trigger: 'enter',
+    status: 'active',
+  });
+
+  await waitForProjections(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', created.map((s) => s.id), [offer.id]);
+  console.log(`brand ${brand.id}, Page ${pageId}, ${created.length} stores, 1 active offer`);
+  const started = Date.now();
+  await client.say(pageId, psid, 'Bonjour ! Des promos près de moi ?', started - 120_000);
+  // A walk at a plausible pace (the geofence refuses jumps faster than 250 km/h): 2 km away two
+  // minutes ago, then at the door now.
+  const far = northOf(stores[0].location.lat, stores[0].location.lng, 2000);
+  await client.shareLocation(pageId, psid, far.lat, far.lng, started - 90_000);
+  console.log('shopper shared a location 2 km from Rivoli: nothing to send');
+  const door = northOf(stores[0].location.lat, stores[0].location.lng, 20);
+  await client.shareLocation(pageId, psid, door.lat, door.lng, started);
+  const inbox = await waitFor('the promotion in the simulator inbox', async () => {
+    const messages = await client.inbox(pageId, psid);
+    return messages.length > 0 ? messages : null;
+  }, 30_000, 100);
+  const card = inbox[0].body.message?.attachment?.payload?.elements?.[0];
+  console.log(`shopper walked into Rivoli: ${Date.now() - started} ms later the simulator received "${card?.title}" (${card?.subtitle})`);
+  console.log('');
+  console.log(`Brand API        ${urls.brandApi}  (OpenAPI: ${urls.brandApi}/docs)`);
+  console.log(`Webhook gateway  ${urls.gateway}/webhooks/messenger`);
+  console.log(`Simulator inbox  ${urls.sim}/__sim/pages/${pageId}/shoppers/${psid}/inbox`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Starts or stops the six apps in the background (built code in dist/), logs in .run/<stack>/logs.
+#   stack.sh up | down | status
+# Environment: STACK (dev|test, default dev), PORT_BASE (3000 → brand-api 3000 … delivery 3004,
+# simulator PORT_BASE+900), plus every app variable (see README), read from .run/<stack>/stack.env.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+stack="${STACK:-dev}"
+run="$root/.run/$stack"
+base="${PORT_BASE:-3000}"
+apps=(messenger-sim brand-api messenger-gateway geofence promotion-engine messenger-delivery)
+
+port_of() {
+  case "$1" in
+    brand-api) echo $((base + 0)) ;;
+    messenger-gateway) echo $((base + 1)) ;;
+    geofence) echo $((base + 2)) ;;
+    promotion-engine) echo $((base + 3)) ;;
+    messenger-delivery) echo $((base + 4)) ;;
+    messenger-sim) echo $((base + 900)) ;;
+  esac
+}
+
+say() { echo "[stack:$stack] $*"; }
+
+healthy() { curl -fsS -m 2 "http://127.0.0.1:$(port_of "$1")/health" >/dev/null 2>&1; }
+
+env_file() {
+  mkdir -p "$run/logs" "$run/pids"
+  if [[ ! -f "$run/stack.env" ]]; then
+    # Local secrets, made once per checkout and never committed.
+    {
+      echo "SECRETS_KEYS=local1:$(head -c 32 /dev/urandom | base64)"
+      echo "SECRETS_ACTIVE_KID=local1"
+    } >"$run/stack.env"
+  fi
+}
+
+up() {
+  env_file
+  set -a
+  # shellcheck disable=SC1091
+  source "$run/stack.env"
+  set +a
+  export ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}"
+  export GRAPH_API_URL="${GRAPH_API_URL:-http://127.0.0.1:$(port_of messenger-sim)}"
+  for app in "${apps[@]}"; do
+    local pidfile="$run/pids/$app.pid"
+    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null && healthy "$app"; then
+      say "$app already running on :$(port_of "$app")"
+      continue
+    fi
+    PORT="$(port_of "$app")" nohup setsid node --enable-source-maps "$root/dist/apps/$app/src/main.js" \
+      >>"$run/logs/$app.log" 2>&1 </dev/null &
+    echo $! >"$pidfile"
+  done
+  for app in "${apps[@]}"; do
+    local ok=""
+    for _ in $(seq 1 120); do
+      if healthy "$app"; then ok=1; break; fi
+      if ! kill -0 "$(cat "$run/pids/$app.pid")" 2>/dev/null; then break; fi
+      sleep 0.5
+    done
+    if [[ -z "$ok" ]]; then
+      say "$app did not become healthy; last lines of .run/$stack/logs/$app.log:" >&2
+      tail -n 20 "$run/logs/$app.log" >&2
+      exit 1
+    fi
+    say "$app healthy on :$(port_of "$app")"
+  done
+}
+
+down() {
+  for app in "${apps[@]}"; do
+    local pidfile="$run/pids/$app.pid"
+    [[ -f "$pidfile" ]] || continue
+    local pid
+    pid="$(cat "$pidfile")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -9 "$pid" 2>/dev/null || true
+      say "stopped $app"
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+case "${1:-up}" in
+  up) up ;;
+  down) down ;;
+  status) for app in "${apps[@]}"; do healthy "$app" && say "$app up" || say "$app down"; done ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
