@@ -28,7 +28,7 @@ resolve_jars() {
   fi
   say "resolving the broker's jars from Maven Central (infra/kafka/pom.xml)"
   rm -rf "$lib"
-  (cd "$here" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib")
+  (cd "$here" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib")
   echo "$want" >"$stamp"
 }
 

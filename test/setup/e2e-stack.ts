@@ -1,10 +1,17 @@
-/** The stack the end-to-end tests run: its own ports, Redis database, Postgres database and Kafka groups. */
+/**
+ * The stack the end-to-end tests run: its own ports, Redis database, Postgres database and Kafka
+ * groups, so it can run beside `make up`'s stack. E2E_PORT_BASE, E2E_REDIS_DB and
+ * E2E_GROUP_PREFIX let several checkouts test at once on one machine.
+ */
+const portBase = Number(process.env.E2E_PORT_BASE ?? 4000);
+const redisDb = Number(process.env.E2E_REDIS_DB ?? 1);
+
 export const E2E = {
-  portBase: 4000,
-  redisUrl: 'redis://127.0.0.1:6379/1',
-  databaseUrl: 'postgres://postgres@127.0.0.1:5432/promotions_test',
+  portBase,
+  redisUrl: `redis://127.0.0.1:6379/${redisDb}`,
+  databaseUrl: process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/promotions_test',
   adminToken: 'e2e-admin-token-0123',
-  groupPrefix: 'e2e-',
+  groupPrefix: process.env.E2E_GROUP_PREFIX ?? 'e2e-',
 };
 
 export function e2eEnv(): NodeJS.ProcessEnv {
