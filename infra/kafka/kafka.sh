@@ -28,7 +28,12 @@ resolve_jars() {
   fi
   say "resolving the broker's jars from Maven Central (infra/kafka/pom.xml)"
   rm -rf "$lib"
-  (cd "$here" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib")
+  # Maven 3.8 prints bare colour resets even in batch mode; keep its output for failures only.
+  local out
+  if ! out="$(cd "$here" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib" 2>&1)"; then
+    echo "$out" >&2
+    exit 1
+  fi
   echo "$want" >"$stamp"
 }
 
