@@ -6,7 +6,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-DATABASES=(${PROJECT_DATABASES:-promotions promotions_test})
+DATABASES=(${PROJECT_DATABASES:-promotions promotions_test} ${EXTRA_DATABASES:-})
 PGHOST_ADDR="${PGHOST_ADDR:-127.0.0.1}"
 
 say() { echo "[infra] $*"; }

@@ -25,5 +25,6 @@ export function e2eEnv(): NodeJS.ProcessEnv {
     KAFKA_GROUP_PREFIX: E2E.groupPrefix,
     LOG_LEVEL: 'info',
     NODE_ENV: 'test',
+    EXTRA_DATABASES: new URL(E2E.databaseUrl).pathname.slice(1),
   };
 }

@@ -9,7 +9,7 @@ import {
   StoreSnapshot,
 } from './events/catalog';
 import { DeliveryStatus, GeofenceTransition, PromotionSendRequest } from './events/decisions';
-import { ShopperInteraction, ShopperLocation } from './events/shopper';
+import { ShopperErasure, ShopperInteraction, ShopperLocation } from './events/shopper';
 import { TOPIC_SPECS, Topic, Topics } from './topics';
 
 /** Which event types each topic carries, and the schema of each one's `data`. */
@@ -25,6 +25,7 @@ export const EVENT_CATALOG = {
   [Topics.GeofenceTransition]: { 'geofence.transitioned': GeofenceTransition },
   [Topics.PromotionSendRequest]: { 'promotion.send-requested': PromotionSendRequest },
   [Topics.DeliveryStatus]: { 'delivery.status-changed': DeliveryStatus },
+  [Topics.ShopperErasure]: { 'shopper.erased': ShopperErasure },
 } as const satisfies Record<Topic, Record<string, z.ZodType>>;
 
 type Catalog = typeof EVENT_CATALOG;

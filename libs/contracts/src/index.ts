@@ -6,3 +6,4 @@ export * from './events/catalog';
 export * from './events/shopper';
 export * from './events/decisions';
 export * from './ids';
+export * from './decision-log';

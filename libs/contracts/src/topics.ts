@@ -12,6 +12,7 @@ export const Topics = {
   GeofenceTransition: 'geofence.transition.v1',
   PromotionSendRequest: 'promotion.send-request.v1',
   DeliveryStatus: 'delivery.status.v1',
+  ShopperErasure: 'shopper.erasure.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -36,6 +37,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.GeofenceTransition, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.PromotionSendRequest, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.DeliveryStatus, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+  { name: Topics.ShopperErasure, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
 ];
 
 /** Where a consumer puts an event it can never process (invalid, or failing for good). */

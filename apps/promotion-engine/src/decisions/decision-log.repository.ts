@@ -1,11 +1,11 @@
-import type { PromotionSendRequest } from '@app/contracts';
+import { DECISION_LOG_TTL_SECONDS, PromotionSendRequest, decisionLogKey } from '@app/contracts';
 import { REDIS, Redis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 
 const visitKey = (visitId: string) => `pe:visit:{v:${visitId}}`;
-const logKey = (shopperId: string) => `pe:decisions:{sh:${shopperId}}`;
+const logKey = decisionLogKey;
 const VISIT_TTL_SECONDS = 7 * 24 * 3600;
-const LOG_TTL_SECONDS = 30 * 24 * 3600;
+const LOG_TTL_SECONDS = DECISION_LOG_TTL_SECONDS;
 const LOG_LENGTH = 50;
 
 export interface VisitDecision {

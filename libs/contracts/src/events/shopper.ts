@@ -30,6 +30,8 @@ export const InteractionKind = z.enum([
   'optin',
   'delivery',
   'read',
+  /** The shopper opened an offer's link (gateway's click redirect); `payload` is the requestId. */
+  'click',
 ]);
 export type InteractionKind = z.infer<typeof InteractionKind>;
 
@@ -57,3 +59,13 @@ export const ShopperInteraction = z.object({
 });
 export type ShopperInteraction = z.infer<typeof ShopperInteraction>;
 
+
+/**
+ * shopper.erasure.v1, key shopperId: forget everything about this shopper (brand-api's
+ * DELETE /v1/shoppers/:shopperId). Every service that keeps shopper state drops it.
+ */
+export const ShopperErasure = z.object({
+  ...ShopperRef,
+  requestedAt: IsoTime,
+});
+export type ShopperErasure = z.infer<typeof ShopperErasure>;
