@@ -26,7 +26,9 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const [command, topic, ...rest] = argv;
   if ((command !== 'list' && command !== 'replay') || !topic || topic.endsWith('.dlq')) {
-    throw new Error('usage: dead-letters.js list|replay <topic, without .dlq> [--limit N] [--values]');
+    throw new Error(
+      'usage: dead-letters.js list|replay <topic, without .dlq> [--limit N] [--values]',
+    );
   }
   const limitAt = rest.indexOf('--limit');
   const limit = limitAt >= 0 ? Number(rest[limitAt + 1]) : Number.POSITIVE_INFINITY;
@@ -41,20 +43,35 @@ const header = (headers: IHeaders | undefined, name: string): string => {
 
 async function main(options: Options): Promise<void> {
   const prefix = process.env.KAFKA_GROUP_PREFIX ?? '';
-  const kafka = new Kafka({ clientId: `${prefix}ops-dead-letters`, brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), logLevel: logLevel.WARN });
+  const kafka = new Kafka({
+    clientId: `${prefix}ops-dead-letters`,
+    brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
+    logLevel: logLevel.WARN,
+  });
   const dlq = deadLetterTopic(options.topic as never);
-  const groupId = options.command === 'replay' ? `${prefix}ops-dlq-replay.${options.topic}` : `${prefix}ops-dlq-list-${randomBytes(4).toString('hex')}`;
+  const groupId =
+    options.command === 'replay'
+      ? `${prefix}ops-dlq-replay.${options.topic}`
+      : `${prefix}ops-dlq-list-${randomBytes(4).toString('hex')}`;
   const admin = kafka.admin();
   await admin.connect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   try {
     // Work on what is there now: stop at each partition's current end.
-    const ends = new Map((await admin.fetchTopicOffsets(dlq)).map((p) => [p.partition, Number(p.high)]));
+    const ends = new Map(
+      (await admin.fetchTopicOffsets(dlq)).map((p) => [p.partition, Number(p.high)]),
+    );
     const committed = await admin.fetchOffsets({ groupId, topics: [dlq] });
     const remaining = new Map<number, number>();
     for (const [partition, end] of ends) {
-      const c = Number(committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+      const c = Number(
+        committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
+      );
       if (end > Math.max(c, 0)) remaining.set(partition, end);
     }
     let handled = 0;
@@ -74,7 +91,9 @@ async function main(options: Options): Promise<void> {
               if (offset < end) {
                 if (options.command === 'list') print(partition, message, options.values);
                 else await replay(producer, options.topic, dlq, partition, message);
-                await consumer.commitOffsets([{ topic: dlq, partition, offset: String(offset + 1) }]);
+                await consumer.commitOffsets([
+                  { topic: dlq, partition, offset: String(offset + 1) },
+                ]);
                 handled += 1;
               }
               if (offset + 1 >= end) remaining.delete(partition);
@@ -84,7 +103,9 @@ async function main(options: Options): Promise<void> {
           .catch(reject);
       });
     }
-    console.log(`[dead-letters] ${options.command === 'list' ? 'listed' : 'replayed'} ${handled} from ${dlq}`);
+    console.log(
+      `[dead-letters] ${options.command === 'list' ? 'listed' : 'replayed'} ${handled} from ${dlq}`,
+    );
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
@@ -120,9 +141,14 @@ async function replay(
   message: EachMessagePayload['message'],
 ): Promise<void> {
   const headers: IHeaders = {};
-  for (const [k, v] of Object.entries(message.headers ?? {})) if (!k.startsWith('dlq-') && v !== undefined) headers[k] = v;
+  for (const [k, v] of Object.entries(message.headers ?? {}))
+    if (!k.startsWith('dlq-') && v !== undefined) headers[k] = v;
   headers['dlq-replayed-from'] = `${dlq}/${partition}/${message.offset}`;
-  await producer.send({ topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: [{ key: message.key, value: message.value, headers }],
+  });
 }
 
 if (require.main === module) {

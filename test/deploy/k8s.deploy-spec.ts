@@ -9,7 +9,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topicConfigs } from '../../scripts/provision-topics';
 import { METRIC_NAMES } from '@app/observability';
-import { K8sObject, ROOT, appsOfRepo, modelOf, registeredMetricNames, render, selects } from './manifests';
+import {
+  K8sObject,
+  ROOT,
+  appsOfRepo,
+  modelOf,
+  registeredMetricNames,
+  render,
+  selects,
+} from './manifests';
 
 const OVERLAYS = ['k8s/overlays/dev', 'k8s/overlays/prod'];
 const HTTP_APPS = ['brand-api', 'messenger-gateway'];
@@ -22,8 +30,10 @@ const objectsOf = (overlay: string): K8sObject[] => {
   return rendered.get(overlay)!;
 };
 const ofKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
-const named = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
-const podSpecOf = (o: K8sObject) => (o.kind === 'Job' || o.kind === 'Deployment' ? o.spec.template.spec : undefined);
+const named = (objs: K8sObject[], kind: string, name: string) =>
+  objs.find((o) => o.kind === kind && o.metadata.name === name);
+const podSpecOf = (o: K8sObject) =>
+  o.kind === 'Job' || o.kind === 'Deployment' ? o.spec.template.spec : undefined;
 
 describe.each(OVERLAYS)('%s', (overlay) => {
   const objs = () => objectsOf(overlay);
@@ -55,25 +65,36 @@ describe.each(OVERLAYS)('%s', (overlay) => {
       const pod = podSpecOf(w);
       const at = `${w.kind} ${w.metadata.name}`;
       if (pod.securityContext?.runAsNonRoot !== true) problems.push(`${at}: pod runAsNonRoot`);
-      if (pod.securityContext?.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${at}: seccomp RuntimeDefault`);
-      if (pod.automountServiceAccountToken !== false) problems.push(`${at}: automountServiceAccountToken false`);
+      if (pod.securityContext?.seccompProfile?.type !== 'RuntimeDefault')
+        problems.push(`${at}: seccomp RuntimeDefault`);
+      if (pod.automountServiceAccountToken !== false)
+        problems.push(`${at}: automountServiceAccountToken false`);
       for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
         const sc = c.securityContext ?? {};
-        if (sc.readOnlyRootFilesystem !== true) problems.push(`${at}/${c.name}: readOnlyRootFilesystem`);
-        if (sc.allowPrivilegeEscalation !== false) problems.push(`${at}/${c.name}: allowPrivilegeEscalation false`);
+        if (sc.readOnlyRootFilesystem !== true)
+          problems.push(`${at}/${c.name}: readOnlyRootFilesystem`);
+        if (sc.allowPrivilegeEscalation !== false)
+          problems.push(`${at}/${c.name}: allowPrivilegeEscalation false`);
         if (sc.privileged === true) problems.push(`${at}/${c.name}: privileged`);
-        if (!sc.capabilities?.drop?.includes('ALL')) problems.push(`${at}/${c.name}: drop ALL capabilities`);
+        if (!sc.capabilities?.drop?.includes('ALL'))
+          problems.push(`${at}/${c.name}: drop ALL capabilities`);
         if (sc.capabilities?.add?.length) problems.push(`${at}/${c.name}: adds capabilities`);
         if (sc.runAsUser === 0) problems.push(`${at}/${c.name}: runs as root`);
-        if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory) problems.push(`${at}/${c.name}: cpu and memory requests`);
+        if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory)
+          problems.push(`${at}/${c.name}: cpu and memory requests`);
         if (!c.resources?.limits?.memory) problems.push(`${at}/${c.name}: memory limit`);
-        const tmp = (c.volumeMounts ?? []).find((m: { mountPath: string }) => m.mountPath === '/tmp');
+        const tmp = (c.volumeMounts ?? []).find(
+          (m: { mountPath: string }) => m.mountPath === '/tmp',
+        );
         const vol = tmp && pod.volumes?.find((v: { name: string }) => v.name === tmp.name);
-        if (!vol?.emptyDir) problems.push(`${at}/${c.name}: an emptyDir at /tmp (the root filesystem is read-only)`);
+        if (!vol?.emptyDir)
+          problems.push(`${at}/${c.name}: an emptyDir at /tmp (the root filesystem is read-only)`);
         if (w.kind === 'Deployment') {
-          if (c.readinessProbe?.httpGet?.path !== '/health') problems.push(`${at}/${c.name}: readiness on /health`);
+          if (c.readinessProbe?.httpGet?.path !== '/health')
+            problems.push(`${at}/${c.name}: readiness on /health`);
           if (!c.livenessProbe?.httpGet?.path) problems.push(`${at}/${c.name}: liveness probe`);
-          if (c.livenessProbe?.httpGet?.path === '/health') problems.push(`${at}/${c.name}: liveness must not depend on Kafka/Redis/Postgres`);
+          if (c.livenessProbe?.httpGet?.path === '/health')
+            problems.push(`${at}/${c.name}: liveness must not depend on Kafka/Redis/Postgres`);
         }
       }
     }
@@ -82,7 +103,10 @@ describe.each(OVERLAYS)('%s', (overlay) => {
 
   it('rolls out without losing work: surge before removing, a drain delay, time to finish and commit', () => {
     for (const d of deployments()) {
-      expect({ name: d.metadata.name, strategy: d.spec.strategy?.rollingUpdate?.maxUnavailable }).toEqual({ name: d.metadata.name, strategy: 0 });
+      expect({
+        name: d.metadata.name,
+        strategy: d.spec.strategy?.rollingUpdate?.maxUnavailable,
+      }).toEqual({ name: d.metadata.name, strategy: 0 });
       const pod = d.spec.template.spec;
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
       for (const c of pod.containers) expect(c.lifecycle?.preStop).toBeDefined();
@@ -95,21 +119,32 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     for (const w of workloads()) {
       for (const c of podSpecOf(w).containers) {
         for (const e of c.env ?? []) {
-          if (SECRET_NAME.test(e.name) && e.value !== undefined) problems.push(`${w.metadata.name}: ${e.name} has a literal value`);
-          if (e.valueFrom?.secretKeyRef && e.valueFrom.secretKeyRef.name !== 'promotions-secrets') problems.push(`${w.metadata.name}: unknown secret ${e.valueFrom.secretKeyRef.name}`);
+          if (SECRET_NAME.test(e.name) && e.value !== undefined)
+            problems.push(`${w.metadata.name}: ${e.name} has a literal value`);
+          if (e.valueFrom?.secretKeyRef && e.valueFrom.secretKeyRef.name !== 'promotions-secrets')
+            problems.push(`${w.metadata.name}: unknown secret ${e.valueFrom.secretKeyRef.name}`);
         }
       }
     }
     for (const cm of ofKind(objs(), 'ConfigMap')) {
       for (const [k, v] of Object.entries(cm.data ?? {})) {
-        if (SECRET_NAME.test(k)) problems.push(`ConfigMap ${cm.metadata.name}: ${k} belongs in the Secret`);
-        if (/:\/\/[^/\s:@]+:[^/\s@]+@/.test(v)) problems.push(`ConfigMap ${cm.metadata.name}: ${k} carries credentials`);
+        if (SECRET_NAME.test(k))
+          problems.push(`ConfigMap ${cm.metadata.name}: ${k} belongs in the Secret`);
+        if (/:\/\/[^/\s:@]+:[^/\s@]+@/.test(v))
+          problems.push(`ConfigMap ${cm.metadata.name}: ${k} carries credentials`);
       }
     }
     expect(problems).toEqual([]);
     // Every secret key the manifests reference is documented for operators.
     const ops = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
-    const keys = new Set(workloads().flatMap((w) => podSpecOf(w).containers.flatMap((c: { env?: { valueFrom?: { secretKeyRef?: { key: string } } }[] }) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.key).filter(Boolean))));
+    const keys = new Set(
+      workloads().flatMap((w) =>
+        podSpecOf(w).containers.flatMap(
+          (c: { env?: { valueFrom?: { secretKeyRef?: { key: string } } }[] }) =>
+            (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.key).filter(Boolean),
+        ),
+      ),
+    );
     for (const key of keys) expect(ops).toContain(key as string);
   });
 
@@ -117,15 +152,24 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     const maps = new Set(ofKind(objs(), 'ConfigMap').map((c) => c.metadata.name));
     for (const w of workloads())
       for (const c of podSpecOf(w).containers)
-        for (const from of c.envFrom ?? []) if (from.configMapRef) expect(maps).toContain(from.configMapRef.name);
+        for (const from of c.envFrom ?? [])
+          if (from.configMapRef) expect(maps).toContain(from.configMapRef.name);
   });
 
   it('gives every Deployment a Service and a PodDisruptionBudget that select its pods', () => {
     for (const d of deployments()) {
       const labels = d.spec.template.metadata.labels;
       expect(selects(d.spec.selector, labels)).toBe(true);
-      expect({ d: d.metadata.name, svc: ofKind(objs(), 'Service').some((s) => selects({ matchLabels: s.spec.selector }, labels)) }).toEqual({ d: d.metadata.name, svc: true });
-      expect({ d: d.metadata.name, pdb: ofKind(objs(), 'PodDisruptionBudget').some((p) => selects(p.spec.selector, labels)) }).toEqual({ d: d.metadata.name, pdb: true });
+      expect({
+        d: d.metadata.name,
+        svc: ofKind(objs(), 'Service').some((s) =>
+          selects({ matchLabels: s.spec.selector }, labels),
+        ),
+      }).toEqual({ d: d.metadata.name, svc: true });
+      expect({
+        d: d.metadata.name,
+        pdb: ofKind(objs(), 'PodDisruptionBudget').some((p) => selects(p.spec.selector, labels)),
+      }).toEqual({ d: d.metadata.name, pdb: true });
     }
   });
 
@@ -135,7 +179,14 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     for (const name of HTTP_APPS) {
       const hpa = named(objs(), 'HorizontalPodAutoscaler', name);
       expect(hpa?.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name });
-      expect(hpa?.spec.metrics).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) })]));
+      expect(hpa?.spec.metrics).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            type: 'Resource',
+            resource: expect.objectContaining({ name: 'cpu' }),
+          }),
+        ]),
+      );
     }
     for (const name of WORKERS) {
       const so = named(objs(), 'ScaledObject', name);
@@ -157,13 +208,22 @@ describe.each(OVERLAYS)('%s', (overlay) => {
 
   it('lets traffic in only to brand-api and the gateway, and out only to what each app needs', () => {
     const policies = ofKind(objs(), 'NetworkPolicy');
-    const ingressNs = (p: K8sObject) => (p.spec.ingress ?? []).some((r: { from?: { namespaceSelector?: { matchLabels?: Record<string, string> } }[] }) => (r.from ?? []).some((f) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx'));
+    const ingressNs = (p: K8sObject) =>
+      (p.spec.ingress ?? []).some(
+        (r: { from?: { namespaceSelector?: { matchLabels?: Record<string, string> } }[] }) =>
+          (r.from ?? []).some(
+            (f) =>
+              f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx',
+          ),
+      );
     const egressPorts = (labels: Record<string, string>) => {
       const ports = new Set<string>();
       for (const p of policies) {
         if (!selects(p.spec.podSelector, labels)) continue;
         for (const r of p.spec.egress ?? []) {
-          const kind = (r.to ?? []).some((t: { ipBlock?: unknown }) => t.ipBlock) ? 'internet' : 'cluster';
+          const kind = (r.to ?? []).some((t: { ipBlock?: unknown }) => t.ipBlock)
+            ? 'internet'
+            : 'cluster';
           for (const port of r.ports ?? []) ports.add(`${kind}:${port.port}`);
         }
       }
@@ -172,7 +232,12 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     for (const d of deployments()) {
       const labels = d.spec.template.metadata.labels;
       const name = d.metadata.name;
-      expect({ name, denied: policies.some((p) => p.metadata.name === 'default-deny' && selects(p.spec.podSelector, labels)) }).toEqual({ name, denied: true });
+      expect({
+        name,
+        denied: policies.some(
+          (p) => p.metadata.name === 'default-deny' && selects(p.spec.podSelector, labels),
+        ),
+      }).toEqual({ name, denied: true });
       const fromIngress = policies.some((p) => selects(p.spec.podSelector, labels) && ingressNs(p));
       expect({ name, fromIngress }).toEqual({ name, fromIngress: HTTP_APPS.includes(name) });
       const allowed: Record<string, string[]> = {
@@ -183,8 +248,12 @@ describe.each(OVERLAYS)('%s', (overlay) => {
         'messenger-delivery': ['cluster:53', 'cluster:6379', 'cluster:9092', 'internet:443'],
         'messenger-sim': ['cluster:3001', 'cluster:53'],
       };
-      const devSim = name === 'messenger-delivery' && overlay.endsWith('dev') ? ['cluster:3900'] : [];
-      expect({ name, egress: egressPorts(labels) }).toEqual({ name, egress: [...allowed[name], ...devSim].sort() });
+      const devSim =
+        name === 'messenger-delivery' && overlay.endsWith('dev') ? ['cluster:3900'] : [];
+      expect({ name, egress: egressPorts(labels) }).toEqual({
+        name,
+        egress: [...allowed[name], ...devSim].sort(),
+      });
     }
   });
 
@@ -194,7 +263,9 @@ describe.each(OVERLAYS)('%s', (overlay) => {
       for (const rule of ing.spec.rules)
         for (const path of rule.http.paths) {
           const svc = services.find((s) => s.metadata.name === path.backend.service.name);
-          expect(svc?.spec.ports.map((p: { name: string }) => p.name)).toContain(path.backend.service.port.name);
+          expect(svc?.spec.ports.map((p: { name: string }) => p.name)).toContain(
+            path.backend.service.port.name,
+          );
         }
   });
 
@@ -207,18 +278,34 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     for (const want of topicConfigs()) {
       const got = byName.get(want.topic);
       if (!got) {
-        problems.push(`${want.topic}: no KafkaTopic (regenerate: node dist/scripts/kafka-topics-manifest.js > k8s/base/kafka/topics.yaml)`);
+        problems.push(
+          `${want.topic}: no KafkaTopic (regenerate: node dist/scripts/kafka-topics-manifest.js > k8s/base/kafka/topics.yaml)`,
+        );
         continue;
       }
-      const wantConfig = Object.fromEntries((want.configEntries ?? []).map((e) => [e.name, e.value]));
-      const gotConfig = Object.fromEntries(Object.entries(got.spec.config ?? {}).map(([k, v]) => [k, String(v)]));
-      if (got.spec.partitions !== (want.numPartitions ?? 1)) problems.push(`${want.topic}: ${got.spec.partitions} partitions, contract says ${want.numPartitions}`);
-      if ((gotConfig['cleanup.policy'] ?? 'delete') !== (wantConfig['cleanup.policy'] ?? 'delete')) problems.push(`${want.topic}: cleanup.policy ${gotConfig['cleanup.policy']} vs ${wantConfig['cleanup.policy']}`);
-      for (const [k, v] of Object.entries(wantConfig)) if (gotConfig[k] !== v) problems.push(`${want.topic}: ${k}=${gotConfig[k]}, want ${v}`);
-      if (got.metadata.labels?.['strimzi.io/cluster'] !== kafka[0].metadata.name) problems.push(`${want.topic}: not labelled for cluster ${kafka[0].metadata.name}`);
+      const wantConfig = Object.fromEntries(
+        (want.configEntries ?? []).map((e) => [e.name, e.value]),
+      );
+      const gotConfig = Object.fromEntries(
+        Object.entries(got.spec.config ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      if (got.spec.partitions !== (want.numPartitions ?? 1))
+        problems.push(
+          `${want.topic}: ${got.spec.partitions} partitions, contract says ${want.numPartitions}`,
+        );
+      if ((gotConfig['cleanup.policy'] ?? 'delete') !== (wantConfig['cleanup.policy'] ?? 'delete'))
+        problems.push(
+          `${want.topic}: cleanup.policy ${gotConfig['cleanup.policy']} vs ${wantConfig['cleanup.policy']}`,
+        );
+      for (const [k, v] of Object.entries(wantConfig))
+        if (gotConfig[k] !== v) problems.push(`${want.topic}: ${k}=${gotConfig[k]}, want ${v}`);
+      if (got.metadata.labels?.['strimzi.io/cluster'] !== kafka[0].metadata.name)
+        problems.push(`${want.topic}: not labelled for cluster ${kafka[0].metadata.name}`);
     }
     const wanted = new Set(topicConfigs().map((t) => t.topic));
-    for (const name of byName.keys()) if (!wanted.has(name)) problems.push(`${name}: KafkaTopic for a topic the contracts do not have`);
+    for (const name of byName.keys())
+      if (!wanted.has(name))
+        problems.push(`${name}: KafkaTopic for a topic the contracts do not have`);
     expect(problems).toEqual([]);
   });
 
@@ -226,18 +313,29 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     const [kafka] = ofKind(objs(), 'Kafka');
     const pools = ofKind(objs(), 'KafkaNodePool');
     expect(kafka.apiVersion).toBe('kafka.strimzi.io/v1beta2');
-    expect(kafka.metadata.annotations).toMatchObject({ 'strimzi.io/kraft': 'enabled', 'strimzi.io/node-pools': 'enabled' });
-    expect(kafka.spec.kafka.listeners).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'plain', port: 9092, type: 'internal', tls: false })]));
+    expect(kafka.metadata.annotations).toMatchObject({
+      'strimzi.io/kraft': 'enabled',
+      'strimzi.io/node-pools': 'enabled',
+    });
+    expect(kafka.spec.kafka.listeners).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'plain', port: 9092, type: 'internal', tls: false }),
+      ]),
+    );
     expect(kafka.spec.entityOperator?.topicOperator).toBeDefined();
     const config = kafka.spec.kafka.config;
     expect(config['auto.create.topics.enable']).toBe(false);
-    const brokers = pools.filter((p) => p.spec.roles.includes('broker')).reduce((n, p) => n + p.spec.replicas, 0);
+    const brokers = pools
+      .filter((p) => p.spec.roles.includes('broker'))
+      .reduce((n, p) => n + p.spec.replicas, 0);
     expect(pools.some((p) => p.spec.roles.includes('controller'))).toBe(true);
-    for (const p of pools) expect(p.metadata.labels?.['strimzi.io/cluster']).toBe(kafka.metadata.name);
+    for (const p of pools)
+      expect(p.metadata.labels?.['strimzi.io/cluster']).toBe(kafka.metadata.name);
     expect(config['default.replication.factor']).toBeLessThanOrEqual(brokers);
     expect(config['offsets.topic.replication.factor']).toBeLessThanOrEqual(brokers);
     expect(config['min.insync.replicas']).toBeLessThanOrEqual(config['default.replication.factor']);
-    for (const t of ofKind(objs(), 'KafkaTopic')) expect(t.spec.replicas ?? 0).toBeLessThanOrEqual(brokers);
+    for (const t of ofKind(objs(), 'KafkaTopic'))
+      expect(t.spec.replicas ?? 0).toBeLessThanOrEqual(brokers);
   });
 
   it('runs the migrations as a Job with the same image', () => {
@@ -254,17 +352,28 @@ describe('overlay differences', () => {
       for (const c of w.spec.template.spec.containers) {
         const image: string = c.image;
         const tag = image.includes('@sha256:') ? 'digest' : /:([^/:]+)$/.exec(image)?.[1];
-        expect({ image, pinned: Boolean(tag) && !['latest', 'dev', 'main', 'master'].includes(tag!) }).toEqual({ image, pinned: true });
+        expect({
+          image,
+          pinned: Boolean(tag) && !['latest', 'dev', 'main', 'master'].includes(tag!),
+        }).toEqual({ image, pinned: true });
       }
     }
     expect(prod.some((o) => o.metadata.name === 'messenger-sim')).toBe(false);
-    expect(prod.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('promotions-config'))?.data?.GRAPH_API_URL).toBe('https://graph.facebook.com');
+    expect(
+      prod.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('promotions-config'))
+        ?.data?.GRAPH_API_URL,
+    ).toBe('https://graph.facebook.com');
   });
 
   it('dev runs the simulator as the Graph API', () => {
     const dev = objectsOf('k8s/overlays/dev');
-    expect(dev.some((o) => o.kind === 'Deployment' && o.metadata.name === 'messenger-sim')).toBe(true);
-    expect(dev.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('promotions-config'))?.data?.GRAPH_API_URL).toBe('http://messenger-sim:3900');
+    expect(dev.some((o) => o.kind === 'Deployment' && o.metadata.name === 'messenger-sim')).toBe(
+      true,
+    );
+    expect(
+      dev.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('promotions-config'))
+        ?.data?.GRAPH_API_URL,
+    ).toBe('http://messenger-sim:3900');
   });
 
   it('runs every app of apps/ on the port it listens on', () => {
@@ -282,7 +391,9 @@ describe('overlay differences', () => {
 
 describe('the Grafana dashboard', () => {
   it('is valid JSON whose queries use only metrics the apps register', () => {
-    const dashboard = JSON.parse(readFileSync(join(ROOT, 'k8s', 'base', 'grafana', 'promotions-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const dashboard = JSON.parse(
+      readFileSync(join(ROOT, 'k8s', 'base', 'grafana', 'promotions-dashboard.json'), 'utf8'),
+    ) as { panels: { title: string; targets: { expr: string }[] }[] };
     const known = new Set([...registeredMetricNames(), ...Object.values(METRIC_NAMES)]);
     const builtIn = /^(process_|nodejs_)/;
     const problems: string[] = [];
@@ -290,12 +401,20 @@ describe('the Grafana dashboard', () => {
       for (const target of panel.targets) {
         for (const [, name] of target.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)) {
           const base = name.replace(/_(bucket|count|sum)$/, '');
-          if (!known.has(name) && !known.has(base) && !builtIn.test(name)) problems.push(`${panel.title}: ${name}`);
+          if (!known.has(name) && !known.has(base) && !builtIn.test(name))
+            problems.push(`${panel.title}: ${name}`);
         }
       }
     }
     expect(problems).toEqual([]);
-    for (const required of ['kafka_consumer_lag', 'kafka_events_consumed_total', 'promotion_decisions_total', 'messenger_sends_total', 'send_api_latency_seconds', 'messenger_rate_limit_wait_seconds'])
+    for (const required of [
+      'kafka_consumer_lag',
+      'kafka_events_consumed_total',
+      'promotion_decisions_total',
+      'messenger_sends_total',
+      'send_api_latency_seconds',
+      'messenger_rate_limit_wait_seconds',
+    ])
       expect(JSON.stringify(dashboard)).toContain(required);
   });
 });

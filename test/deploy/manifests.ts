@@ -14,7 +14,12 @@ export const ROOT = join(__dirname, '..', '..');
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- arbitrary manifests, checked field by field
   data?: Record<string, string>;
   stringData?: Record<string, string>;
@@ -25,13 +30,18 @@ export function kubectl(): string {
   try {
     execFileSync(bin, ['version', '--client'], { stdio: 'ignore' });
   } catch {
-    throw new Error(`${bin} not found: run \`make k8s-tools\` (installs Debian's kubernetes-client)`);
+    throw new Error(
+      `${bin} not found: run \`make k8s-tools\` (installs Debian's kubernetes-client)`,
+    );
   }
   return bin;
 }
 
 export function render(dir: string): K8sObject[] {
-  const out = execFileSync(kubectl(), ['kustomize', join(ROOT, dir)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(kubectl(), ['kustomize', join(ROOT, dir)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return parseAllDocuments(out)
     .map((d) => d.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
@@ -41,10 +51,9 @@ type Model = new (data: unknown) => { validate(): void };
 
 /** The model class of a built-in kind, e.g. apps/v1 Deployment → kubernetes-models/apps/v1/Deployment. */
 export function modelOf(apiVersion: string, kind: string): Model | undefined {
-  const candidates =
-    apiVersion.startsWith('keda.sh/')
-      ? [`@kubernetes-models/keda/${apiVersion}/${kind}`]
-      : [`kubernetes-models/${apiVersion}/${kind}`];
+  const candidates = apiVersion.startsWith('keda.sh/')
+    ? [`@kubernetes-models/keda/${apiVersion}/${kind}`]
+    : [`kubernetes-models/${apiVersion}/${kind}`];
   for (const path of candidates) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is chosen by apiVersion
@@ -59,12 +68,17 @@ export function modelOf(apiVersion: string, kind: string): Model | undefined {
 
 export interface Selector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
 }
 
 export function selects(selector: Selector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {}))
+    if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
     const has = e.key in labels;
     if (e.operator === 'In' && !(has && e.values?.includes(labels[e.key]))) return false;
@@ -95,7 +109,8 @@ export function registeredMetricNames(): Set<string> {
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
         const text = readFileSync(path, 'utf8');
-        for (const m of text.matchAll(/\.(?:counter|histogram|gauge)\(\s*'([a-z_:][a-z0-9_:]*)'/g)) names.add(m[1]);
+        for (const m of text.matchAll(/\.(?:counter|histogram|gauge)\(\s*'([a-z_:][a-z0-9_:]*)'/g))
+          names.add(m[1]);
         for (const m of text.matchAll(/metric:\s*'([a-z_:][a-z0-9_:]*)'/g)) names.add(m[1]);
       }
     }

@@ -39,7 +39,12 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
     const brand = await client.createBrand(`Observability ${run}`);
     apiKey = brand.apiKey;
     await client.connectPage(apiKey, page);
-    const created = await client.createStore(apiKey, { name: 'Étoile', location: store, geofence: { type: 'circle', radiusM: 80 }, timezone: 'Europe/Paris' });
+    const created = await client.createStore(apiKey, {
+      name: 'Étoile',
+      location: store,
+      geofence: { type: 'circle', radiusM: 80 },
+      timezone: 'Europe/Paris',
+    });
     const offer = await client.createOffer(apiKey, {
       name: 'Traced',
       storeIds: [created.id],
@@ -60,16 +65,28 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
     // Meta's webhook, signed with the Page's app secret, with a trace context of our own.
     const body = JSON.stringify({
       object: 'page',
-      entry: [{
-        id: pageId,
-        time: t0,
-        messaging: [{
-          sender: { id: psid },
-          recipient: { id: pageId },
-          timestamp: t0,
-          message: { mid: `m_${run}`, attachments: [{ type: 'location', payload: { coordinates: { lat: share.lat, long: share.lng } } }] },
-        }],
-      }],
+      entry: [
+        {
+          id: pageId,
+          time: t0,
+          messaging: [
+            {
+              sender: { id: psid },
+              recipient: { id: pageId },
+              timestamp: t0,
+              message: {
+                mid: `m_${run}`,
+                attachments: [
+                  {
+                    type: 'location',
+                    payload: { coordinates: { lat: share.lat, long: share.lng } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
     });
     const response = await fetch(`${urls.gateway}/webhooks/messenger`, {
       method: 'POST',
@@ -91,11 +108,23 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
   });
 
   it('serves the dashboard’s metrics on every app', async () => {
-    const scrape = async (port: number) => (await http<string>('GET', `http://127.0.0.1:${port}/metrics`)).body;
-    const [brandApi, gateway, geofence, engine, delivery] = await Promise.all([0, 1, 2, 3, 4].map((i) => scrape(E2E.portBase + i)));
+    const scrape = async (port: number) =>
+      (await http<string>('GET', `http://127.0.0.1:${port}/metrics`)).body;
+    const [brandApi, gateway, geofence, engine, delivery] = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => scrape(E2E.portBase + i)),
+    );
     for (const text of [brandApi, gateway]) expect(text).toContain('http_server_requests_total{');
-    for (const [text, group] of [[gateway, 'messenger-gateway'], [geofence, 'geofence'], [engine, 'promotion-engine'], [delivery, 'messenger-delivery']]) {
-      expect(text).toMatch(new RegExp(`kafka_consumer_lag\\{[^}]*group="${E2E.groupPrefix}${group}"[^}]*partition="\\d+"[^}]*\\} \\d+`));
+    for (const [text, group] of [
+      [gateway, 'messenger-gateway'],
+      [geofence, 'geofence'],
+      [engine, 'promotion-engine'],
+      [delivery, 'messenger-delivery'],
+    ]) {
+      expect(text).toMatch(
+        new RegExp(
+          `kafka_consumer_lag\\{[^}]*group="${E2E.groupPrefix}${group}"[^}]*partition="\\d+"[^}]*\\} \\d+`,
+        ),
+      );
       expect(text).toMatch(/kafka_events_consumed_total\{[^}]*outcome="processed"/);
     }
     expect(engine).toContain('promotion_decisions_total{');
@@ -113,12 +142,18 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
     const decision = logs['promotion-engine.log']
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { msg?: string; shopperId?: string; traceId?: string; storeId?: string })
+      .map(
+        (l) =>
+          JSON.parse(l) as { msg?: string; shopperId?: string; traceId?: string; storeId?: string },
+      )
       .find((l) => l.msg === 'decision' && l.shopperId === `${pageId}:${psid}`);
     expect(decision).toMatchObject({ storeId: expect.any(String), traceId });
 
     const secretKeys = existsSync(stackEnv)
-      ? (/^SECRETS_KEYS=(.*)$/m.exec(readFileSync(stackEnv, 'utf8'))?.[1] ?? '').split(',').map((k) => k.split(':')[1]).filter(Boolean)
+      ? (/^SECRETS_KEYS=(.*)$/m.exec(readFileSync(stackEnv, 'utf8'))?.[1] ?? '')
+          .split(',')
+          .map((k) => k.split(':')[1])
+          .filter(Boolean)
       : [];
     const forbidden: Record<string, string> = {
       'API key': apiKey,
@@ -135,7 +170,8 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
     expect(Object.values(forbidden).every((v) => v.length >= 8)).toBe(true);
     const leaks: string[] = [];
     for (const [file, text] of Object.entries(logs))
-      for (const [what, value] of Object.entries(forbidden)) if (text.includes(value)) leaks.push(`${file}: ${what}`);
+      for (const [what, value] of Object.entries(forbidden))
+        if (text.includes(value)) leaks.push(`${file}: ${what}`);
     expect(leaks).toEqual([]);
   });
 });

@@ -1,5 +1,12 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { METRIC_NAMES } from './metric-names';
@@ -19,19 +26,37 @@ export class HttpTelemetryInterceptor implements NestInterceptor {
   private readonly duration;
 
   constructor(metrics: Metrics) {
-    this.requests = metrics.counter(METRIC_NAMES.httpRequests, 'HTTP requests by method, route and status', ['method', 'route', 'status']);
-    this.duration = metrics.histogram(METRIC_NAMES.httpRequestDuration, 'HTTP request duration', ['method', 'route'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+    this.requests = metrics.counter(
+      METRIC_NAMES.httpRequests,
+      'HTTP requests by method, route and status',
+      ['method', 'route', 'status'],
+    );
+    this.duration = metrics.histogram(
+      METRIC_NAMES.httpRequestDuration,
+      'HTTP request duration',
+      ['method', 'route'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    );
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() !== 'http') return next.handle();
     const req = ctx.switchToHttp().getRequest<Request>();
     const res = ctx.switchToHttp().getResponse<Response>();
-    const route = `${req.baseUrl ?? ''}${(req.route as { path?: string } | undefined)?.path ?? ''}` || 'unmatched';
+    const route =
+      `${req.baseUrl ?? ''}${(req.route as { path?: string } | undefined)?.path ?? ''}` ||
+      'unmatched';
     if (route.startsWith('/health') || route === '/metrics') return next.handle();
 
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = tracer.startSpan(`${req.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route } }, parent);
+    const span = tracer.startSpan(
+      `${req.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method, 'http.route': route },
+      },
+      parent,
+    );
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const status = res.statusCode;
@@ -39,9 +64,14 @@ export class HttpTelemetryInterceptor implements NestInterceptor {
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
       this.requests.inc({ method: req.method, route, status: String(status) });
-      this.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.duration.observe(
+        { method: req.method, route },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
     });
     // Subscribing inside the span's context runs the handler (and all it awaits) in that context.
-    return new Observable((subscriber) => context.with(trace.setSpan(parent, span), () => next.handle().subscribe(subscriber)));
+    return new Observable((subscriber) =>
+      context.with(trace.setSpan(parent, span), () => next.handle().subscribe(subscriber)),
+    );
   }
 }

@@ -23,7 +23,10 @@ describe('trace context across Kafka headers', () => {
     span.end();
     expect(headers.traceparent).toBe(`00-${traceId}-${spanId}-01`);
 
-    const kafkaHeaders = { 'event-type': Buffer.from('location.shared'), traceparent: Buffer.from(headers.traceparent) };
+    const kafkaHeaders = {
+      'event-type': Buffer.from('location.shared'),
+      traceparent: Buffer.from(headers.traceparent),
+    };
     const extracted = propagation.extract(ROOT_CONTEXT, kafkaHeaders, kafkaHeaderGetter);
     const child = tracer.startSpan('consume', {}, extracted);
     expect(child.spanContext().traceId).toBe(traceId);
@@ -32,7 +35,11 @@ describe('trace context across Kafka headers', () => {
   });
 
   it('ignores a malformed traceparent and starts a new trace', () => {
-    const extracted = propagation.extract(ROOT_CONTEXT, { traceparent: Buffer.from('garbage') }, kafkaHeaderGetter);
+    const extracted = propagation.extract(
+      ROOT_CONTEXT,
+      { traceparent: Buffer.from('garbage') },
+      kafkaHeaderGetter,
+    );
     expect(trace.getSpanContext(extracted)).toBeUndefined();
   });
 });

@@ -5,7 +5,11 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 
 let provider: BasicTracerProvider | undefined;
 
@@ -16,7 +20,10 @@ let provider: BasicTracerProvider | undefined;
  * tracer provider. Spans are exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT (or
  * …_TRACES_ENDPOINT) is set; without it they are still created, so ids propagate and reach logs.
  */
-export function startTracing(service: string, env: TracingEnv = loadEnv(TracingEnv)): BasicTracerProvider {
+export function startTracing(
+  service: string,
+  env: TracingEnv = loadEnv(TracingEnv),
+): BasicTracerProvider {
   if (provider) return provider;
   const processors: SpanProcessor[] = [];
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
