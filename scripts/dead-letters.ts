@@ -12,18 +12,18 @@
  * twice. Fix the cause first (deploy the fix, or restore the dependency), or the letters come back.
  * Environment: KAFKA_BROKERS (default localhost:9092), KAFKA_GROUP_PREFIX.
  */
-import { deadLetterTopic } from '@app/contracts';
+import { Topic, deadLetterTopic } from '@app/contracts';
 import { EachMessagePayload, IHeaders, Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 
-interface Options {
+export interface DeadLetterOptions {
   command: 'list' | 'replay';
   topic: string;
   limit: number;
   values: boolean;
 }
 
-function parseArgs(argv: string[]): Options {
+function parseArgs(argv: string[]): DeadLetterOptions {
   const [command, topic, ...rest] = argv;
   if ((command !== 'list' && command !== 'replay') || !topic || topic.endsWith('.dlq')) {
     throw new Error(
@@ -41,14 +41,22 @@ const header = (headers: IHeaders | undefined, name: string): string => {
   return (Array.isArray(v) ? v[0] : v)?.toString() ?? '';
 };
 
-async function main(options: Options): Promise<void> {
-  const prefix = process.env.KAFKA_GROUP_PREFIX ?? '';
+/**
+ * Lists or replays the dead letters of `topic`; resolves with how many it handled. `out` receives
+ * one line per listed letter.
+ */
+export async function runDeadLetters(
+  options: DeadLetterOptions,
+  settings: { brokers: string[]; groupPrefix: string },
+  out: (line: string) => void = console.log,
+): Promise<number> {
+  const prefix = settings.groupPrefix;
   const kafka = new Kafka({
     clientId: `${prefix}ops-dead-letters`,
-    brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
+    brokers: settings.brokers,
     logLevel: logLevel.WARN,
   });
-  const dlq = deadLetterTopic(options.topic as never);
+  const dlq = deadLetterTopic(options.topic as Topic);
   const groupId =
     options.command === 'replay'
       ? `${prefix}ops-dlq-replay.${options.topic}`
@@ -89,7 +97,8 @@ async function main(options: Options): Promise<void> {
               if (end === undefined || done()) return;
               const offset = Number(message.offset);
               if (offset < end) {
-                if (options.command === 'list') print(partition, message, options.values);
+                if (options.command === 'list')
+                  out(describeLetter(partition, message, options.values));
                 else await replay(producer, options.topic, dlq, partition, message);
                 await consumer.commitOffsets([
                   { topic: dlq, partition, offset: String(offset + 1) },
@@ -103,9 +112,7 @@ async function main(options: Options): Promise<void> {
           .catch(reject);
       });
     }
-    console.log(
-      `[dead-letters] ${options.command === 'list' ? 'listed' : 'replayed'} ${handled} from ${dlq}`,
-    );
+    return handled;
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
@@ -114,23 +121,25 @@ async function main(options: Options): Promise<void> {
   }
 }
 
-function print(partition: number, message: EachMessagePayload['message'], values: boolean): void {
+function describeLetter(
+  partition: number,
+  message: EachMessagePayload['message'],
+  values: boolean,
+): string {
   const h = message.headers;
-  console.log(
-    JSON.stringify({
-      at: `${partition}/${message.offset}`,
-      key: message.key?.toString() ?? null,
-      eventId: header(h, 'event-id'),
-      eventType: header(h, 'event-type'),
-      reason: header(h, 'dlq-reason'),
-      error: header(h, 'dlq-error'),
-      source: `${header(h, 'dlq-source-topic')}/${header(h, 'dlq-source-partition')}/${header(h, 'dlq-source-offset')}`,
-      group: header(h, 'dlq-consumer-group'),
-      failedAt: header(h, 'dlq-failed-at'),
-      bytes: message.value?.length ?? 0,
-      ...(values ? { value: message.value?.toString() ?? null } : {}),
-    }),
-  );
+  return JSON.stringify({
+    at: `${partition}/${message.offset}`,
+    key: message.key?.toString() ?? null,
+    eventId: header(h, 'event-id'),
+    eventType: header(h, 'event-type'),
+    reason: header(h, 'dlq-reason'),
+    error: header(h, 'dlq-error'),
+    source: `${header(h, 'dlq-source-topic')}/${header(h, 'dlq-source-partition')}/${header(h, 'dlq-source-offset')}`,
+    group: header(h, 'dlq-consumer-group'),
+    failedAt: header(h, 'dlq-failed-at'),
+    bytes: message.value?.length ?? 0,
+    ...(values ? { value: message.value?.toString() ?? null } : {}),
+  });
 }
 
 async function replay(
@@ -152,15 +161,25 @@ async function replay(
 }
 
 if (require.main === module) {
-  let options: Options;
+  let options: DeadLetterOptions;
   try {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
     console.error((error as Error).message);
     process.exit(2);
   }
-  main(options).catch((error: unknown) => {
-    console.error('[dead-letters] failed:', error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  const settings = {
+    brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
+    groupPrefix: process.env.KAFKA_GROUP_PREFIX ?? '',
+  };
+  runDeadLetters(options, settings)
+    .then((handled) =>
+      console.log(
+        `[dead-letters] ${options.command === 'list' ? 'listed' : 'replayed'} ${handled} from ${deadLetterTopic(options.topic as Topic)}`,
+      ),
+    )
+    .catch((error: unknown) => {
+      console.error('[dead-letters] failed:', error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
 }
