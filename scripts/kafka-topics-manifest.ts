@@ -3,7 +3,7 @@
  * contract topics of libs/contracts and their dead-letter and retry topics), with the same
  * partitions and configuration. The deploy tests fail when k8s/base/kafka/topics.yaml differs
  * from what the contracts say; regenerate it with:
- *   npm run build && node dist/scripts/kafka-topics-manifest.js > k8s/base/kafka/topics.yaml
+ *   make k8s-topics   (npm run build && node dist/scripts/kafka-topics-manifest.js > k8s/base/kafka/topics.yaml)
  * Replication is left to the cluster (default.replication.factor, set per overlay).
  */
 import { topicConfigs } from './provision-topics';

@@ -279,7 +279,7 @@ describe.each(OVERLAYS)('%s', (overlay) => {
       const got = byName.get(want.topic);
       if (!got) {
         problems.push(
-          `${want.topic}: no KafkaTopic (regenerate: node dist/scripts/kafka-topics-manifest.js > k8s/base/kafka/topics.yaml)`,
+          `${want.topic}: no KafkaTopic (regenerate: make k8s-topics)`,
         );
         continue;
       }

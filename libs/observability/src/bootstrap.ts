@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { HealthRegistry } from './health';
-import { HttpTelemetryInterceptor } from './http-telemetry.interceptor';
+import { HttpTelemetryInterceptor, httpMetricsMiddleware } from './http-telemetry.interceptor';
 import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
 import { startTracing } from './tracing';
@@ -37,7 +37,8 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
-  app.useGlobalInterceptors(new HttpTelemetryInterceptor(app.get(Metrics)));
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
+  app.useGlobalInterceptors(new HttpTelemetryInterceptor());
   await options.configure?.(app);
 
   if (options.consumer) {
