@@ -113,6 +113,20 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     }
   });
 
+  it('leaves the replica count of autoscaled Deployments to their autoscaler (an apply never scales a busy app down)', () => {
+    const scaled = new Set([
+      ...ofKind(objs(), 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name),
+      ...ofKind(objs(), 'ScaledObject').map((s) => s.spec.scaleTargetRef.name),
+    ]);
+    for (const name of [...HTTP_APPS, ...WORKERS]) expect(scaled).toContain(name);
+    for (const d of deployments())
+      if (scaled.has(d.metadata.name))
+        expect({ name: d.metadata.name, replicas: d.spec.replicas }).toEqual({
+          name: d.metadata.name,
+          replicas: undefined,
+        });
+  });
+
   it('commits no secret values: no Secret objects, secret settings only through secretKeyRef', () => {
     expect(ofKind(objs(), 'Secret')).toEqual([]);
     const problems: string[] = [];
@@ -278,9 +292,7 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     for (const want of topicConfigs()) {
       const got = byName.get(want.topic);
       if (!got) {
-        problems.push(
-          `${want.topic}: no KafkaTopic (regenerate: make k8s-topics)`,
-        );
+        problems.push(`${want.topic}: no KafkaTopic (regenerate: make k8s-topics)`);
         continue;
       }
       const wantConfig = Object.fromEntries(
