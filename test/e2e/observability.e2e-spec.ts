@@ -173,6 +173,9 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
     for (const [i, s] of shares.entries()) {
       forbidden[`latitude of share ${i}`] = String(s.lat);
       forbidden[`longitude of share ${i}`] = String(s.lng);
+      // Rounded to a metre still places the shopper (the share is ≥ 15 m from the store, so this
+      // cannot be the store's own latitude).
+      forbidden[`latitude of share ${i} to 5 decimals`] = s.lat.toFixed(5);
     }
     expect(Object.values(forbidden).every((v) => v.length >= 8)).toBe(true);
     const leaks: string[] = [];
