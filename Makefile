@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean
+.PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics
 
 help:
 	@echo "make up     install, start Kafka/Redis/Postgres, build, migrate, start the six apps, play the demo"
@@ -57,9 +57,26 @@ test-integration: deps
 test-e2e: build
 	npx jest --selectProjects e2e --runInBand
 
+k8s-tools:
+	scripts/ensure-deploy-tools.sh
+
+# Renders every k8s overlay and checks it (schemas, policies, topics), checks the compose file.
+test-deploy: deps k8s-tools
+	npx jest --selectProjects deploy
+
+# Regenerates the Strimzi KafkaTopics from libs/contracts (test-deploy fails until they match).
+k8s-topics: build
+	node dist/scripts/kafka-topics-manifest.js > k8s/base/kafka/topics.yaml
+
+# On a machine with Docker: fresh SECRETS_KEYS in .env once (git-ignored), then the whole demo.
+compose-up:
+	@test -f .env || { echo "SECRETS_KEYS=k1:$$(head -c 32 /dev/urandom | base64)"; echo "SECRETS_ACTIVE_KID=k1"; } > .env
+	docker compose up --build
+
 test: deps
 	$(MAKE) typecheck lint
 	npx jest --selectProjects unit
+	$(MAKE) test-deploy
 	$(MAKE) build infra
 	npx jest --selectProjects integration e2e --runInBand
 

@@ -23,6 +23,9 @@ const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironm
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    // Deployment artefacts: compose file, Dockerfile, rendered k8s overlays (needs kubectl and
+    // docker-compose: `make k8s-tools`).
+    { ...common, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.deploy-spec.ts'] },
     {
       ...common,
       displayName: 'integration',

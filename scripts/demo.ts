@@ -1,13 +1,19 @@
 /**
  * The demo `make up` ends with: a brand, its Page registered on the Messenger simulator, three
  * Paris stores, an active offer, and a shopper who walks up to a store and gets the promotion.
- * Usage: node dist/scripts/demo.js   (ADMIN_TOKEN, PORT_BASE)
+ * Usage: node dist/scripts/demo.js   (ADMIN_TOKEN, PORT_BASE; in docker compose the apps are
+ * reached by service name: DEMO_BRAND_API_URL, DEMO_GATEWAY_URL, DEMO_SIM_URL override the URLs)
  */
 import { StackClient, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 
 async function main(): Promise<void> {
-  const urls = stackUrls(Number(process.env.PORT_BASE ?? 3000));
+  const local = stackUrls(Number(process.env.PORT_BASE ?? 3000));
+  const urls = {
+    brandApi: process.env.DEMO_BRAND_API_URL ?? local.brandApi,
+    gateway: process.env.DEMO_GATEWAY_URL ?? local.gateway,
+    sim: process.env.DEMO_SIM_URL ?? local.sim,
+  };
   const client = new StackClient(urls, process.env.ADMIN_TOKEN ?? 'dev-admin-token');
   const run = randomBytes(3).toString('hex');
   const pageId = `demo${Date.now()}`;

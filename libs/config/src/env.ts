@@ -64,3 +64,18 @@ export const SecretsEnv = z.object({
 
 export const env = { port, bool };
 export { z };
+
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
+
+/**
+ * OpenTelemetry (every app, read by @app/observability's tracing). Trace context always travels
+ * (W3C `traceparent` in HTTP and Kafka headers); spans are exported only when an OTLP endpoint
+ * is set (OTLP over HTTP, e.g. http://otel-collector:4318).
+ */
+export const TracingEnv = z.object({
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  OTEL_SERVICE_NAMESPACE: z.string().default('location-promotions'),
+});
+export type TracingEnv = z.infer<typeof TracingEnv>;

@@ -2,6 +2,7 @@ import { AnyEvent, EventOf, EventType, Topic, createEvent, eventKey } from '@app
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import type { TopicMessages } from 'kafkajs';
+import { traceHeaders } from './trace-headers';
 
 export const KAFKA_PRODUCER_CLIENT = Symbol('KAFKA_PRODUCER_CLIENT');
 
@@ -51,13 +52,15 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   /** Sends events to one or several topics in one request; resolves when all are acknowledged. */
   async publishAll(items: Outgoing[]): Promise<void> {
     if (items.length === 0) return;
+    // The caller's trace (a webhook request, the event being consumed) travels with its events.
+    const trace = traceHeaders();
     const byTopic = new Map<string, TopicMessages>();
     for (const { topic, event, headers } of items) {
       const messages = byTopic.get(topic) ?? { topic, messages: [] };
       messages.messages.push({
         key: eventKey(topic, event),
         value: JSON.stringify(event),
-        headers: { 'event-type': event.type, 'event-id': event.id, ...headers },
+        headers: { 'event-type': event.type, 'event-id': event.id, ...trace, ...headers },
       });
       byTopic.set(topic, messages);
     }

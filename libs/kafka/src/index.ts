@@ -4,3 +4,4 @@ export * from './kafka-error.filter';
 export * from './kafka-options';
 export * from './event-publisher';
 export * from './kafka.module';
+export * from './trace-headers';

@@ -1,7 +1,19 @@
 import { Topic, deadLetterTopic } from '@app/contracts';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import type { Admin } from '@nestjs/microservices/external/kafka.interface';
 import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
 import { classifyFailure } from './failure-policy';
+import { kafkaHeaderGetter } from './trace-headers';
+
+const tracer = trace.getTracer('@app/kafka');
+
+export interface PartitionLag {
+  group: string;
+  topic: string;
+  partition: number;
+  lag: number;
+}
 
 export type ConsumeOutcome = 'processed' | 'dead_lettered' | 'retried';
 
@@ -23,6 +35,7 @@ const MAX_UNEXPECTED_ATTEMPTS = 5;
 export class KafkaEventServer extends ServerKafka {
   private joined = false;
   private readonly unexpectedAttempts = new Map<string, number>();
+  private admin?: Promise<Admin>;
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -49,7 +62,79 @@ export class KafkaEventServer extends ServerKafka {
     await super.bindEvents(consumer);
   }
 
+  /**
+   * Runs the handler inside a consumer span that continues the trace of the producer (the
+   * `traceparent` header EventPublisher wrote), so what the handler publishes or calls carries it on.
+   */
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
+    const parent = propagation.extract(ROOT_CONTEXT, payload.message.headers ?? {}, kafkaHeaderGetter);
+    const span = tracer.startSpan(
+      `${payload.topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': payload.topic,
+          'messaging.destination.partition.id': String(payload.partition),
+          'messaging.kafka.offset': Number(payload.message.offset),
+          'messaging.consumer.group.name': this.groupId,
+        },
+      },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), () => this.handleWithPolicy(payload));
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: describe(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * How far behind this group is on each partition of the topics it consumes: the high
+   * watermark minus the committed offset (minus the low watermark when nothing was committed).
+   * Read at each Prometheus scrape; an unreachable broker yields no figures rather than old ones.
+   */
+  async consumerLag(): Promise<PartitionLag[]> {
+    if (!this.client) return [];
+    const topics = [...this.messageHandlers.keys()];
+    if (topics.length === 0) return [];
+    const client = this.client;
+    const connecting = (this.admin ??= (async () => {
+      const a = client.admin();
+      await a.connect();
+      return a;
+    })());
+    let admin: Admin;
+    try {
+      admin = await connecting;
+    } catch {
+      this.admin = undefined;
+      return [];
+    }
+    const committed = await admin.fetchOffsets({ groupId: this.groupId, topics });
+    const lags: PartitionLag[] = [];
+    for (const { topic, partitions } of committed) {
+      const watermarks = await admin.fetchTopicOffsets(topic);
+      for (const w of watermarks) {
+        const c = Number(partitions.find((p) => p.partition === w.partition)?.offset ?? -1);
+        const from = c >= 0 ? c : Number(w.low);
+        lags.push({ group: this.groupId, topic, partition: w.partition, lag: Math.max(0, Number(w.high) - from) });
+      }
+    }
+    return lags;
+  }
+
+  override async close(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
+    await super.close();
+  }
+
+  private async handleWithPolicy(payload: EachMessagePayload): Promise<void> {
     // Nest's parser rewrites the message in place; keep the original bytes for dead letters.
     const original = {
       key: payload.message.key,

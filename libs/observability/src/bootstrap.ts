@@ -4,7 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { HealthRegistry } from './health';
+import { HttpTelemetryInterceptor, httpMetricsMiddleware } from './http-telemetry.interceptor';
+import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
+import { startTracing } from './tracing';
 
 export interface BootstrapOptions {
   name: string;
@@ -25,6 +28,7 @@ export interface BootstrapOptions {
  * whose group membership is part of /health, then the HTTP listener.
  */
 export async function bootstrapApp(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
+  startTracing(options.name);
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
     rawBody: options.rawBody ?? false,
@@ -33,16 +37,26 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
+  app.useGlobalInterceptors(new HttpTelemetryInterceptor());
   await options.configure?.(app);
 
   if (options.consumer) {
     const { settings, groupId, partitionsConsumedConcurrently } = options.consumer;
-    const consumed = app
-      .get(Metrics)
-      .counter('kafka_events_consumed_total', 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
+    const metrics = app.get(Metrics);
+    const consumed = metrics.counter(METRIC_NAMES.kafkaEventsConsumed, 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
     const server = new KafkaEventServer(
       kafkaServerOptions(settings, groupId, { partitionsConsumedConcurrently }),
       { onOutcome: (topic, outcome) => consumed.inc({ topic, outcome }) },
+    );
+    metrics.gauge(
+      METRIC_NAMES.kafkaConsumerLag,
+      'Messages not yet consumed by this group, per partition (high watermark minus committed offset)',
+      ['group', 'topic', 'partition'],
+      async (gauge) => {
+        gauge.reset();
+        for (const p of await server.consumerLag()) gauge.set({ group: p.group, topic: p.topic, partition: String(p.partition) }, p.lag);
+      },
     );
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     app.get(HealthRegistry).register('kafka-consumer', () => server.isReady);

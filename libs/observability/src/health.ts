@@ -36,6 +36,12 @@ export class HealthController {
     private readonly registry: HealthRegistry,
   ) {}
 
+  /** Liveness: the process answers. Never depends on Kafka, Redis or Postgres (a restart would not fix them). */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
   @Get()
   @HealthCheck()
   check(): Promise<HealthCheckResult> {

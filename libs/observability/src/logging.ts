@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 
 /**
@@ -33,15 +34,22 @@ function pathOnly(url: string | undefined): string | undefined {
   return q === -1 ? url : url.slice(0, q);
 }
 
+function traceIds(): { traceId?: string; spanId?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && trace.isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
+}
+
 export function loggerParams(app: string, level: string, pretty: boolean): Params {
   return {
     pinoHttp: {
       name: app,
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Lines written while a traced request or event is handled carry its trace id (tracing.ts).
+      mixin: traceIds,
       transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
       autoLogging: {
-        ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics',
+        ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/live' || req.url === '/metrics',
       },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

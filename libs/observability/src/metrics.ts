@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One Prometheus registry per app, with the app's name as a label on every series. */
 @Injectable()
@@ -8,6 +8,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly counters = new Map<string, Counter<string>>();
   private readonly histograms = new Map<string, Histogram<string>>();
+  private readonly gauges = new Map<string, Gauge<string>>();
 
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
@@ -30,6 +31,22 @@ export class Metrics {
       this.histograms.set(name, histogram);
     }
     return histogram;
+  }
+
+  /** A gauge; `collect` (optional) refreshes its values at each scrape. */
+  gauge(name: string, help: string, labelNames: string[] = [], collect?: (gauge: Gauge<string>) => Promise<void> | void): Gauge<string> {
+    let gauge = this.gauges.get(name);
+    if (!gauge) {
+      gauge = new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        collect: collect ? async function (this: Gauge<string>) { await collect(this); } : undefined,
+      });
+      this.gauges.set(name, gauge);
+    }
+    return gauge;
   }
 }
 

@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { HealthController, HealthRegistry } from './health';
 import { loggerParams } from './logging';
 import { Metrics, MetricsController } from './metrics';
+import { TracingShutdown } from './tracing';
 
 export interface ObservabilityOptions {
   app: string;
@@ -23,7 +24,7 @@ export class ObservabilityModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: Metrics, useValue: new Metrics(options.app) }, HealthRegistry],
+      providers: [{ provide: Metrics, useValue: new Metrics(options.app) }, HealthRegistry, TracingShutdown],
       exports: [Metrics, HealthRegistry],
     };
   }

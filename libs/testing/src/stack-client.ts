@@ -60,6 +60,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
 export interface InboxMessage {
   messageId: string;
   receivedAt: string;
+  /** The W3C `traceparent` the Send API call carried (simulator only records it when present). */
+  traceparent?: string;
   body: { recipient: { id: string }; message?: { attachment?: { payload?: { elements?: { title: string; subtitle?: string }[] } }; text?: string } };
 }
 

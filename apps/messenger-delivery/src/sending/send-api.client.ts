@@ -1,3 +1,4 @@
+import { traceHeaders } from '@app/kafka';
 import { Inject, Injectable } from '@nestjs/common';
 import type { GraphError } from './send-api-errors';
 
@@ -23,7 +24,7 @@ export class SendApiClient {
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...traceHeaders() },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });

@@ -9,6 +9,7 @@ export interface InboxMessage {
   receivedAt: string;
   messagingType: string;
   body: Record<string, unknown>;
+  traceparent?: string;
 }
 
 export interface PageSend extends InboxMessage {
@@ -55,5 +56,6 @@ function inboxMessage(send: AcceptedSend): InboxMessage {
     receivedAt: new Date(send.receivedAt).toISOString(),
     messagingType: send.messagingType,
     body: send.body,
+    ...(send.traceparent ? { traceparent: send.traceparent } : {}),
   };
 }

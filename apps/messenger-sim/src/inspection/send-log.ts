@@ -12,6 +12,8 @@ export interface AcceptedSend {
   tag?: MessageTag;
   /** The Send API body as received, without `access_token`. */
   body: Record<string, unknown>;
+  /** The `traceparent` header of the call, when the sender traced it. */
+  traceparent?: string;
 }
 
 /**

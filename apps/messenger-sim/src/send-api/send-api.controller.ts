@@ -18,6 +18,7 @@ export class SendApiController {
     @Param('page') page: string,
     @Query('access_token') queryToken: unknown,
     @Headers('authorization') authorization: string | undefined,
+    @Headers('traceparent') traceparent: string | undefined,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SendOutcome['body']> {
@@ -26,6 +27,7 @@ export class SendApiController {
       pathPage: page,
       token: accessToken(queryToken, authorization, body),
       body,
+      traceparent,
     });
     res.status(outcome.status);
     return outcome.body;

@@ -15,6 +15,8 @@ export interface SendCall {
   pathPage: string;
   token: string | undefined;
   body: unknown;
+  /** The caller's W3C trace context, kept with the send so tests can follow a trace end to end. */
+  traceparent?: string;
 }
 
 export type SendSuccess = { recipient_id: string; message_id: string } | { recipient_id: string };
@@ -81,6 +83,7 @@ export class SendApiService {
       messagingType: request.messagingType,
       tag: request.tag,
       body: request.body,
+      ...(call.traceparent ? { traceparent: call.traceparent } : {}),
     });
     this.stats.sendAccepted('message');
     return { status: 200, body: { recipient_id: request.recipientId, message_id: messageId } };
