@@ -41,6 +41,8 @@ export class AppModule {
             unreachableForMs: 24 * 3600_000,
             restrictedPauseMs: 10 * 60_000,
             interruptedAfterMs: 2 * env.SEND_TIMEOUT_MS + 5_000,
+            maxAttempts: env.SEND_MAX_ATTEMPTS,
+            retryDelaysMs: env.SEND_RETRY_DELAYS_MS,
           },
         },
         { provide: REPLY_SETTINGS, useValue: { defaultLang: env.DEFAULT_LOCALE, maxReplyDelayMs: 60_000 } },

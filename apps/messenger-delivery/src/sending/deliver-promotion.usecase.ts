@@ -22,11 +22,15 @@ export interface DeliverySettings {
   restrictedPauseMs: number;
   /** A send found still `sending` for longer than this was interrupted (a crash), not in progress elsewhere. */
   interruptedAfterMs: number;
+  maxAttempts: number;
+  /** One per retry topic. */
+  retryDelaysMs: readonly number[];
 }
 
 type SendRequestEvent = EventOf<typeof Topics.PromotionSendRequest>;
 
-const RETRY_DELAYS_MS = RETRY_SCHEDULES.find((s) => s.topic === Topics.PromotionSendRequest)?.delaysMs ?? [];
+/** How many `.retry.<n>` topics exist (scripts/provision-topics.ts creates them from the contract). */
+export const RETRY_TOPICS = RETRY_SCHEDULES.find((s) => s.topic === Topics.PromotionSendRequest)?.delaysMs.length ?? 0;
 
 /**
  * Sends one promotion through the Send API, at most once, and reports what happened on
@@ -120,7 +124,7 @@ export class DeliverPromotion {
   }
 
   private async retryLater(event: SendRequestEvent, attempt: number, reason: string, error: GraphError | null): Promise<void> {
-    if (attempt > RETRY_DELAYS_MS.length) {
+    if (attempt >= this.settings.maxAttempts) {
       await this.publisher.forward(Topics.PromotionSendRequest, deadLetterTopic(Topics.PromotionSendRequest), event, {
         'dlq-reason': 'retries_exhausted',
         'dlq-error': error ? `${error.code}/${error.subcode ?? ''} ${error.message}`.slice(0, 500) : reason,
@@ -133,10 +137,11 @@ export class DeliverPromotion {
     await this.scheduleRetry(event, attempt);
   }
 
-  /** Retry n (after attempt n failed) goes to `<topic>.retry.n`, due after its delay. */
+  /** Retry n (after attempt n failed) goes to `<topic>.retry.n` (the last one beyond), due after its delay. */
   private async scheduleRetry(event: SendRequestEvent, retry: number): Promise<void> {
-    const delayMs = retryDelayMs(retry, RETRY_DELAYS_MS, Math.random()) ?? 0;
-    await this.publisher.forward(Topics.PromotionSendRequest, retryTopic(Topics.PromotionSendRequest, retry), event, {
+    const topic = Math.min(retry, RETRY_TOPICS);
+    const delayMs = retryDelayMs(topic, this.settings.retryDelaysMs, Math.random()) ?? 0;
+    await this.publisher.forward(Topics.PromotionSendRequest, retryTopic(Topics.PromotionSendRequest, topic), event, {
       'retry-attempt': String(retry + 1),
       'retry-due-at': String(Date.now() + delayMs),
     });
