@@ -80,6 +80,27 @@ describe('messenger-delivery against the simulator (real Kafka and Redis)', () =
     for (const peak of peaks) expect(peak).toBeLessThanOrEqual(50);
   });
 
+  it('holds a busy Page at its configured rate (40/s + burst 10 in the test stack), measured at the simulator', async () => {
+    const page = await newBrandWithPage(client, 'rate');
+    const psids = Array.from({ length: 300 }, (_, i) => `q${i}${randomBytes(2).toString('hex')}`);
+    for (const psid of psids) await setLastInteraction(urls.sim, page.pageId, psid, Date.now());
+    await setFaults(urls.sim, { rateLimitPerSecond: 50 });
+    const limitedBefore = (await simStats(urls.sim)).rejectedByCode['613'] ?? 0;
+    const started = Date.now();
+    await kafka.produceSendRequests(psids.map((psid) => request(page, psid)));
+    await waitFor('all 300 promotions', async () => [...(await inboxes(page, psids)).values()].every((n) => n === 1), 120_000, 1000);
+    const sends = (await (await fetch(`${urls.sim}/__sim/pages/${page.pageId}/sends`)).json()) as { sends: { receivedAt: string }[] };
+    const times = sends.sends.map((s) => Date.parse(s.receivedAt)).sort((a, b) => a - b);
+    const spanS = (times[times.length - 1] - times[0]) / 1000;
+    const stats = await simStats(urls.sim);
+    console.log(
+      `[delivery e2e] one Page, 300 promotions: ${(300 / spanS).toFixed(1)} sends/s at the simulator over ${spanS.toFixed(1)} s ` +
+        `(${((Date.now() - started) / 1000).toFixed(1)} s from produce to last), peak ${stats.peakCallsPerSecondByPage[page.pageId]} calls in one second`,
+    );
+    expect(stats.peakCallsPerSecondByPage[page.pageId]).toBeLessThanOrEqual(50);
+    expect((stats.rejectedByCode['613'] ?? 0) - limitedBefore).toBe(0);
+  });
+
   it('renders directions, the tracked offer link and the stop button; the link redirects and records the click', async () => {
     const page = await newBrandWithPage(client, 'render');
     const psid = `r${randomBytes(3).toString('hex')}`;
