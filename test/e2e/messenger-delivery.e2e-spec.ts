@@ -1,8 +1,8 @@
 import { PromotionSendRequest, Topics } from '@app/contracts';
-import { StackClient, stackUrls, waitFor } from '@app/testing';
+import { KafkaProbe, StackClient, stackUrls, waitFor } from '@app/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { E2E } from '../setup/e2e-stack';
-import { KafkaProbe } from '../support/kafka-probe';
+
 import { TestPage, counterTotal, newBrandWithPage, setFaults, setLastInteraction, simStats } from '../support/pages';
 
 jest.setTimeout(180_000);

@@ -1,9 +1,9 @@
 import { Topics, parseEvent } from '@app/contracts';
-import { StackClient, stackUrls, waitFor } from '@app/testing';
+import { KafkaProbe, StackClient, stackUrls, waitFor } from '@app/testing';
 import fc from 'fast-check';
 import { createHmac, randomBytes } from 'node:crypto';
 import { E2E } from '../setup/e2e-stack';
-import { KafkaProbe } from '../support/kafka-probe';
+
 import { TestPage, newBrandWithPage } from '../support/pages';
 
 jest.setTimeout(180_000);

@@ -1,4 +1,4 @@
-import { AnyEvent, EventOf, Topic, Topics, createEvent, eventKey, parseEvent } from '@app/contracts';
+import { EventOf, Topic, Topics, createEvent, eventKey, parseEvent } from '@app/contracts';
 import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
 
 /**
@@ -71,4 +71,3 @@ export class KafkaProbe {
   }
 }
 
-export type { AnyEvent };
