@@ -1,5 +1,5 @@
 import { EventOf, Topic, Topics, createEvent, eventKey, parseEvent } from '@app/contracts';
-import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
+import { Admin, Consumer, Kafka, Producer, logLevel } from 'kafkajs';
 
 /**
  * What end-to-end tests need of Kafka beyond the public contract: producing a service's input
@@ -39,15 +39,29 @@ export class KafkaProbe {
     const done = new Set<number>();
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 30_000);
+    try {
+      await this.consume(consumer, topic, mark, end, wanted, values, done);
+    } finally {
+      await consumer.disconnect();
+    }
+    return values;
+  }
+
+  private consume(consumer: Consumer, topic: string, mark: Map<number, string>, end: Map<number, string>, wanted: [number, string][], values: Buffer[], done: Set<number>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 60_000);
       consumer
         .run({
-          eachMessage: async ({ partition, message }) => {
-            const high = BigInt(end.get(partition) ?? '0');
-            const offset = BigInt(message.offset);
-            if (offset >= BigInt(mark.get(partition) ?? '0') && offset < high && message.value) values.push(message.value);
-            if (offset + 1n >= high) done.add(partition);
+          // Batches, not messages: a partition may end with records kafkajs filters out (transaction
+          // markers), and only the batch's last offset tells that the end was reached.
+          eachBatch: async ({ batch }) => {
+            const start = BigInt(mark.get(batch.partition) ?? '0');
+            const high = BigInt(end.get(batch.partition) ?? '0');
+            for (const message of batch.messages) {
+              const offset = BigInt(message.offset);
+              if (offset >= start && offset < high && message.value) values.push(message.value);
+            }
+            if (BigInt(batch.lastOffset()) + 1n >= high) done.add(batch.partition);
             if (wanted.every(([p]) => done.has(p))) {
               clearTimeout(timer);
               resolve();
@@ -57,8 +71,6 @@ export class KafkaProbe {
         .catch(reject);
       for (const [partition] of wanted) consumer.seek({ topic, partition, offset: mark.get(partition) ?? '0' });
     });
-    await consumer.disconnect();
-    return values;
   }
 
   async readEventsSince<T extends Topic>(topic: T, mark: Map<number, string>): Promise<EventOf<T>[]> {
