@@ -7,6 +7,7 @@ import type { DeliveryEnv } from './env';
 import { InteractionsConsumer } from './replies/interactions.consumer';
 import { REPLY_SETTINGS, SendReply } from './replies/send-reply.usecase';
 import { RetryTopicsConsumer } from './retries/retry-topics.consumer';
+import { CoalescingPublisher } from './sending/coalescing-publisher';
 import { DELIVERY_SETTINGS, DeliverPromotion } from './sending/deliver-promotion.usecase';
 import { PacedSendApi, RATE_SETTINGS } from './sending/paced-send-api';
 import { PageHealthRepository } from './sending/page-health.repository';
@@ -51,6 +52,7 @@ export class AppModule {
         PageRateLimiterRepository,
         PageHealthRepository,
         PacedSendApi,
+        CoalescingPublisher,
         DeliverPromotion,
         SendReply,
         RetryTopicsConsumer,

@@ -3,6 +3,7 @@ import { DeliveryOutcome, EventOf, RETRY_SCHEDULES, Topics, deadLetterTopic, det
 import { EventPublisher } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CoalescingPublisher } from './coalescing-publisher';
 import { PacedSendApi } from './paced-send-api';
 import { PageHealthRepository } from './page-health.repository';
 import { renderPromotion } from './render';
@@ -50,6 +51,7 @@ export class DeliverPromotion {
     private readonly health: PageHealthRepository,
     private readonly sendApi: PacedSendApi,
     private readonly publisher: EventPublisher,
+    private readonly statuses: CoalescingPublisher,
     @Inject(DELIVERY_SETTINGS) private readonly settings: DeliverySettings,
     metrics: Metrics,
   ) {
@@ -200,15 +202,17 @@ export class DeliverPromotion {
     attempts: number,
   ): Promise<void> {
     const r = event.data;
-    await this.publisher.publish(
-      Topics.DeliveryStatus,
-      'delivery.status-changed',
-      {
-        shopperId: r.shopperId, pageId: r.pageId, psid: r.psid, brandId: r.brandId,
-        requestId: r.requestId, offerId: r.offerId, storeId: r.storeId,
-        status, messageId, reason, error, attempts, at: new Date().toISOString(),
-      },
-      { id: deterministicId('delivery-status', r.requestId, status) },
+    await this.statuses.publish(
+      this.publisher.build(
+        Topics.DeliveryStatus,
+        'delivery.status-changed',
+        {
+          shopperId: r.shopperId, pageId: r.pageId, psid: r.psid, brandId: r.brandId,
+          requestId: r.requestId, offerId: r.offerId, storeId: r.storeId,
+          status, messageId, reason, error, attempts, at: new Date().toISOString(),
+        },
+        { id: deterministicId('delivery-status', r.requestId, status) },
+      ),
     );
   }
 }
