@@ -4,7 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { E2E } from '../setup/e2e-stack';
 import { TestPage, newBrandWithPage } from '../support/pages';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 const urls = stackUrls(E2E.portBase);
 const client = new StackClient(urls, E2E.adminToken);
@@ -28,7 +28,8 @@ describe('the location-sharing page in real headless Chromium, end to end', () =
       name: 'Croissant', storeIds: [store.id], message: { title, url: 'https://example.com/croissant' },
       startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), status: 'active',
     });
-    await waitForProjections(E2E.redisUrl, [store.id], [offer.id]);
+    // Generous: the previous suite may have left the workers a backlog of receipts to chew through.
+    await waitForProjections(E2E.redisUrl, [store.id], [offer.id], 90_000);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -42,7 +43,7 @@ describe('the location-sharing page in real headless Chromium, end to end', () =
   it('"promos près de moi" → button → page shares the browser position → the promotion lands in Messenger', async () => {
     const psid = `walker${randomBytes(3).toString('hex')}`;
     expect(await client.say(page.pageId, psid, 'promos près de moi')).toBe(200);
-    const reply = await waitFor('the bot’s location button', async () => (await messages(page, psid)).find((m) => m.attachment?.payload?.template_type === 'button'));
+    const reply = await waitFor('the bot’s location button', async () => (await messages(page, psid)).find((m) => m.attachment?.payload?.template_type === 'button'), 60_000);
     const button = reply.attachment!.payload!.buttons![0];
     expect(button.title).toBe('Partager ma position');
 
@@ -56,7 +57,7 @@ describe('the location-sharing page in real headless Chromium, end to end', () =
 
       const promotion = await waitFor('the promotion in the simulator’s inbox', async () =>
         (await messages(page, psid)).find((m) => m.attachment?.payload?.template_type === 'generic'),
-      30_000);
+      60_000);
       expect(promotion.attachment!.payload!.elements![0].title).toBe(title);
     } finally {
       await context.close();
@@ -90,7 +91,7 @@ describe('the location-sharing page in real headless Chromium, end to end', () =
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d) => d.field).sort()).toEqual(['lat', 'shopperId']);
     expect((await http('POST', `${urls.gateway}/v1/locations`, fix, page.apiKey)).status).toBe(202);
-    const promotion = await waitFor('the promotion', async () => (await messages(page, psid)).find((m) => m.attachment?.payload?.template_type === 'generic'));
+    const promotion = await waitFor('the promotion', async () => (await messages(page, psid)).find((m) => m.attachment?.payload?.template_type === 'generic'), 60_000);
     expect(promotion.attachment!.payload!.elements![0].title).toBe(title);
   });
 });
