@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics
+.PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics bench-delivery
 
 help:
 	@echo "make up     install, start Kafka/Redis/Postgres, build, migrate, start the six apps, play the demo"
@@ -79,6 +79,10 @@ test: deps
 	$(MAKE) test-deploy
 	$(MAKE) build infra
 	npx jest --selectProjects integration e2e --runInBand
+
+# Delivery throughput for one Page against a running stack (PORT_BASE, default 3000): prints figures, asserts nothing.
+bench-delivery: build
+	node dist/scripts/bench-delivery.js $${N:-3000}
 
 clean:
 	rm -rf dist .run

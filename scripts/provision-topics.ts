@@ -3,7 +3,7 @@
  * Idempotent: existing topics are left alone, missing partitions are added.
  * Usage: node dist/scripts/provision-topics.js   (KAFKA_BROKERS, default localhost:9092)
  */
-import { TOPIC_SPECS, deadLetterTopic } from '@app/contracts';
+import { RETRY_SCHEDULES, TOPIC_SPECS, deadLetterTopic, retryTopic } from '@app/contracts';
 import { Kafka, ITopicConfig, logLevel } from 'kafkajs';
 
 export function topicConfigs(): ITopicConfig[] {
@@ -27,6 +27,17 @@ export function topicConfigs(): ITopicConfig[] {
       replicationFactor: 1,
       configEntries: [{ name: 'retention.ms', value: String(30 * 24 * 3600 * 1000) }],
     });
+  }
+  for (const schedule of RETRY_SCHEDULES) {
+    const partitions = TOPIC_SPECS.find((spec) => spec.name === schedule.topic)?.partitions ?? 1;
+    schedule.delaysMs.forEach((_, i) =>
+      configs.push({
+        topic: retryTopic(schedule.topic, i + 1),
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
+      }),
+    );
   }
   return configs;
 }

@@ -45,6 +45,7 @@ up() {
   set +a
   export ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}"
   export GRAPH_API_URL="${GRAPH_API_URL:-http://127.0.0.1:$(port_of messenger-sim)}"
+  export GATEWAY_PUBLIC_URL="${GATEWAY_PUBLIC_URL:-http://127.0.0.1:$(port_of messenger-gateway)}"
   for app in "${apps[@]}"; do
     local pidfile="$run/pids/$app.pid"
     if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null && healthy "$app"; then

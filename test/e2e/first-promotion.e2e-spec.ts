@@ -74,7 +74,10 @@ describe('the first promotion, end to end (real Kafka, Redis, Postgres, all six 
     expect(await client.shareLocation(pageId, control, inside.lat, inside.lng, t0)).toBe(200);
     await waitFor('the control shopper’s promotion', async () => (await client.inbox(pageId, control)).length === 1);
     await sleep(1000);
-    expect(await client.inbox(pageId, psid)).toHaveLength(0);
+    // Only the bot's confirmation of the opt-out, no promotion.
+    const inbox = await client.inbox(pageId, psid);
+    expect(inbox.filter((m) => m.body.message?.attachment)).toHaveLength(0);
+    expect(inbox.map((m) => m.body.message?.text)).toEqual([expect.stringMatching(/plus de promos/)]);
   });
 
   it('refuses a webhook with a forged signature with 403', async () => {

@@ -26,5 +26,11 @@ export function e2eEnv(): NodeJS.ProcessEnv {
     LOG_LEVEL: 'info',
     NODE_ENV: 'test',
     EXTRA_DATABASES: new URL(E2E.databaseUrl).pathname.slice(1),
+    // Delivery: a per-Page rate low enough for tests to reach it, quick retries with many attempts
+    // so that 40 % injected failures still deliver everything within a test's patience.
+    PAGE_SEND_RATE_PER_SECOND: '40',
+    PAGE_SEND_BURST: '10',
+    SEND_MAX_ATTEMPTS: '15',
+    SEND_RETRY_DELAYS_MS: '200,500,1000,2000',
   };
 }

@@ -11,6 +11,7 @@ export default function setup(): void {
   const env = e2eEnv();
   const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
   run('infra/infra.sh', ['up']);
+  run('scripts/ensure-chromium.sh', []);
   run('node', ['dist/scripts/provision-topics.js']);
   run('node', ['dist/scripts/migrate.js']);
   run('scripts/stack.sh', ['up']);

@@ -1,10 +1,17 @@
-import { ChannelsModule } from '@app/channels';
+import { ChannelsModule, linkSigningKey } from '@app/channels';
 import { KafkaModule } from '@app/kafka';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DeliveryEnv } from './env';
-import { DeliverPromotion, MAX_ATTEMPTS } from './sending/deliver-promotion.usecase';
+import { InteractionsConsumer } from './replies/interactions.consumer';
+import { REPLY_SETTINGS, SendReply } from './replies/send-reply.usecase';
+import { RetryTopicsConsumer } from './retries/retry-topics.consumer';
+import { CoalescingPublisher } from './sending/coalescing-publisher';
+import { DELIVERY_SETTINGS, DeliverPromotion } from './sending/deliver-promotion.usecase';
+import { PacedSendApi, RATE_SETTINGS } from './sending/paced-send-api';
+import { PageHealthRepository } from './sending/page-health.repository';
+import { PageRateLimiterRepository } from './sending/page-rate-limiter.repository';
 import { SEND_API_SETTINGS, SendApiClient } from './sending/send-api.client';
 import { SendLedgerRepository } from './sending/send-ledger.repository';
 import { SendRequestsConsumer } from './sending/send-requests.consumer';
@@ -20,13 +27,35 @@ export class AppModule {
         RedisModule.forRoot(env.REDIS_URL),
         ChannelsModule.forRoot({ keys: env.SECRETS_KEYS, activeKid: env.SECRETS_ACTIVE_KID }),
       ],
-      controllers: [SendRequestsConsumer],
+      controllers: [SendRequestsConsumer, InteractionsConsumer],
       providers: [
         { provide: SEND_API_SETTINGS, useValue: { baseUrl: env.GRAPH_API_URL, version: env.GRAPH_API_VERSION, timeoutMs: env.SEND_TIMEOUT_MS } },
-        { provide: MAX_ATTEMPTS, useValue: env.SEND_MAX_ATTEMPTS },
+        {
+          provide: RATE_SETTINGS,
+          useValue: { perSecond: env.PAGE_SEND_RATE_PER_SECOND, burst: env.PAGE_SEND_BURST, slowFactor: 0.25, slowForMs: 30_000 },
+        },
+        {
+          provide: DELIVERY_SETTINGS,
+          useValue: {
+            gatewayPublicUrl: env.GATEWAY_PUBLIC_URL.replace(/\/+$/, ''),
+            linkKey: linkSigningKey(env.LINK_SIGNING_KEY, env.SECRETS_KEYS, env.SECRETS_ACTIVE_KID),
+            unreachableForMs: 24 * 3600_000,
+            restrictedPauseMs: 10 * 60_000,
+            interruptedAfterMs: 2 * env.SEND_TIMEOUT_MS + 5_000,
+            maxAttempts: env.SEND_MAX_ATTEMPTS,
+            retryDelaysMs: env.SEND_RETRY_DELAYS_MS,
+          },
+        },
+        { provide: REPLY_SETTINGS, useValue: { defaultLang: env.DEFAULT_LOCALE, maxReplyDelayMs: 60_000 } },
         SendApiClient,
         SendLedgerRepository,
+        PageRateLimiterRepository,
+        PageHealthRepository,
+        PacedSendApi,
+        CoalescingPublisher,
         DeliverPromotion,
+        SendReply,
+        RetryTopicsConsumer,
       ],
     };
   }

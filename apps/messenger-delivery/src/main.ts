@@ -8,6 +8,7 @@ runMain('messenger-delivery', async () => {
   await bootstrapApp(AppModule.forRoot(env), {
     name: 'messenger-delivery',
     port: env.PORT,
-    consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'messenger-delivery' },
+    // Every partition at once: a send mostly waits (Send API, rate limit), so concurrency is cheap.
+    consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'messenger-delivery', partitionsConsumedConcurrently: 6 },
   });
 });

@@ -1,9 +1,17 @@
-import { ChannelsModule } from '@app/channels';
+import { ChannelsModule, linkSigningKey } from '@app/channels';
 import { KafkaModule } from '@app/kafka';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { DynamicModule, Module } from '@nestjs/common';
+import { ClicksController } from './clicks/clicks.controller';
+import { RecordClick } from './clicks/record-click.usecase';
 import type { GatewayEnv } from './env';
+import { BrandKeysRepository, GATEWAY_DATABASE_URL } from './locations/brand-keys.repository';
+import { IngestAppLocation } from './locations/ingest-app-location.usecase';
+import { IngestLocation } from './locations/ingest-location.usecase';
+import { LocationsController } from './locations/locations.controller';
+import { ShareLocationController } from './share-location/share-location.controller';
+import { LINK_KEY, ShareWebLocation } from './share-location/share-web-location.usecase';
 import { MessageDedupRepository } from './webhook/message-dedup.repository';
 import { PUBLISH_TIMEOUT_MS, ReceiveWebhook } from './webhook/receive-webhook.usecase';
 import { VerifyWebhook } from './webhook/verify-webhook.usecase';
@@ -20,12 +28,19 @@ export class AppModule {
         RedisModule.forRoot(env.REDIS_URL),
         ChannelsModule.forRoot({ keys: env.SECRETS_KEYS, activeKid: env.SECRETS_ACTIVE_KID }),
       ],
-      controllers: [WebhookController],
+      controllers: [WebhookController, ShareLocationController, LocationsController, ClicksController],
       providers: [
         { provide: PUBLISH_TIMEOUT_MS, useValue: env.WEBHOOK_PUBLISH_TIMEOUT_MS },
+        { provide: LINK_KEY, useValue: linkSigningKey(env.LINK_SIGNING_KEY, env.SECRETS_KEYS, env.SECRETS_ACTIVE_KID) },
+        { provide: GATEWAY_DATABASE_URL, useValue: env.DATABASE_URL },
         MessageDedupRepository,
         ReceiveWebhook,
         VerifyWebhook,
+        BrandKeysRepository,
+        IngestLocation,
+        IngestAppLocation,
+        ShareWebLocation,
+        RecordClick,
       ],
     };
   }

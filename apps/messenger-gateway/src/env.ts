@@ -1,11 +1,14 @@
-import { BaseEnv, KafkaEnv, RedisEnv, SecretsEnv, env, z } from '@app/config';
+import { BaseEnv, DatabaseEnv, KafkaEnv, RedisEnv, SecretsEnv, env, z } from '@app/config';
 
 export const GatewayEnv = BaseEnv.extend(KafkaEnv.shape)
   .extend(RedisEnv.shape)
   .extend(SecretsEnv.shape)
+  .extend(DatabaseEnv.shape)
   .extend({
     PORT: env.port(3001),
     /** Meta gives a webhook 5 s; Kafka must acknowledge within this budget or we answer 503. */
     WEBHOOK_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(4500).default(4000),
+    /** base64, ≥ 32 bytes, the same in messenger-delivery; unset: derived from the active SECRETS key. */
+    LINK_SIGNING_KEY: z.string().min(44).optional(),
   });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;

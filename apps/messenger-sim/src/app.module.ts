@@ -10,7 +10,8 @@ import { SimStats } from './inspection/sim-stats';
 import { PageRegistry } from './pages/page-registry';
 import { PagesController } from './pages/pages.controller';
 import { PagesService } from './pages/pages.service';
-import { WEBHOOK_TIMEOUT_MS, WebhookClient } from './pages/webhook.client';
+import { RECEIPT_DELAYS, ReceiptScheduler } from './pages/receipt-scheduler';
+import { WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_TIMEOUT_MS, WebhookClient } from './pages/webhook.client';
 import { SendApiController } from './send-api/send-api.controller';
 import { SendApiService } from './send-api/send-api.service';
 
@@ -35,6 +36,9 @@ export class AppModule {
       providers: [
         { provide: WEBHOOK_TIMEOUT_MS, useValue: env.SIM_WEBHOOK_TIMEOUT_MS },
         { provide: MAX_STORED_SENDS, useValue: env.SIM_MAX_STORED_SENDS },
+        { provide: WEBHOOK_RETRY_DELAYS_MS, useValue: env.SIM_WEBHOOK_RETRY_DELAYS_MS },
+        { provide: RECEIPT_DELAYS, useValue: { deliveryMs: env.SIM_DELIVERY_RECEIPT_MS, readMs: env.SIM_READ_RECEIPT_MS } },
+        ReceiptScheduler,
         PageRegistry,
         WebhookClient,
         PagesService,

@@ -1,2 +1,3 @@
 export * from './channel-directory';
 export * from './channels.module';
+export * from './links';

@@ -8,7 +8,7 @@ import {
   StoreDeleted,
   StoreSnapshot,
 } from './events/catalog';
-import { DeliveryStatus, GeofenceTransition, PromotionSendRequest } from './events/decisions';
+import { ChannelHealth, DeliveryStatus, GeofenceTransition, PromotionSendRequest } from './events/decisions';
 import { ShopperErasure, ShopperInteraction, ShopperLocation } from './events/shopper';
 import { TOPIC_SPECS, Topic, Topics } from './topics';
 
@@ -26,6 +26,7 @@ export const EVENT_CATALOG = {
   [Topics.PromotionSendRequest]: { 'promotion.send-requested': PromotionSendRequest },
   [Topics.DeliveryStatus]: { 'delivery.status-changed': DeliveryStatus },
   [Topics.ShopperErasure]: { 'shopper.erased': ShopperErasure },
+  [Topics.ChannelHealth]: { 'channel.health-changed': ChannelHealth },
 } as const satisfies Record<Topic, Record<string, z.ZodType>>;
 
 type Catalog = typeof EVENT_CATALOG;

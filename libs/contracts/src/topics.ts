@@ -13,6 +13,8 @@ export const Topics = {
   PromotionSendRequest: 'promotion.send-request.v1',
   DeliveryStatus: 'delivery.status.v1',
   ShopperErasure: 'shopper.erasure.v1',
+  /** A Page the delivery service stopped sending for (invalid token, restriction): brand-api shows it broken. */
+  ChannelHealth: 'messenger.channel-health.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -38,7 +40,22 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.PromotionSendRequest, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.DeliveryStatus, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.ShopperErasure, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+  { name: Topics.ChannelHealth, key: 'pageId', partitions: 1, compacted: true },
 ];
+
+/**
+ * Topics whose consumers retry later instead of holding the partition: a failed event goes to
+ * `<topic>.retry.<n>` (n = 1…delays.length) and is consumed again about `delaysMs[n-1]` later
+ * (plus jitter); after the last retry it goes to `<topic>.dlq`.
+ */
+export const RETRY_SCHEDULES: readonly { topic: Topic; delaysMs: readonly number[] }[] = [
+  { topic: Topics.PromotionSendRequest, delaysMs: [1_000, 10_000, 60_000, 600_000] },
+];
+
+/** The n-th (1-based) delayed-retry topic of a topic. */
+export function retryTopic(topic: string, attempt: number): string {
+  return `${topic}.retry.${attempt}`;
+}
 
 /** Where a consumer puts an event it can never process (invalid, or failing for good). */
 export function deadLetterTopic(topic: string): string {

@@ -49,6 +49,29 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     return outgoing.event;
   }
 
+  /**
+   * Sends an already validated event to a derived topic that is not in the contract's catalog (a
+   * `<topic>.retry.<n>` or `<topic>.dlq`), keyed like its source topic; resolves once acknowledged.
+   */
+  async forward(sourceTopic: Topic, targetTopic: string, event: AnyEvent, headers: Record<string, string>): Promise<void> {
+    await this.client.producer.send({
+      topic: targetTopic,
+      acks: -1,
+      messages: [
+        {
+          key: eventKey(sourceTopic, event),
+          value: JSON.stringify(event),
+          headers: { 'event-type': event.type, 'event-id': event.id, ...headers },
+        },
+      ],
+    });
+  }
+
+  /** Sends bytes as they are (e.g. an invalid message to a `.dlq`); resolves once acknowledged. */
+  async forwardRaw(targetTopic: string, key: Buffer | string | null, value: Buffer | string | null, headers: Record<string, string>): Promise<void> {
+    await this.client.producer.send({ topic: targetTopic, acks: -1, messages: [{ key, value, headers }] });
+  }
+
   /** Sends events to one or several topics in one request; resolves when all are acknowledged. */
   async publishAll(items: Outgoing[]): Promise<void> {
     if (items.length === 0) return;

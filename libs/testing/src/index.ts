@@ -1,1 +1,2 @@
 export * from './stack-client';
+export * from './kafka-probe';

@@ -1,5 +1,5 @@
 /** What to do about a Send API error (MESSENGER.md's table). */
-export type SendErrorAction = 'retry' | 'skip_shopper' | 'policy_skip' | 'pause_page' | 'drop' | 'unreachable';
+export type SendErrorAction = 'retry' | 'skip_shopper' | 'policy_skip' | 'pause_page' | 'drop' | 'unreachable' | 'unknown_outcome';
 
 export interface GraphError {
   code: number;
@@ -7,9 +7,19 @@ export interface GraphError {
   message: string;
 }
 
-export function classifySendError(error: GraphError | null, httpStatus: number): { action: SendErrorAction; reason: string } {
+/**
+ * `httpStatus` 0 means no answer: `timedOut` tells a call that may have reached Meta (we cannot
+ * know whether the shopper got it, so it is never repeated) from one that never left (refused
+ * connection: safe to retry).
+ */
+export function classifySendError(
+  error: GraphError | null,
+  httpStatus: number,
+  timedOut = false,
+): { action: SendErrorAction; reason: string } {
   if (!error) {
-    return httpStatus >= 500 || httpStatus === 0 ? { action: 'retry', reason: 'temporary' } : { action: 'drop', reason: 'unexpected_response' };
+    if (httpStatus === 0) return timedOut ? { action: 'unknown_outcome', reason: 'timeout' } : { action: 'retry', reason: 'unreachable_api' };
+    return httpStatus >= 500 ? { action: 'retry', reason: 'temporary' } : { action: 'drop', reason: 'unexpected_response' };
   }
   const { code, subcode } = error;
   if ([1, 2, 1200].includes(code)) return { action: 'retry', reason: 'temporary' };

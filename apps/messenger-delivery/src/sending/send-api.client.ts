@@ -7,11 +7,12 @@ export interface SendApiSettings {
   version: string;
   timeoutMs: number;
 }
+
 export const SEND_API_SETTINGS = Symbol('SEND_API_SETTINGS');
 
 export type SendResult =
-  | { ok: true; messageId: string; httpStatus: number }
-  | { ok: false; httpStatus: number; error: GraphError | null };
+  | { ok: true; messageId: string | null; httpStatus: number }
+  | { ok: false; httpStatus: number; error: GraphError | null; timedOut: boolean };
 
 /** Meta's Send API over HTTP. The Page token goes in the query, as Meta documents; never logged. */
 @Injectable()
@@ -28,18 +29,22 @@ export class SendApiClient {
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
-    } catch {
-      return { ok: false, httpStatus: 0, error: null };
+    } catch (error) {
+      const name = (error as { name?: string } | null)?.name;
+      return { ok: false, httpStatus: 0, error: null, timedOut: name === 'TimeoutError' || name === 'AbortError' };
     }
     const json = (await response.json().catch(() => null)) as
-      | { message_id?: string; error?: { code?: number; error_subcode?: number; message?: string } }
+      | { message_id?: string; recipient_id?: string; error?: { code?: number; error_subcode?: number; message?: string } }
       | null;
-    if (response.ok && json?.message_id) return { ok: true, messageId: json.message_id, httpStatus: response.status };
+    if (response.ok && json && (json.message_id || json.recipient_id)) {
+      return { ok: true, messageId: json.message_id ?? null, httpStatus: response.status };
+    }
     const e = json?.error;
     return {
       ok: false,
       httpStatus: response.status,
       error: e && typeof e.code === 'number' ? { code: e.code, subcode: e.error_subcode ?? null, message: String(e.message ?? '') } : null,
+      timedOut: false,
     };
   }
 }

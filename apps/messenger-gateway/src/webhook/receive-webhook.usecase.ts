@@ -1,9 +1,10 @@
 import { ChannelDirectory } from '@app/channels';
 import { Topics } from '@app/contracts';
 import { DomainError } from '@app/http';
-import { EventPublisher, Outgoing, TransientError } from '@app/kafka';
+import { EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { publishWithin } from '../publish-within';
 import { MessageDedupRepository } from './message-dedup.repository';
 import { isValidSignature } from './signature';
 import { mapWebhook } from './webhook-mapper';
@@ -78,7 +79,12 @@ export class ReceiveWebhook {
         );
       }
     }
-    await this.publishWithin(outgoing);
+    try {
+      await publishWithin(this.publisher, outgoing, this.publishTimeoutMs);
+    } catch (error) {
+      this.logger.error(`webhook events not published: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
     for (const [pageId, mids] of fresh) await this.dedup.remember(pageId, mids);
     this.received.inc({ outcome: 'published' }, outgoing.length);
     this.received.inc({ outcome: 'duplicate' }, duplicates);
@@ -104,21 +110,4 @@ export class ReceiveWebhook {
     return parsed.data;
   }
 
-  private async publishWithin(outgoing: Outgoing[]): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TransientError(`Kafka did not acknowledge within ${this.publishTimeoutMs} ms`)),
-        this.publishTimeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.publisher.publishAll(outgoing), timeout]);
-    } catch (error) {
-      this.logger.error(`webhook events not published: ${error instanceof Error ? error.message : String(error)}`);
-      throw error instanceof TransientError ? error : new TransientError('Kafka could not take the events', { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 }

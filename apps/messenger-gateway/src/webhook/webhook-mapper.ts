@@ -7,7 +7,7 @@ import {
   toShopperId,
 } from '@app/contracts';
 import { commandOfPayload, detectCommand } from './commands';
-import type { MessagingEvent, WebhookBody } from './webhook.schema';
+import { MessagingEvent, type WebhookBody } from './webhook.schema';
 
 export type MappedEvent =
   | { topic: 'shopper.location.v1'; id: string; data: ShopperLocation }
@@ -38,13 +38,16 @@ export function mapWebhook(body: WebhookBody, brandOfPage: Map<string, string>, 
       ignored += entry.messaging.length;
       continue;
     }
-    const ordered = [...entry.messaging].sort((a, b) => a.timestamp - b.timestamp);
+    const parsed = entry.messaging.map((m) => MessagingEvent.safeParse(m));
+    ignored += parsed.filter((p) => !p.success).length;
+    const ordered = parsed.flatMap((p) => (p.success ? [p.data] : [])).sort((a, b) => a.timestamp - b.timestamp);
     for (const m of ordered) {
       if (m.message?.is_echo || m.recipient.id !== entry.id) {
         ignored += 1;
         continue;
       }
-      const mapped = mapMessaging(m, entry.id, brandId, receivedAt);
+      // Whatever Meta (or a forger with the secret) sends, nothing off-contract goes to Kafka.
+      const mapped = mapMessaging(m, entry.id, brandId, receivedAt).filter(isValid);
       if (mapped.length === 0) ignored += 1;
       events.push(...mapped);
       const mid = m.message?.mid ?? m.postback?.mid;
@@ -53,6 +56,12 @@ export function mapWebhook(body: WebhookBody, brandOfPage: Map<string, string>, 
   }
   return { events, messageIds, ignored };
 }
+
+function isValid(event: MappedEvent): boolean {
+  return (event.topic === 'shopper.location.v1' ? ShopperLocation : ShopperInteraction).safeParse(event.data).success;
+}
+
+const clip = (text: string | null | undefined): string | null => (text === undefined || text === null ? null : text.slice(0, 4000));
 
 function mapMessaging(m: MessagingEvent, pageId: string, brandId: string, receivedAt: Date): MappedEvent[] {
   const psid = m.sender.id;
@@ -92,11 +101,11 @@ function mapMessaging(m: MessagingEvent, pageId: string, brandId: string, receiv
         });
         out.push(interaction('location', `${mid}:${i}`, { messageId: mid }, true));
       } else {
-        out.push(interaction('attachment', `${mid}:${i}`, { messageId: mid, payload: attachment.type }, true));
+        out.push(interaction('attachment', `${mid}:${i}`, { messageId: mid, payload: clip(attachment.type) }, true));
       }
     }
     if (text !== undefined || quick_reply) {
-      const payload = quick_reply?.payload ?? null;
+      const payload = clip(quick_reply?.payload);
       out.push(
         interaction(
           quick_reply ? 'quick_reply' : 'text',
@@ -109,10 +118,10 @@ function mapMessaging(m: MessagingEvent, pageId: string, brandId: string, receiv
     return out;
   }
   if (m.postback) {
-    const payload = m.postback.payload ?? null;
+    const payload = clip(m.postback.payload);
     const key = m.postback.mid ?? `${m.timestamp}:${payload}`;
     return [
-      interaction('postback', key, { messageId: m.postback.mid ?? null, text: m.postback.title ?? null, payload, command: commandOfPayload(payload) }, true),
+      interaction('postback', key, { messageId: m.postback.mid ?? null, text: clip(m.postback.title), payload, command: commandOfPayload(payload) }, true),
     ];
   }
   if (m.delivery) return [interaction('delivery', `d:${m.delivery.watermark}`, { watermark: m.delivery.watermark }, false)];
@@ -120,7 +129,7 @@ function mapMessaging(m: MessagingEvent, pageId: string, brandId: string, receiv
   if (m.optin) {
     const status = m.optin.notification_messages_status ?? null;
     const command: ShopperCommand | null = status === 'STOP_NOTIFICATIONS' ? 'stop' : status === 'RESUME_NOTIFICATIONS' ? 'start' : null;
-    return [interaction('optin', `o:${m.timestamp}`, { payload: m.optin.type ?? null, command }, true)];
+    return [interaction('optin', `o:${m.timestamp}`, { payload: clip(m.optin.type), command }, true)];
   }
   return [];
 }

@@ -16,7 +16,8 @@ const Attachment = z.looseObject({
 export const MessagingEvent = z.looseObject({
   sender: z.object({ id: z.string().min(1) }),
   recipient: z.object({ id: z.string().min(1) }),
-  timestamp: z.number().int().nonnegative(),
+  /** Epoch ms; bounded so that it is a valid date. */
+  timestamp: z.number().int().nonnegative().max(8.64e15),
   message: z
     .looseObject({
       mid: z.string().min(1),
@@ -27,8 +28,8 @@ export const MessagingEvent = z.looseObject({
     })
     .optional(),
   postback: z.looseObject({ title: z.string().optional(), payload: z.string().optional(), mid: z.string().optional() }).optional(),
-  delivery: z.looseObject({ mids: z.array(z.string()).optional(), watermark: z.number() }).optional(),
-  read: z.looseObject({ watermark: z.number() }).optional(),
+  delivery: z.looseObject({ mids: z.array(z.string()).optional(), watermark: z.number().int().nonnegative().max(8.64e15) }).optional(),
+  read: z.looseObject({ watermark: z.number().int().nonnegative().max(8.64e15) }).optional(),
   optin: z.looseObject({ type: z.string().optional(), notification_messages_status: z.string().optional() }).optional(),
 });
 export type MessagingEvent = z.infer<typeof MessagingEvent>;
@@ -39,7 +40,8 @@ export const WebhookBody = z.looseObject({
     z.looseObject({
       id: z.string().min(1),
       time: z.number(),
-      messaging: z.array(MessagingEvent).default([]),
+      // Each event is checked on its own (webhook-mapper), so one odd event cannot block the others.
+      messaging: z.array(z.unknown()).max(10_000).default([]),
     }),
   ),
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FaultInjector } from '../faults/fault-injector';
 import { PageRegistry } from '../pages/page-registry';
+import { ReceiptScheduler } from '../pages/receipt-scheduler';
 import { AcceptedSend, SendLog } from './send-log';
 import { SimStats, StatsView } from './sim-stats';
 
@@ -24,6 +25,7 @@ export class InspectionService {
     private readonly simStats: SimStats,
     private readonly registry: PageRegistry,
     private readonly faults: FaultInjector,
+    private readonly receipts: ReceiptScheduler,
   ) {}
 
   inbox(pageId: string, psid: string): { messages: InboxMessage[] } {
@@ -47,6 +49,7 @@ export class InspectionService {
     this.log.clear();
     this.simStats.reset();
     this.faults.clear();
+    this.receipts.clear();
   }
 }
 

@@ -12,6 +12,8 @@ export interface StatsView {
   /** Rejections by `code` or `code/subcode`, e.g. {"613": 12, "10/2018278": 3}. */
   rejectedByCode: Record<string, number>;
   webhooks: { sent: number; byStatus: Record<string, number>; unreachable: number };
+  /** Per Page: the most Send API calls received in one calendar second (what Meta's limit counts). */
+  peakCallsPerSecondByPage: Record<string, number>;
 }
 
 /**
@@ -28,6 +30,7 @@ export class SimStats {
   private webhooksSent = 0;
   private webhooksUnreachable = 0;
   private readonly webhooksByStatus = new Map<string, number>();
+  private readonly perSecond = new Map<string, { second: number; count: number; peak: number }>();
   private readonly sendCalls: Counter<string>;
   private readonly webhookCalls: Counter<string>;
 
@@ -42,6 +45,22 @@ export class SimStats {
       'Webhook deliveries by HTTP status (none: unreachable)',
       ['status'],
     );
+  }
+
+  /** Every Send API call, before any check, counted per Page and calendar second. */
+  call(pageKey: string, nowMs: number): void {
+    const second = Math.floor(nowMs / 1000);
+    let w = this.perSecond.get(pageKey);
+    if (!w) {
+      w = { second, count: 0, peak: 0 };
+      this.perSecond.set(pageKey, w);
+    }
+    if (w.second !== second) {
+      w.second = second;
+      w.count = 0;
+    }
+    w.count += 1;
+    if (w.count > w.peak) w.peak = w.count;
   }
 
   sendAccepted(kind: 'message' | 'sender_action'): void {
@@ -83,6 +102,7 @@ export class SimStats {
         byStatus: Object.fromEntries(this.webhooksByStatus),
         unreachable: this.webhooksUnreachable,
       },
+      peakCallsPerSecondByPage: Object.fromEntries([...this.perSecond].map(([page, w]) => [page, w.peak])),
     };
   }
 
@@ -91,5 +111,6 @@ export class SimStats {
     this.webhooksSent = this.webhooksUnreachable = 0;
     this.rejectedByCode.clear();
     this.webhooksByStatus.clear();
+    this.perSecond.clear();
   }
 }

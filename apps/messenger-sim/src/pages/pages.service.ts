@@ -1,16 +1,20 @@
 import { notFound } from '@app/http';
-import { BadGatewayException, GatewayTimeoutException, Injectable } from '@nestjs/common';
+import { BadGatewayException, GatewayTimeoutException, Inject, Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { newChallenge, newMid } from '../ids';
 import { SimStats } from '../inspection/sim-stats';
 import { handshakeProblem, truncate } from './handshake';
 import { SignatureMode, metaJson, signatureHeaders } from './meta-signature';
 import { PageRegistry, SimPage } from './page-registry';
 import type { RegisterPageBody, ShopperEventBody } from './pages.dto';
-import { carriesMid, interactionsIn, messagingEvent, pageWebhook } from './webhook-events';
-import { WebhookClient } from './webhook.client';
+import { MessagingEvent, carriesMid, interactionsIn, messagingEvent, pageWebhook } from './webhook-events';
+import { WEBHOOK_RETRY_DELAYS_MS, WebhookClient } from './webhook.client';
 
 export interface WebhookDelivery {
+  /** The status of the last try (Meta retries a failed delivery a few times at once). */
   webhookStatus: number;
+  /** Every try's status, 0 when the webhook could not be reached or timed out. */
+  attempts: number[];
   /** The start of what the webhook answered, to see why it refused. */
   webhookBody: string;
 }
@@ -37,6 +41,7 @@ export class PagesService {
     private readonly registry: PageRegistry,
     private readonly client: WebhookClient,
     private readonly stats: SimStats,
+    @Inject(WEBHOOK_RETRY_DELAYS_MS) private readonly retryDelaysMs: readonly number[],
   ) {}
 
   async register(input: RegisterPageBody): Promise<{ pageId: string; verified: true }> {
@@ -105,24 +110,41 @@ export class PagesService {
     return page;
   }
 
+  /** Signed receipts (delivery, read) for the Page's accepted sends; failures are only counted. */
+  async deliverReceipts(pageId: string, events: MessagingEvent[]): Promise<void> {
+    const page = this.registry.activePage(pageId);
+    if (!page || events.length === 0) return;
+    await this.deliver(page, pageWebhook(pageId, Date.now(), events), 'good').catch(() => undefined);
+  }
+
+  /**
+   * Posts the signed webhook; a failure (no 2xx, no answer, timeout) is tried again after each of
+   * the retry delays, as Meta retries at once a few times (MESSENGER.md). The exact count and
+   * spacing are Meta's secret; the defaults are a guess.
+   */
   private async deliver(
     page: SimPage,
     payload: unknown,
     mode: SignatureMode,
   ): Promise<WebhookDelivery> {
     const body = Buffer.from(metaJson(payload), 'utf8');
-    const answer = await this.client.post(
-      page.webhookUrl,
-      body,
-      signatureHeaders(body, page.appSecret, mode),
-    );
-    this.stats.webhook(answer.reached ? answer.status : undefined);
-    if (!answer.reached) {
-      const message = `webhook delivery failed for page ${page.pageId}: ${answer.reason}`;
-      throw answer.timedOut
-        ? new GatewayTimeoutException(message)
-        : new BadGatewayException(message);
+    const headers = signatureHeaders(body, page.appSecret, mode);
+    const attempts: number[] = [];
+    for (let i = 0; ; i += 1) {
+      const answer = await this.client.post(page.webhookUrl, body, headers);
+      this.stats.webhook(answer.reached ? answer.status : undefined);
+      attempts.push(answer.reached ? answer.status : 0);
+      const succeeded = answer.reached && answer.status >= 200 && answer.status < 300;
+      if (succeeded || i >= this.retryDelaysMs.length) {
+        if (!answer.reached) {
+          const message = `webhook delivery failed for page ${page.pageId} after ${attempts.length} tries: ${answer.reason}`;
+          throw answer.timedOut
+            ? new GatewayTimeoutException(message)
+            : new BadGatewayException(message);
+        }
+        return { webhookStatus: answer.status, attempts, webhookBody: truncate(answer.body, 2000) };
+      }
+      await sleep(this.retryDelaysMs[i]);
     }
-    return { webhookStatus: answer.status, webhookBody: truncate(answer.body, 2000) };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SignatureHeaders } from './meta-signature';
 
 export const WEBHOOK_TIMEOUT_MS = 'WEBHOOK_TIMEOUT_MS';
+export const WEBHOOK_RETRY_DELAYS_MS = 'WEBHOOK_RETRY_DELAYS_MS';
 
 export type WebhookAnswer =
   | { reached: true; status: number; body: string }

@@ -5,6 +5,7 @@ import { newMid } from '../ids';
 import { SendLog } from '../inspection/send-log';
 import { SimStats } from '../inspection/sim-stats';
 import { PageRegistry } from '../pages/page-registry';
+import { ReceiptScheduler } from '../pages/receipt-scheduler';
 import { GraphError, GraphErrorBody, GraphErrors, graphErrorBody } from './graph-error';
 import { checkAccess, checkRecipient } from './send-policy';
 import { parseSendRequest } from './send-request';
@@ -39,6 +40,7 @@ export class SendApiService {
     private readonly faults: FaultInjector,
     private readonly log: SendLog,
     private readonly stats: SimStats,
+    private readonly receipts: ReceiptScheduler,
   ) {}
 
   async send(call: SendCall): Promise<SendOutcome> {
@@ -50,6 +52,7 @@ export class SendApiService {
     const owner = call.token ? this.registry.byAccessToken(call.token) : undefined;
     const pageKey = call.pathPage === 'me' ? (owner?.pageId ?? '(unknown)') : call.pathPage;
     const nowMs = Date.now();
+    this.stats.call(pageKey, nowMs);
     const refused =
       this.faults.draw(pageKey, nowMs, Math.random()) ??
       checkAccess({
@@ -86,6 +89,7 @@ export class SendApiService {
       ...(call.traceparent ? { traceparent: call.traceparent } : {}),
     });
     this.stats.sendAccepted('message');
+    this.receipts.accepted({ pageId: owner.pageId, psid: request.recipientId, mid: messageId, atMs: nowMs });
     return { status: 200, body: { recipient_id: request.recipientId, message_id: messageId } };
   }
 

@@ -110,6 +110,8 @@ describe('parseSendRequest', () => {
         parseSendRequest(withButton({ type: 'web_url', title: 'Go', url: 'http://x.example' })),
       ),
     ).toMatch(/https URL/);
+    // Departure from Meta for local stacks without TLS: loopback http links are accepted.
+    expect(parseSendRequest(withButton({ type: 'web_url', title: 'Go', url: 'http://127.0.0.1:3001/r/x' })).ok).toBe(true);
     expect(problem(parseSendRequest(withButton({ type: 'postback', title: 'Stop' })))).toMatch(
       /\[buttons\]\[0\]\[payload\] must be a non-empty/,
     );

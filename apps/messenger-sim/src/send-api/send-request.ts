@@ -323,11 +323,17 @@ function optionalStringProblem(value: unknown, p: string, max: number): Problem 
   return undefined;
 }
 
+/**
+ * Meta opens only https links from buttons. Departure: the simulator also accepts http links to
+ * the loopback interface, so a local stack without TLS (the gateway's location page and click
+ * redirect on 127.0.0.1) can be driven end to end.
+ */
 function isUrl(value: unknown, httpsOnly: boolean): boolean {
   if (typeof value !== 'string' || value.length === 0) return false;
   if (!URL.canParse(value)) return false;
-  const { protocol } = new URL(value);
-  return protocol === 'https:' || (!httpsOnly && protocol === 'http:');
+  const { protocol, hostname } = new URL(value);
+  const loopback = hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+  return protocol === 'https:' || (protocol === 'http:' && (!httpsOnly || loopback));
 }
 
 function nonEmpty(value: unknown): boolean {

@@ -56,6 +56,7 @@ export class DecidePromotion {
         storeId: t.storeId,
         visitId: t.visitId,
         storeName: store?.name ?? '',
+        ...(store ? { storeLocation: store.location } : {}),
         distanceM: t.distanceM,
         locale,
         variant,

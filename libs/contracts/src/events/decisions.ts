@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime, ShopperRef } from './common';
+import { Id, IsoTime, LatLng, ShopperRef } from './common';
 import { OfferMessage } from './catalog';
 import { LocationSource } from './shopper';
 
@@ -29,6 +29,8 @@ export const PromotionSendRequest = z.object({
   storeId: Id,
   visitId: Id,
   storeName: z.string(),
+  /** Where the store is, for the Directions button; optional (older producers do not send it). */
+  storeLocation: LatLng.optional(),
   distanceM: z.number().nonnegative(),
   locale: z.string().min(2).max(16),
   /** Which message variant was chosen: a locale key of the offer, or "default". */
@@ -60,3 +62,23 @@ export const DeliveryStatus = z.object({
   at: IsoTime,
 });
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+export const ChannelHealthStatus = z.enum(['ok', 'paused', 'broken']);
+export type ChannelHealthStatus = z.infer<typeof ChannelHealthStatus>;
+
+/**
+ * messenger.channel-health.v1, key pageId, compacted: the delivery service's view of a Page.
+ * `broken`: Meta refused the Page token (190), nothing is sent until the brand reconnects the
+ * channel (a newer channel version); `paused`: Meta restricted the Page (10/1893063) until `until`.
+ */
+export const ChannelHealth = z.object({
+  pageId: Id,
+  brandId: Id,
+  status: ChannelHealthStatus,
+  reason: z.string().nullable(),
+  /** The channel version the verdict is about; a reconnect (newer version) clears it. */
+  channelVersion: z.number().int().nonnegative(),
+  until: IsoTime.nullable(),
+  at: IsoTime,
+});
+export type ChannelHealth = z.infer<typeof ChannelHealth>;

@@ -1,0 +1,38 @@
+import type { EventPublisher, Outgoing } from '@app/kafka';
+import { CoalescingPublisher } from './coalescing-publisher';
+
+const item = (id: string) => ({ topic: 'delivery.status.v1', event: { id, type: 't', occurredAt: '', data: {} } }) as unknown as Outgoing;
+
+describe('CoalescingPublisher', () => {
+  it('sends what queued up while a produce was in flight together, and resolves each caller after its ack', async () => {
+    const calls: string[][] = [];
+    let release: () => void = () => undefined;
+    const publisher = {
+      publishAll: (items: Outgoing[]) => {
+        calls.push(items.map((i) => i.event.id));
+        return calls.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      },
+    } as unknown as EventPublisher;
+    const coalescing = new CoalescingPublisher(publisher);
+    const first = coalescing.publish(item('a'));
+    const rest = [coalescing.publish(item('b')), coalescing.publish(item('c'))];
+    await Promise.resolve();
+    expect(calls).toEqual([['a']]);
+    release();
+    await Promise.all([first, ...rest]);
+    expect(calls).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('rejects every caller of a failed produce, and carries on with the next', async () => {
+    let fail = true;
+    const publisher = {
+      publishAll: async () => {
+        if (fail) throw new Error('broker away');
+      },
+    } as unknown as EventPublisher;
+    const coalescing = new CoalescingPublisher(publisher);
+    await expect(coalescing.publish(item('a'))).rejects.toThrow('broker away');
+    fail = false;
+    await expect(coalescing.publish(item('b'))).resolves.toBeUndefined();
+  });
+});
