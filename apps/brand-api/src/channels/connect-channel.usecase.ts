@@ -17,14 +17,9 @@ export interface ConnectChannelCommand {
   verifyToken: string;
 }
 
-/** What the API says about a channel: never a secret, only that one is set. */
-export interface ChannelView {
-  type: 'messenger';
-  pageId: string;
-  connected: true;
-  version: number;
-  updatedAt: string;
-}
+import { ChannelView, toChannelConnected, toChannelView } from './channel.view';
+
+export type { ChannelView } from './channel.view';
 
 /**
  * Connects (or reconnects) the brand's Messenger Page. Secrets are sealed before they are stored
@@ -55,18 +50,10 @@ export class ConnectChannel {
         pageAccessToken: this.secrets.seal(command.pageAccessToken, `page-token:${command.pageId}`),
         appSecret: this.secrets.seal(command.appSecret, `app-secret:${command.pageId}`),
         verifyTokenSha256: sha256Hex(command.verifyToken),
-        version: (current?.version ?? 0) + 1,
+        version: await this.channels.nextVersion(tx),
       });
       const events: Outgoing[] = [
-        this.publisher.build(Topics.ChannelCatalog, 'channel.connected', {
-          pageId: channel.pageId,
-          brandId: channel.brandId,
-          version: channel.version,
-          pageAccessToken: channel.pageAccessToken,
-          appSecret: channel.appSecret,
-          verifyTokenSha256: channel.verifyTokenSha256,
-          updatedAt: channel.updatedAt.toISOString(),
-        }),
+        this.publisher.build(Topics.ChannelCatalog, 'channel.connected', toChannelConnected(channel)),
       ];
       if (current && current.pageId !== channel.pageId) {
         // The brand moved to another Page: the old one is no longer served.
@@ -82,6 +69,6 @@ export class ConnectChannel {
       return channel;
     });
     this.relay.wake();
-    return { type: 'messenger', pageId: saved.pageId, connected: true, version: saved.version, updatedAt: saved.updatedAt.toISOString() };
+    return toChannelView(saved);
   }
 }

@@ -8,7 +8,13 @@ import { OutboxRepository } from '../outbox/outbox.repository';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import type { CreateStoreBody } from './store.dto';
 import { StoreRepository } from './store.repository';
-import { StoreView, toStoreSnapshot, toStoreView } from './store.view';
+import { StoreView, storeColumns, toStoreSnapshot, toStoreView } from './store.view';
+
+export function externalIdTaken(externalId: string): DomainError {
+  return new DomainError('CONFLICT', `a store with externalId ${externalId} exists`, [
+    { field: 'externalId', message: 'already used by another store of this brand' },
+  ]);
+}
 
 @Injectable()
 export class CreateStore {
@@ -23,23 +29,9 @@ export class CreateStore {
   async execute(brandId: string, body: CreateStoreBody): Promise<StoreView> {
     const store = await this.tx.run(async (tx) => {
       if (body.externalId && (await this.stores.findByExternalId(brandId, body.externalId, tx))) {
-        throw new DomainError('CONFLICT', `a store with externalId ${body.externalId} exists`, [
-          { field: 'externalId', message: 'already used by another store of this brand' },
-        ]);
+        throw externalIdTaken(body.externalId);
       }
-      const saved = await this.stores.insert(tx, {
-        id: randomUUID(),
-        brandId,
-        externalId: body.externalId ?? null,
-        name: body.name,
-        lat: body.location.lat,
-        lng: body.location.lng,
-        geofence: body.geofence,
-        timezone: body.timezone,
-        openingHours: body.openingHours ?? null,
-        tags: body.tags ?? [],
-        version: 1,
-      });
+      const saved = await this.stores.insert(tx, { id: randomUUID(), brandId, version: 1, ...storeColumns(body) });
       await this.outbox.append(tx, [this.publisher.build(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(saved))]);
       return saved;
     });
