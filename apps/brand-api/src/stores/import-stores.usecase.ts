@@ -1,6 +1,7 @@
 import { Topics } from '@app/contracts';
 import { FieldProblem, fieldProblems } from '@app/http';
 import { EventPublisher } from '@app/kafka';
+import type { StoreEntity } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
@@ -12,6 +13,8 @@ import { storeColumns, toStoreSnapshot } from './store.view';
 
 /** Stores written per transaction: big enough to be fast, small enough to keep locks short. */
 export const IMPORT_BATCH = 1_000;
+/** Batches in flight at once (each its own transaction and connection). */
+const PARALLEL_BATCHES = 2;
 
 export interface RejectedStore {
   /** Position in the request's `stores` array. */
@@ -76,24 +79,36 @@ export class ImportStores {
     // One lock order for every import, so two concurrent imports of a brand never deadlock.
     valid.sort((a, b) => ((a.externalId ?? '') < (b.externalId ?? '') ? -1 : 1));
 
-    for (let i = 0; i < valid.length; i += IMPORT_BATCH) {
-      const batch = valid.slice(i, i + IMPORT_BATCH);
-      const written = await this.tx.run(async (tx) => {
-        const rows = await this.stores.upsertByExternalId(tx, brandId, batch);
-        await this.outbox.append(
-          tx,
-          rows.map(({ store }) => this.publisher.build(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(store))),
-        );
-        return rows;
-      });
-      this.relay.wake();
-      const created = written.filter((w) => w.created).length;
-      report.created += created;
-      report.updated += written.length - created;
-      report.unchanged += batch.length - written.length;
-    }
+    // Sorted and cut into disjoint externalId ranges, batches can be written side by side.
+    const batches: NewStore[][] = [];
+    for (let i = 0; i < valid.length; i += IMPORT_BATCH) batches.push(valid.slice(i, i + IMPORT_BATCH));
+    let next = 0;
+    const writer = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        const written = await this.writeBatch(brandId, batch);
+        const created = written.filter((w) => w.created).length;
+        report.created += created;
+        report.updated += written.length - created;
+        report.unchanged += batch.length - written.length;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, writer));
     report.rejected.sort((a, b) => a.index - b.index);
     this.logger.log({ brandId, received: report.received, created: report.created, updated: report.updated, rejected: report.rejected.length }, 'stores imported');
     return report;
+  }
+
+  private async writeBatch(brandId: string, batch: NewStore[]): Promise<{ store: StoreEntity; created: boolean }[]> {
+    const written = await this.tx.run(async (tx) => {
+      const rows = await this.stores.upsertByExternalId(tx, brandId, batch);
+      await this.outbox.append(
+        tx,
+        rows.map(({ store }) => this.publisher.build(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(store))),
+      );
+      return rows;
+    });
+    this.relay.wake();
+    return written;
   }
 }

@@ -1,7 +1,6 @@
 import { Geofence, LatLng } from '@app/contracts';
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { geofenceProblems, normaliseCountry, openingHoursProblem } from './store-rules';
+import { geofenceProblems, isIanaTimeZone, normaliseCountry, openingHoursProblem } from './store-rules';
 
 /** The largest bulk import accepted in one request. */
 export const MAX_BULK_STORES = 10_000;
@@ -15,7 +14,7 @@ const StoreObject = z
     externalId: z.string().trim().min(1).max(200).nullable().optional(),
     location: LatLng.strict(),
     geofence: Geofence,
-    timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone, e.g. Europe/Paris'),
+    timezone: z.string().refine(isIanaTimeZone, 'must be an IANA time zone, e.g. Europe/Paris'),
     openingHours: z.string().trim().min(1).max(1000).nullable().optional(),
     tags: z
       .array(Tag)
@@ -39,7 +38,7 @@ function storeRules(store: StoreShape, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', path: ['geofence', ...problem.path], message: problem.message });
   }
   if (store.openingHours) {
-    const problem = openingHoursProblem(store.openingHours, { ...store.location, country: store.country });
+    const problem = openingHoursProblem(store.openingHours, { country: store.country });
     if (problem) ctx.addIssue({ code: 'custom', path: ['openingHours'], message: problem });
   }
 }
