@@ -27,12 +27,14 @@ export class DeliveryRepository {
   async recordStatus(d: DeliveryStatus): Promise<void> {
     const sentAt = d.status === 'sent' ? d.at : null;
     await this.dataSource.query(
-      `INSERT INTO deliveries (request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, delivered_at, read_at, updated_at)
+      `INSERT INTO deliveries (request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, delivered_at, read_at, clicked_at, updated_at)
        SELECT $1, $2::uuid, $3, $4, $5, $6, $7, $8::timestamptz,
               CASE WHEN r.delivered_until >= $8::timestamptz OR r.read_until >= $8::timestamptz THEN GREATEST(r.delivered_until, r.read_until) END,
               CASE WHEN r.read_until >= $8::timestamptz THEN r.read_until END,
+              c.clicked_at,
               now()
        FROM (SELECT 1) AS one LEFT JOIN shopper_receipts r ON r.shopper_id = $5
+         LEFT JOIN delivery_clicks c ON c.request_id = $1
        ON CONFLICT (request_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
          sent_at = COALESCE(deliveries.sent_at, EXCLUDED.sent_at), updated_at = now()
        WHERE deliveries.status <> 'sent'`,
@@ -67,10 +69,18 @@ export class DeliveryRepository {
 
   /** The shopper opened the promotion's link (the gateway's click redirect carries the requestId). */
   async recordClick(shopperId: string, requestId: string, at: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE deliveries SET clicked_at = COALESCE(clicked_at, $3), updated_at = now() WHERE request_id = $1 AND shopper_id = $2`,
-      [requestId, shopperId, at],
-    );
+    await this.dataSource.transaction(async (m) => {
+      // Kept on its own too: the send's status (another topic) may not have been consumed yet.
+      await m.query(`INSERT INTO delivery_clicks (request_id, shopper_id, clicked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+        requestId,
+        shopperId,
+        at,
+      ]);
+      await m.query(
+        `UPDATE deliveries SET clicked_at = COALESCE(clicked_at, $3), updated_at = now() WHERE request_id = $1 AND shopper_id = $2`,
+        [requestId, shopperId, at],
+      );
+    });
   }
 
   async countsForOffer(brandId: string, offerId: string): Promise<OutcomeCount[]> {
@@ -88,6 +98,7 @@ export class DeliveryRepository {
       shopperId,
     ])) as [unknown, number];
     await tx.query(`DELETE FROM shopper_receipts WHERE shopper_id = $1`, [shopperId]);
+    await tx.query(`UPDATE delivery_clicks SET shopper_id = NULL WHERE shopper_id = $1`, [shopperId]);
     return unlinked;
   }
 }

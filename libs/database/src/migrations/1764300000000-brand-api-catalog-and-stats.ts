@@ -39,9 +39,18 @@ export class BrandApiCatalogAndStats1764300000000 implements MigrationInterface 
         read_until timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
+    // Clicks are consumed from another topic than the send's status and may come first.
+    await q.query(`
+      CREATE TABLE delivery_clicks (
+        request_id text PRIMARY KEY,
+        shopper_id text,
+        clicked_at timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX delivery_clicks_shopper ON delivery_clicks (shopper_id) WHERE shopper_id IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS delivery_clicks`);
     await q.query(`DROP TABLE IF EXISTS shopper_receipts`);
     await q.query(`DROP TABLE IF EXISTS deliveries`);
     await q.query(`DROP SEQUENCE IF EXISTS channel_version_seq`);
