@@ -7,6 +7,7 @@
  */
 import { http, stackUrls, waitFor } from '@app/testing';
 import Redis from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 
 const portBase = Number(process.env.BENCH_PORT_BASE ?? process.env.PORT_BASE ?? 3000);
@@ -36,7 +37,29 @@ function store(run: string, i: number): Record<string, unknown> {
   };
 }
 
+/**
+ * A new geofence consumer group first replays the whole compacted store topic; the clock starts
+ * once it has caught up, so the figure measures the import, not the replay of older stores.
+ */
+async function waitForGeofenceCaughtUp(): Promise<void> {
+  const kafka = new Kafka({ clientId: 'bench-catalog', brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const groupId = `${process.env.KAFKA_GROUP_PREFIX ?? ''}geofence`;
+  try {
+    await waitFor('the geofence consumer to catch up with catalog.store.v1', async () => {
+      const ends = await admin.fetchTopicOffsets('catalog.store.v1');
+      const [committed] = await admin.fetchOffsets({ groupId, topics: ['catalog.store.v1'] });
+      const at = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+      return ends.every((e) => Number(e.high) === 0 || (at.get(e.partition) ?? -1) >= Number(e.high));
+    }, 900_000, 500);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
+  await waitForGeofenceCaughtUp();
   const urls = stackUrls(portBase);
   const run = randomBytes(3).toString('hex');
   const brand = await http<{ id: string; apiKey: string }>('POST', `${urls.brandApi}/v1/brands`, { name: `bench ${run}` }, adminToken);

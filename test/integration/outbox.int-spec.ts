@@ -9,6 +9,7 @@ import { AppModule } from '../../apps/brand-api/src/app.module';
 import { CreateBrand } from '../../apps/brand-api/src/brands/create-brand.usecase';
 import { BrandApiEnv } from '../../apps/brand-api/src/env';
 import { OutboxRelay } from '../../apps/brand-api/src/outbox/outbox-relay.service';
+import { RepublishCatalog } from '../../apps/brand-api/src/outbox/republish-catalog.usecase';
 import { CreateStore } from '../../apps/brand-api/src/stores/create-store.usecase';
 import { INTEGRATION } from '../setup/integration-env';
 
@@ -77,6 +78,12 @@ describe('transactional outbox (real Postgres and Kafka)', () => {
       await waitFor('the outbox row marked published', async () => (await pending()) === 0, 20_000);
       await new Promise((r) => setTimeout(r, 2_000));
       expect(seen).toEqual(['store.upserted@1']);
+
+      // 4. Republishing the catalog (to rebuild projections) sends the same version once more.
+      const report = await app.get(RepublishCatalog).execute();
+      expect(report.stores).toBeGreaterThanOrEqual(1);
+      await waitFor('the republished snapshot', async () => seen.length === 2, 60_000);
+      expect(seen).toEqual(['store.upserted@1', 'store.upserted@1']);
     } finally {
       await consumer.disconnect();
     }
