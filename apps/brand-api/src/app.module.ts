@@ -32,6 +32,7 @@ import { OffersController } from './offers/offers.controller';
 import { UpdateOffer } from './offers/update-offer.usecase';
 import { OUTBOX_POLL_MS, OutboxRelay } from './outbox/outbox-relay.service';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { OutboxWriter } from './outbox/outbox-writer';
 import { RepublishCatalog } from './outbox/republish-catalog.usecase';
 import { TransactionRunner } from './persistence/transaction-runner';
 import { EraseShopper } from './shoppers/erase-shopper.usecase';
@@ -112,6 +113,7 @@ export class AppModule {
         DeliveryRepository,
         DecisionLogReader,
         OutboxRelay,
+        OutboxWriter,
         CreateBrand,
         CreateApiKey,
         RevokeApiKey,

@@ -1,11 +1,10 @@
 import { Topics } from '@app/contracts';
 import { SecretBox } from '@app/config';
 import { DomainError } from '@app/http';
-import { EventPublisher, Outgoing } from '@app/kafka';
+import { Outgoing } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
 import { sha256Hex } from '../auth/api-keys';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { ChannelRepository } from './channel.repository';
 
@@ -31,9 +30,7 @@ export class ConnectChannel {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly channels: ChannelRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
     private readonly secrets: SecretBox,
   ) {}
 
@@ -53,12 +50,12 @@ export class ConnectChannel {
         version: await this.channels.nextVersion(tx),
       });
       const events: Outgoing[] = [
-        this.publisher.build(Topics.ChannelCatalog, 'channel.connected', toChannelConnected(channel)),
+        this.outbox.event(Topics.ChannelCatalog, 'channel.connected', toChannelConnected(channel)),
       ];
       if (current && current.pageId !== channel.pageId) {
         // The brand moved to another Page: the old one is no longer served.
         events.push(
-          this.publisher.build(Topics.ChannelCatalog, 'channel.disconnected', {
+          this.outbox.event(Topics.ChannelCatalog, 'channel.disconnected', {
             pageId: current.pageId,
             brandId: current.brandId,
             version: channel.version,
@@ -68,7 +65,7 @@ export class ConnectChannel {
       await this.outbox.append(tx, events);
       return channel;
     });
-    this.relay.wake();
+    this.outbox.flush();
     return toChannelView(saved);
   }
 }

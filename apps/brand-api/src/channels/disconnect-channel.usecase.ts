@@ -1,9 +1,7 @@
 import { Topics } from '@app/contracts';
 import { notFound } from '@app/http';
-import { EventPublisher } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { ChannelRepository } from './channel.repository';
 
@@ -16,9 +14,7 @@ export class DisconnectChannel {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly channels: ChannelRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(brandId: string): Promise<void> {
@@ -27,13 +23,13 @@ export class DisconnectChannel {
       if (!current) throw notFound('messenger channel');
       await this.channels.remove(tx, brandId);
       await this.outbox.append(tx, [
-        this.publisher.build(Topics.ChannelCatalog, 'channel.disconnected', {
+        this.outbox.event(Topics.ChannelCatalog, 'channel.disconnected', {
           pageId: current.pageId,
           brandId,
           version: await this.channels.nextVersion(tx),
         }),
       ]);
     });
-    this.relay.wake();
+    this.outbox.flush();
   }
 }

@@ -1,11 +1,9 @@
 import { Topics } from '@app/contracts';
 import { DomainError } from '@app/http';
-import { EventPublisher } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner, Tx } from '../persistence/transaction-runner';
 import { StoreRepository } from '../stores/store.repository';
 import type { CreateOfferBody, OfferBody } from './offer.dto';
@@ -36,9 +34,7 @@ export class CreateOffer {
     private readonly tx: TransactionRunner,
     private readonly offers: OfferRepository,
     private readonly stores: StoreRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
     private readonly clock: Clock,
   ) {}
 
@@ -56,10 +52,10 @@ export class CreateOffer {
     const offer = await this.tx.run(async (tx) => {
       await assertStoresOfBrand(this.stores, tx, brandId, whole.storeIds);
       const saved = await this.offers.insert(tx, { id: randomUUID(), brandId, version: 1, ...offerColumns(whole) });
-      await this.outbox.append(tx, [this.publisher.build(Topics.OfferCatalog, 'offer.upserted', toOfferSnapshot(saved))]);
+      await this.outbox.append(tx, [this.outbox.event(Topics.OfferCatalog, 'offer.upserted', toOfferSnapshot(saved))]);
       return saved;
     });
-    this.relay.wake();
+    this.outbox.flush();
     return toOfferView(offer);
   }
 }

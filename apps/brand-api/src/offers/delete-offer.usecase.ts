@@ -1,9 +1,7 @@
 import { Topics } from '@app/contracts';
 import { notFound } from '@app/http';
-import { EventPublisher } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { OfferRepository } from './offer.repository';
 
@@ -13,9 +11,7 @@ export class DeleteOffer {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly offers: OfferRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(brandId: string, id: string): Promise<void> {
@@ -24,9 +20,9 @@ export class DeleteOffer {
       if (!current) throw notFound('offer');
       await this.offers.delete(tx, id);
       await this.outbox.append(tx, [
-        this.publisher.build(Topics.OfferCatalog, 'offer.deleted', { offerId: id, brandId, version: current.version + 1 }),
+        this.outbox.event(Topics.OfferCatalog, 'offer.deleted', { offerId: id, brandId, version: current.version + 1 }),
       ]);
     });
-    this.relay.wake();
+    this.outbox.flush();
   }
 }

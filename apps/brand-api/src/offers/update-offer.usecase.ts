@@ -1,10 +1,9 @@
 import { Topics } from '@app/contracts';
-import { DomainError, fieldProblems, notFound } from '@app/http';
-import { EventPublisher } from '@app/kafka';
+import { DomainError, notFound } from '@app/http';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
+import { validationFailed } from '../common/validation';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { StoreRepository } from '../stores/store.repository';
 import { assertActivatable, assertStoresOfBrand } from './create-offer.usecase';
@@ -23,9 +22,7 @@ export class UpdateOffer {
     private readonly tx: TransactionRunner,
     private readonly offers: OfferRepository,
     private readonly stores: StoreRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
     private readonly clock: Clock,
   ) {}
 
@@ -37,17 +34,14 @@ export class UpdateOffer {
       const problem = transitionProblem(current.status, to) ?? (current.status === 'ended' ? 'the offer has ended; ended is final' : null);
       if (problem) throw new DomainError('CONFLICT', `status: ${problem}`, [{ field: 'status', message: problem }]);
       const merged = OfferBody.safeParse({ ...toOfferBody(current), ...patch });
-      if (!merged.success) {
-        const details = fieldProblems(merged.error);
-        throw new DomainError('VALIDATION_FAILED', `invalid offer: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
-      }
+      if (!merged.success) throw validationFailed('offer', merged.error);
       assertActivatable(merged.data, this.clock.now());
       if (patch.storeIds) await assertStoresOfBrand(this.stores, tx, brandId, patch.storeIds);
       const saved = await this.offers.update(tx, current, offerColumns(merged.data));
-      await this.outbox.append(tx, [this.publisher.build(Topics.OfferCatalog, 'offer.upserted', toOfferSnapshot(saved))]);
+      await this.outbox.append(tx, [this.outbox.event(Topics.OfferCatalog, 'offer.upserted', toOfferSnapshot(saved))]);
       return saved;
     });
-    this.relay.wake();
+    this.outbox.flush();
     return toOfferView(offer);
   }
 }

@@ -1,5 +1,5 @@
 import { Topics } from '@app/contracts';
-import { EventPublisher, Outgoing } from '@app/kafka';
+import { Outgoing } from '@app/kafka';
 import { Injectable, Logger } from '@nestjs/common';
 import { toChannelConnected } from '../channels/channel.view';
 import { ChannelRepository } from '../channels/channel.repository';
@@ -8,8 +8,7 @@ import { toOfferSnapshot } from '../offers/offer.view';
 import { TransactionRunner, Tx } from '../persistence/transaction-runner';
 import { StoreRepository } from '../stores/store.repository';
 import { toStoreSnapshot } from '../stores/store.view';
-import { OutboxRelay } from './outbox-relay.service';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxWriter } from './outbox-writer';
 
 const PAGE = 1_000;
 
@@ -35,25 +34,23 @@ export class RepublishCatalog {
     private readonly stores: StoreRepository,
     private readonly offers: OfferRepository,
     private readonly channels: ChannelRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(): Promise<RepublishReport> {
     const report: RepublishReport = { stores: 0, offers: 0, channels: 0 };
     report.channels = await this.tx.run(async (tx) => {
       const all = await this.channels.allLocked(tx);
-      await this.outbox.append(tx, all.map((c) => this.publisher.build(Topics.ChannelCatalog, 'channel.connected', toChannelConnected(c))));
+      await this.outbox.append(tx, all.map((c) => this.outbox.event(Topics.ChannelCatalog, 'channel.connected', toChannelConnected(c))));
       return all.length;
     });
     report.stores = await this.pages((tx, after) => this.stores.pageAllLocked(tx, after, PAGE), (s) =>
-      this.publisher.build(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(s)),
+      this.outbox.event(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(s)),
     );
     report.offers = await this.pages((tx, after) => this.offers.pageAllLocked(tx, after, PAGE), (o) =>
-      this.publisher.build(Topics.OfferCatalog, 'offer.upserted', toOfferSnapshot(o)),
+      this.outbox.event(Topics.OfferCatalog, 'offer.upserted', toOfferSnapshot(o)),
     );
-    this.relay.wake();
+    this.outbox.flush();
     this.logger.log(report, 'catalog republished to the outbox');
     return report;
   }
@@ -71,7 +68,7 @@ export class RepublishCatalog {
         return page;
       });
       total += rows.length;
-      this.relay.wake();
+      this.outbox.flush();
       if (rows.length < PAGE) return total;
       after = rows[rows.length - 1].id;
     }

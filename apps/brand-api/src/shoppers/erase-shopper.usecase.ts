@@ -1,10 +1,8 @@
 import { Topics } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
 import { Injectable, Logger } from '@nestjs/common';
 import { ChannelRepository } from '../channels/channel.repository';
 import { Clock } from '../common/clock';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { DeliveryRepository } from '../stats/delivery.repository';
 import { shopperOfBrand } from './shopper-of-brand';
@@ -30,9 +28,7 @@ export class EraseShopper {
     private readonly tx: TransactionRunner,
     private readonly channels: ChannelRepository,
     private readonly deliveries: DeliveryRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
     private readonly clock: Clock,
   ) {}
 
@@ -41,10 +37,10 @@ export class EraseShopper {
     const requestedAt = this.clock.now().toISOString();
     const unlinked = await this.tx.run(async (tx) => {
       const n = await this.deliveries.eraseShopper(tx, shopper.shopperId);
-      await this.outbox.append(tx, [this.publisher.build(Topics.ShopperErasure, 'shopper.erased', { ...shopper, brandId, requestedAt })]);
+      await this.outbox.append(tx, [this.outbox.event(Topics.ShopperErasure, 'shopper.erased', { ...shopper, brandId, requestedAt })]);
       return n;
     });
-    this.relay.wake();
+    this.outbox.flush();
     this.logger.log({ brandId, shopperId, deliveriesUnlinked: unlinked }, 'shopper erased');
     return { shopperId, deliveriesUnlinked: unlinked, erasureEvent: 'published', requestedAt };
   }

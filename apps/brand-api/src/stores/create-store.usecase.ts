@@ -1,10 +1,8 @@
 import { Topics } from '@app/contracts';
 import { DomainError } from '@app/http';
-import { EventPublisher } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import type { CreateStoreBody } from './store.dto';
 import { StoreRepository } from './store.repository';
@@ -21,9 +19,7 @@ export class CreateStore {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly stores: StoreRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(brandId: string, body: CreateStoreBody): Promise<StoreView> {
@@ -32,10 +28,10 @@ export class CreateStore {
         throw externalIdTaken(body.externalId);
       }
       const saved = await this.stores.insert(tx, { id: randomUUID(), brandId, version: 1, ...storeColumns(body) });
-      await this.outbox.append(tx, [this.publisher.build(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(saved))]);
+      await this.outbox.append(tx, [this.outbox.event(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(saved))]);
       return saved;
     });
-    this.relay.wake();
+    this.outbox.flush();
     return toStoreView(store);
   }
 }

@@ -1,9 +1,7 @@
 import { Topics } from '@app/contracts';
 import { notFound } from '@app/http';
-import { EventPublisher } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { StoreRepository } from './store.repository';
 
@@ -17,9 +15,7 @@ export class DeleteStore {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly stores: StoreRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(brandId: string, id: string): Promise<void> {
@@ -28,9 +24,9 @@ export class DeleteStore {
       if (!current) throw notFound('store');
       await this.stores.delete(tx, id);
       await this.outbox.append(tx, [
-        this.publisher.build(Topics.StoreCatalog, 'store.deleted', { storeId: id, brandId, version: current.version + 1 }),
+        this.outbox.event(Topics.StoreCatalog, 'store.deleted', { storeId: id, brandId, version: current.version + 1 }),
       ]);
     });
-    this.relay.wake();
+    this.outbox.flush();
   }
 }

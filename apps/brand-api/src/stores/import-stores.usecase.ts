@@ -1,11 +1,9 @@
 import { Topics } from '@app/contracts';
 import { FieldProblem, fieldProblems } from '@app/http';
-import { EventPublisher } from '@app/kafka';
 import type { StoreEntity } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { ImportStoreItem } from './store.dto';
 import { NewStore, StoreRepository } from './store.repository';
@@ -49,9 +47,7 @@ export class ImportStores {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly stores: StoreRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(brandId: string, items: unknown[]): Promise<ImportReport> {
@@ -104,11 +100,11 @@ export class ImportStores {
       const rows = await this.stores.upsertByExternalId(tx, brandId, batch);
       await this.outbox.append(
         tx,
-        rows.map(({ store }) => this.publisher.build(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(store))),
+        rows.map(({ store }) => this.outbox.event(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(store))),
       );
       return rows;
     });
-    this.relay.wake();
+    this.outbox.flush();
     return written;
   }
 }

@@ -1,9 +1,8 @@
 import { Topics } from '@app/contracts';
-import { DomainError, fieldProblems, notFound } from '@app/http';
-import { EventPublisher } from '@app/kafka';
+import { notFound } from '@app/http';
 import { Injectable } from '@nestjs/common';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
+import { validationFailed } from '../common/validation';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { externalIdTaken } from './create-store.usecase';
 import { CreateStoreBody, UpdateStoreBody } from './store.dto';
@@ -16,9 +15,7 @@ export class UpdateStore {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly stores: StoreRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(brandId: string, id: string, patch: UpdateStoreBody): Promise<StoreView> {
@@ -26,20 +23,17 @@ export class UpdateStore {
       const current = await this.stores.lockOfBrand(tx, brandId, id);
       if (!current) throw notFound('store');
       const merged = CreateStoreBody.safeParse({ ...toStoreBody(current), ...patch });
-      if (!merged.success) {
-        const details = fieldProblems(merged.error);
-        throw new DomainError('VALIDATION_FAILED', `invalid store: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
-      }
+      if (!merged.success) throw validationFailed('store', merged.error);
       const externalId = merged.data.externalId;
       if (externalId && externalId !== current.externalId) {
         const other = await this.stores.findByExternalId(brandId, externalId, tx);
         if (other && other.id !== id) throw externalIdTaken(externalId);
       }
       const saved = await this.stores.update(tx, current, storeColumns(merged.data));
-      await this.outbox.append(tx, [this.publisher.build(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(saved))]);
+      await this.outbox.append(tx, [this.outbox.event(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(saved))]);
       return saved;
     });
-    this.relay.wake();
+    this.outbox.flush();
     return toStoreView(store);
   }
 }
