@@ -51,6 +51,7 @@ export class ImportStores {
   ) {}
 
   async execute(brandId: string, items: unknown[]): Promise<ImportReport> {
+    const startedAt = performance.now();
     const report: ImportReport = { received: items.length, created: 0, updated: 0, unchanged: 0, rejected: [] };
     const valid: NewStore[] = [];
     const seen = new Map<string, number>();
@@ -75,6 +76,7 @@ export class ImportStores {
     // One lock order for every import, so two concurrent imports of a brand never deadlock.
     valid.sort((a, b) => ((a.externalId ?? '') < (b.externalId ?? '') ? -1 : 1));
 
+    const validatedAt = performance.now();
     // Sorted and cut into disjoint externalId ranges, batches can be written side by side.
     const batches: NewStore[][] = [];
     for (let i = 0; i < valid.length; i += IMPORT_BATCH) batches.push(valid.slice(i, i + IMPORT_BATCH));
@@ -91,7 +93,18 @@ export class ImportStores {
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, writer));
     report.rejected.sort((a, b) => a.index - b.index);
-    this.logger.log({ brandId, received: report.received, created: report.created, updated: report.updated, rejected: report.rejected.length }, 'stores imported');
+    this.logger.log(
+      {
+        brandId,
+        received: report.received,
+        created: report.created,
+        updated: report.updated,
+        rejected: report.rejected.length,
+        validateMs: Math.round(validatedAt - startedAt),
+        writeMs: Math.round(performance.now() - validatedAt),
+      },
+      'stores imported',
+    );
     return report;
   }
 
