@@ -4,6 +4,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
 .PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics bench-delivery
+.PHONY: republish-catalog bench-catalog
 
 help:
 	@echo "make up     install, start Kafka/Redis/Postgres, build, migrate, start the six apps, play the demo"
@@ -86,3 +87,18 @@ bench-delivery: build
 
 clean:
 	rm -rf dist .run
+
+# Republishes every store, offer and channel to the compacted catalog topics (rebuilds projections).
+# Uses brand-api's environment; SECRETS_* come from .run/$(STACK)/stack.env when not set.
+republish-catalog: build
+	set -a; [ -f .run/$${STACK:-dev}/stack.env ] && . .run/$${STACK:-dev}/stack.env; set +a; \
+	node dist/apps/brand-api/src/cli/republish-catalog.js
+
+# Benchmark: stores/s through POST /v1/stores/bulk until the geofence's Redis index holds them.
+# Starts its own stack (STACK=bench, ports BENCH_PORT_BASE.., groups KAFKA_GROUP_PREFIX) and stops it.
+bench-catalog: topics
+	export STACK=bench PORT_BASE=$${BENCH_PORT_BASE:-3100} KAFKA_GROUP_PREFIX=$${KAFKA_GROUP_PREFIX:-bench-} \
+	  DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/promotions} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	  ADMIN_TOKEN=$${ADMIN_TOKEN:-dev-admin-token}; \
+	node dist/scripts/migrate.js && scripts/stack.sh up && \
+	{ BENCH_PORT_BASE=$$PORT_BASE node dist/scripts/bench-catalog.js; rc=$$?; scripts/stack.sh down; exit $$rc; }

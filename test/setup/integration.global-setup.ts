@@ -1,12 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { e2eEnv } from './e2e-stack';
+import { INTEGRATION } from './integration-env';
 
 /**
- * Integration tests talk to the real Kafka, Redis and Postgres started by the project's script,
- * with every topic provisioned (from the build: `make test` builds before the integration tests).
+ * Starts the real infrastructure with the project's own script, creates the topics and migrates
+ * the integration database (built scripts: `make test` builds first).
  */
 export default function setup(): void {
   const root = join(__dirname, '..', '..');
-  execFileSync('infra/infra.sh', ['up'], { cwd: root, stdio: 'inherit' });
-  execFileSync('node', ['dist/scripts/provision-topics.js'], { cwd: root, stdio: 'inherit' });
+  const env = { ...e2eEnv(), DATABASE_URL: INTEGRATION.databaseUrl, EXTRA_DATABASES: INTEGRATION.databaseName };
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
+  run('infra/infra.sh', ['up']);
+  run('node', ['dist/scripts/provision-topics.js']);
+  run('node', ['dist/scripts/migrate.js']);
 }

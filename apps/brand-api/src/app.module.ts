@@ -2,7 +2,10 @@ import { SecretBox } from '@app/config';
 import { ENTITIES, dataSourceOptions } from '@app/database';
 import { KafkaModule } from '@app/kafka';
 import { HealthRegistry, ObservabilityModule } from '@app/observability';
+import { REDIS, Redis, RedisModule } from '@app/redis';
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ADMIN_TOKEN, AdminGuard } from './auth/admin.guard';
@@ -14,16 +17,38 @@ import { CreateBrand } from './brands/create-brand.usecase';
 import { ChannelRepository } from './channels/channel.repository';
 import { ChannelsController } from './channels/channels.controller';
 import { ConnectChannel } from './channels/connect-channel.usecase';
+import { DisconnectChannel } from './channels/disconnect-channel.usecase';
+import { Clock } from './common/clock';
+import { DecisionLogReader } from './decisions/decision-log.reader';
+import { DecisionsController } from './decisions/decisions.controller';
+import { ExplainDecisions } from './decisions/explain-decisions.usecase';
 import type { BrandApiEnv } from './env';
+import { KeysController } from './keys/keys.controller';
+import { CreateApiKey, RevokeApiKey } from './keys/manage-keys.usecase';
 import { CreateOffer } from './offers/create-offer.usecase';
+import { DeleteOffer } from './offers/delete-offer.usecase';
 import { OfferRepository } from './offers/offer.repository';
 import { OffersController } from './offers/offers.controller';
+import { UpdateOffer } from './offers/update-offer.usecase';
 import { OUTBOX_POLL_MS, OutboxRelay } from './outbox/outbox-relay.service';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { OutboxWriter } from './outbox/outbox-writer';
+import { RepublishCatalog } from './outbox/republish-catalog.usecase';
 import { TransactionRunner } from './persistence/transaction-runner';
+import { EraseShopper } from './shoppers/erase-shopper.usecase';
+import { ShoppersController } from './shoppers/shoppers.controller';
+import { DeliveryRepository } from './stats/delivery.repository';
+import { GetOfferStats } from './stats/get-offer-stats.usecase';
+import { RecordDeliveryStatus, RecordShopperReceipt } from './stats/record-delivery.usecase';
+import { StatsConsumer } from './stats/stats.consumer';
 import { CreateStore } from './stores/create-store.usecase';
+import { DeleteStore } from './stores/delete-store.usecase';
+import { ImportStores } from './stores/import-stores.usecase';
 import { StoreRepository } from './stores/store.repository';
 import { StoresController } from './stores/stores.controller';
+import { UpdateStore } from './stores/update-store.usecase';
+import { ApiKeyThrottlerGuard } from './throttle/api-key-throttler.guard';
+import { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
 
 @Injectable()
 class DatabaseHealth implements OnModuleInit {
@@ -48,14 +73,33 @@ export class AppModule {
       imports: [
         ObservabilityModule.forRoot({ app: 'brand-api', logLevel: env.LOG_LEVEL, logPretty: env.LOG_PRETTY }),
         KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'brand-api'),
+        RedisModule.forRoot(env.REDIS_URL),
         TypeOrmModule.forRoot(dataSourceOptions(env.DATABASE_URL)),
         TypeOrmModule.forFeature(ENTITIES),
+        ThrottlerModule.forRootAsync({
+          inject: [REDIS],
+          useFactory: (redis: Redis) => ({
+            throttlers: [{ name: 'default', ttl: env.RATE_LIMIT_WINDOW_SECONDS * 1000, limit: env.RATE_LIMIT_REQUESTS }],
+            storage: new RedisThrottlerStorage(redis),
+          }),
+        }),
       ],
-      controllers: [BrandsController, ChannelsController, StoresController, OffersController],
+      controllers: [
+        BrandsController,
+        KeysController,
+        ChannelsController,
+        StoresController,
+        OffersController,
+        DecisionsController,
+        ShoppersController,
+        StatsConsumer,
+      ],
       providers: [
         { provide: ADMIN_TOKEN, useValue: env.ADMIN_TOKEN },
         { provide: OUTBOX_POLL_MS, useValue: env.OUTBOX_POLL_MS },
         { provide: SecretBox, useValue: SecretBox.fromEnv(env.SECRETS_KEYS, env.SECRETS_ACTIVE_KID) },
+        { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+        Clock,
         DatabaseHealth,
         TransactionRunner,
         AdminGuard,
@@ -66,11 +110,28 @@ export class AppModule {
         StoreRepository,
         OfferRepository,
         OutboxRepository,
+        DeliveryRepository,
+        DecisionLogReader,
         OutboxRelay,
+        OutboxWriter,
         CreateBrand,
+        CreateApiKey,
+        RevokeApiKey,
         ConnectChannel,
+        DisconnectChannel,
         CreateStore,
+        UpdateStore,
+        DeleteStore,
+        ImportStores,
         CreateOffer,
+        UpdateOffer,
+        DeleteOffer,
+        GetOfferStats,
+        RecordDeliveryStatus,
+        RecordShopperReceipt,
+        ExplainDecisions,
+        EraseShopper,
+        RepublishCatalog,
       ],
     };
   }

@@ -1,7 +1,8 @@
-import { BaseEnv, DatabaseEnv, KafkaEnv, SecretsEnv, env, z } from '@app/config';
+import { BaseEnv, DatabaseEnv, KafkaEnv, RedisEnv, SecretsEnv, env, z } from '@app/config';
 
 export const BrandApiEnv = BaseEnv.extend(KafkaEnv.shape)
   .extend(DatabaseEnv.shape)
+  .extend(RedisEnv.shape)
   .extend(SecretsEnv.shape)
   .extend({
     PORT: env.port(3000),
@@ -9,5 +10,8 @@ export const BrandApiEnv = BaseEnv.extend(KafkaEnv.shape)
     ADMIN_TOKEN: z.string().min(12, 'must be at least 12 characters'),
     /** How often the outbox relay looks for unpublished events when nothing woke it, ms. */
     OUTBOX_POLL_MS: z.coerce.number().int().min(20).default(250),
+    /** Requests one API key may make per window, over all replicas (Redis). */
+    RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(1200),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   });
 export type BrandApiEnv = z.infer<typeof BrandApiEnv>;

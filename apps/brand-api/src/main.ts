@@ -11,6 +11,8 @@ runMain('brand-api', async () => {
     name: 'brand-api',
     port: env.PORT,
     bodyLimit: '20mb',
+    // Offer stats: delivery outcomes and the shoppers' receipts (stats/stats.consumer.ts).
+    consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'brand-api' },
     configure: (app) => {
       app.useGlobalFilters(new HttpErrorFilter());
       const document = SwaggerModule.createDocument(

@@ -5,10 +5,12 @@ import { ChannelEntity } from './entities/channel.entity';
 import { OfferEntity } from './entities/offer.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { StoreEntity } from './entities/store.entity';
+import { DeliveryEntity, ShopperReceiptEntity } from './entities/delivery.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { BrandApiCatalogAndStats1764300000000 } from './migrations/1764300000000-brand-api-catalog-and-stats';
 
-export const ENTITIES = [BrandEntity, ApiKeyEntity, ChannelEntity, StoreEntity, OfferEntity, OutboxEntity];
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const ENTITIES = [BrandEntity, ApiKeyEntity, ChannelEntity, StoreEntity, OfferEntity, OutboxEntity, DeliveryEntity, ShopperReceiptEntity];
+export const MIGRATIONS = [InitialSchema1764000000000, BrandApiCatalogAndStats1764300000000];
 
 /** Postgres through TypeORM: schema only by migrations, never `synchronize`. */
 export function dataSourceOptions(url: string): DataSourceOptions {

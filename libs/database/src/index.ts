@@ -5,3 +5,4 @@ export * from './entities/channel.entity';
 export * from './entities/store.entity';
 export * from './entities/offer.entity';
 export * from './entities/outbox.entity';
+export * from './entities/delivery.entity';

@@ -15,4 +15,17 @@ export class ApiKeyRepository {
   async insert(tx: Tx, key: Pick<ApiKeyEntity, 'id' | 'brandId' | 'prefix' | 'keySha256'>): Promise<void> {
     await tx.getRepository(ApiKeyEntity).insert({ ...key, revokedAt: null });
   }
+
+  listOfBrand(brandId: string): Promise<ApiKeyEntity[]> {
+    return this.repo.find({ where: { brandId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** The brand's active keys, locked, so two revocations cannot both remove the last one. */
+  activeOfBrandLocked(tx: Tx, brandId: string): Promise<ApiKeyEntity[]> {
+    return tx.getRepository(ApiKeyEntity).find({ where: { brandId, revokedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async revoke(tx: Tx, id: string, at: Date): Promise<void> {
+    await tx.getRepository(ApiKeyEntity).update({ id }, { revokedAt: at });
+  }
 }

@@ -1,11 +1,10 @@
 import { Topics } from '@app/contracts';
 import { SecretBox } from '@app/config';
 import { DomainError } from '@app/http';
-import { EventPublisher, Outgoing } from '@app/kafka';
+import { Outgoing } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
 import { sha256Hex } from '../auth/api-keys';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { ChannelRepository } from './channel.repository';
 
@@ -17,14 +16,9 @@ export interface ConnectChannelCommand {
   verifyToken: string;
 }
 
-/** What the API says about a channel: never a secret, only that one is set. */
-export interface ChannelView {
-  type: 'messenger';
-  pageId: string;
-  connected: true;
-  version: number;
-  updatedAt: string;
-}
+import { ChannelView, toChannelConnected, toChannelView } from './channel.view';
+
+export type { ChannelView } from './channel.view';
 
 /**
  * Connects (or reconnects) the brand's Messenger Page. Secrets are sealed before they are stored
@@ -36,9 +30,7 @@ export class ConnectChannel {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly channels: ChannelRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
     private readonly secrets: SecretBox,
   ) {}
 
@@ -55,23 +47,15 @@ export class ConnectChannel {
         pageAccessToken: this.secrets.seal(command.pageAccessToken, `page-token:${command.pageId}`),
         appSecret: this.secrets.seal(command.appSecret, `app-secret:${command.pageId}`),
         verifyTokenSha256: sha256Hex(command.verifyToken),
-        version: (current?.version ?? 0) + 1,
+        version: await this.channels.nextVersion(tx),
       });
       const events: Outgoing[] = [
-        this.publisher.build(Topics.ChannelCatalog, 'channel.connected', {
-          pageId: channel.pageId,
-          brandId: channel.brandId,
-          version: channel.version,
-          pageAccessToken: channel.pageAccessToken,
-          appSecret: channel.appSecret,
-          verifyTokenSha256: channel.verifyTokenSha256,
-          updatedAt: channel.updatedAt.toISOString(),
-        }),
+        this.outbox.event(Topics.ChannelCatalog, 'channel.connected', toChannelConnected(channel)),
       ];
       if (current && current.pageId !== channel.pageId) {
         // The brand moved to another Page: the old one is no longer served.
         events.push(
-          this.publisher.build(Topics.ChannelCatalog, 'channel.disconnected', {
+          this.outbox.event(Topics.ChannelCatalog, 'channel.disconnected', {
             pageId: current.pageId,
             brandId: current.brandId,
             version: channel.version,
@@ -81,7 +65,7 @@ export class ConnectChannel {
       await this.outbox.append(tx, events);
       return channel;
     });
-    this.relay.wake();
-    return { type: 'messenger', pageId: saved.pageId, connected: true, version: saved.version, updatedAt: saved.updatedAt.toISOString() };
+    this.outbox.flush();
+    return toChannelView(saved);
   }
 }

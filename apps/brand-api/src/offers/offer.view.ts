@@ -1,13 +1,32 @@
 import type { OfferSnapshot } from '@app/contracts';
 import type { OfferEntity } from '@app/database';
+import type { OfferBody } from './offer.dto';
 
 export type OfferView = Omit<OfferSnapshot, 'offerId' | 'brandId'> & { id: string; createdAt: string };
+export type OfferColumns = Omit<OfferEntity, 'id' | 'brandId' | 'version' | 'createdAt' | 'updatedAt'>;
 
-export function toOfferSnapshot(o: OfferEntity): OfferSnapshot {
+/** The columns a whole, validated offer sets. */
+export function offerColumns(body: OfferBody): OfferColumns {
   return {
-    offerId: o.id,
-    brandId: o.brandId,
-    version: o.version,
+    name: body.name,
+    storeIds: [...new Set(body.storeIds)],
+    message: body.message,
+    locales: body.locales,
+    startsAt: new Date(body.startsAt),
+    endsAt: new Date(body.endsAt),
+    trigger: body.trigger,
+    dwellSeconds: body.dwellSeconds,
+    caps: body.caps,
+    cooldownMinutes: body.cooldownMinutes,
+    priority: body.priority,
+    audience: body.audience,
+    status: body.status,
+  };
+}
+
+/** A stored offer as a whole body again, so a PATCH can be merged into it and re-checked. */
+export function toOfferBody(o: OfferEntity): OfferBody {
+  return {
     name: o.name,
     storeIds: o.storeIds,
     message: o.message,
@@ -21,6 +40,15 @@ export function toOfferSnapshot(o: OfferEntity): OfferSnapshot {
     priority: o.priority,
     audience: o.audience,
     status: o.status,
+  };
+}
+
+export function toOfferSnapshot(o: OfferEntity): OfferSnapshot {
+  return {
+    offerId: o.id,
+    brandId: o.brandId,
+    version: o.version,
+    ...toOfferBody(o),
     updatedAt: o.updatedAt.toISOString(),
   };
 }

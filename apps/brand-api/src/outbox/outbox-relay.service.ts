@@ -5,7 +5,7 @@ import { OutboxRepository } from './outbox.repository';
 
 export const OUTBOX_POLL_MS = Symbol('OUTBOX_POLL_MS');
 
-const BATCH = 500;
+const BATCH = 1_000;
 
 /**
  * Publishes the outbox to Kafka, in id order, at least once. Use cases call `wake()` after their

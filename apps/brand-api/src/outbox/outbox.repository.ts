@@ -10,6 +10,9 @@ export interface PendingEvent {
   event: AnyEvent;
 }
 
+/** Advisory lock key of the relay ("outbox" in ASCII). */
+const RELAY_LOCK = 0x6f7574626f78;
+
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -25,12 +28,18 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims the oldest unpublished events (rows locked, skipped by other relays), lets `publish`
-   * send them, and marks them published in the same transaction. If publishing fails, nothing is
-   * marked and the rows are claimed again later.
+   * Claims the oldest unpublished events, lets `publish` send them, and marks them published in
+   * the same transaction. If publishing fails, nothing is marked and the rows are claimed again
+   * later. One relay drains at a time (a transaction-scoped advisory lock; the others find it
+   * taken and return at once): with several replicas each taking its own batch (SKIP LOCKED
+   * alone), a later version of an entity could reach Kafka before an earlier one, and compaction
+   * would then keep the stale one. Per entity, outbox id order is commit order: each write locks
+   * its entity's row before appending its event.
    */
   async drain(limit: number, publish: (events: PendingEvent[]) => Promise<void>): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
+      const [lock] = (await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS mine`, [RELAY_LOCK])) as { mine: boolean }[];
+      if (!lock.mine) return 0;
       const rows: { id: string; topic: Topic; event: AnyEvent }[] = await manager.query(
         `SELECT id, topic, event FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],

@@ -1,49 +1,37 @@
 import { Topics } from '@app/contracts';
 import { DomainError } from '@app/http';
-import { EventPublisher } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import type { CreateStoreBody } from './store.dto';
 import { StoreRepository } from './store.repository';
-import { StoreView, toStoreSnapshot, toStoreView } from './store.view';
+import { StoreView, storeColumns, toStoreSnapshot, toStoreView } from './store.view';
+
+export function externalIdTaken(externalId: string): DomainError {
+  return new DomainError('CONFLICT', `a store with externalId ${externalId} exists`, [
+    { field: 'externalId', message: 'already used by another store of this brand' },
+  ]);
+}
 
 @Injectable()
 export class CreateStore {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly stores: StoreRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(brandId: string, body: CreateStoreBody): Promise<StoreView> {
     const store = await this.tx.run(async (tx) => {
       if (body.externalId && (await this.stores.findByExternalId(brandId, body.externalId, tx))) {
-        throw new DomainError('CONFLICT', `a store with externalId ${body.externalId} exists`, [
-          { field: 'externalId', message: 'already used by another store of this brand' },
-        ]);
+        throw externalIdTaken(body.externalId);
       }
-      const saved = await this.stores.insert(tx, {
-        id: randomUUID(),
-        brandId,
-        externalId: body.externalId ?? null,
-        name: body.name,
-        lat: body.location.lat,
-        lng: body.location.lng,
-        geofence: body.geofence,
-        timezone: body.timezone,
-        openingHours: body.openingHours ?? null,
-        tags: body.tags ?? [],
-        version: 1,
-      });
-      await this.outbox.append(tx, [this.publisher.build(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(saved))]);
+      const saved = await this.stores.insert(tx, { id: randomUUID(), brandId, version: 1, ...storeColumns(body) });
+      await this.outbox.append(tx, [this.outbox.event(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(saved))]);
       return saved;
     });
-    this.relay.wake();
+    this.outbox.flush();
     return toStoreView(store);
   }
 }

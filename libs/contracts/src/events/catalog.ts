@@ -13,6 +13,8 @@ export const StoreSnapshot = z.object({
   timezone: z.string().min(1),
   openingHours: z.string().nullable(),
   tags: z.array(z.string()),
+  /** ISO 3166-1 alpha-2 (lower case), for public holidays (PH) in openingHours; optional. */
+  country: z.string().length(2).nullable().optional(),
   updatedAt: IsoTime,
 });
 export type StoreSnapshot = z.infer<typeof StoreSnapshot>;

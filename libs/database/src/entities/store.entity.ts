@@ -34,6 +34,10 @@ export class StoreEntity {
   @Column('text', { array: true, default: () => "'{}'" })
   tags!: string[];
 
+  /** ISO 3166-1 alpha-2 country, lower case; selects public holidays (PH) in opening hours. */
+  @Column('text', { nullable: true })
+  country!: string | null;
+
   @Column('int')
   version!: number;
 

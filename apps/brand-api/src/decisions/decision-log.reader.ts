@@ -1,0 +1,31 @@
+import { DecisionLogEntry, decisionLogKey } from '@app/contracts';
+import { REDIS, Redis } from '@app/redis';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+
+const MAX_ENTRIES = 50;
+
+/** Reads the promotion engine's decision log (libs/contracts decision-log) from Redis. */
+@Injectable()
+export class DecisionLogReader {
+  private readonly logger = new Logger(DecisionLogReader.name);
+
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  /** Newest first; entries that break the contract are skipped and logged, never served. */
+  async recent(shopperId: string): Promise<DecisionLogEntry[]> {
+    const raw = await this.redis.lrange(decisionLogKey(shopperId), 0, MAX_ENTRIES - 1);
+    const entries: DecisionLogEntry[] = [];
+    for (const item of raw) {
+      let json: unknown;
+      try {
+        json = JSON.parse(item);
+      } catch {
+        json = null;
+      }
+      const parsed = DecisionLogEntry.safeParse(json);
+      if (parsed.success) entries.push(parsed.data);
+      else this.logger.warn({ shopperId }, 'skipping a decision log entry that breaks the contract');
+    }
+    return entries;
+  }
+}

@@ -1,0 +1,104 @@
+import type { DeliveryStatus } from '@app/contracts';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Tx } from '../persistence/transaction-runner';
+
+export interface OutcomeCount {
+  status: string;
+  reason: string | null;
+  n: number;
+  delivered: number;
+  read: number;
+  clicked: number;
+}
+
+/**
+ * Delivery records (one per requestId) and the shoppers' receipt watermarks, in Postgres. No
+ * coordinates; the shopper id only links a send to later receipts and is cleared on erasure.
+ */
+@Injectable()
+export class DeliveryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records a send's outcome. A redelivered or late status never undoes "sent"; receipts that
+   * arrived before the status (another topic, another partition) are applied from the watermarks.
+   */
+  async recordStatus(d: DeliveryStatus): Promise<void> {
+    const sentAt = d.status === 'sent' ? d.at : null;
+    await this.dataSource.query(
+      `INSERT INTO deliveries (request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, delivered_at, read_at, clicked_at, updated_at)
+       SELECT $1, $2::uuid, $3, $4, $5, $6, $7, $8::timestamptz,
+              CASE WHEN r.delivered_until >= $8::timestamptz OR r.read_until >= $8::timestamptz THEN GREATEST(r.delivered_until, r.read_until) END,
+              CASE WHEN r.read_until >= $8::timestamptz THEN r.read_until END,
+              c.clicked_at,
+              now()
+       FROM (SELECT 1) AS one LEFT JOIN shopper_receipts r ON r.shopper_id = $5
+         LEFT JOIN delivery_clicks c ON c.request_id = $1
+       ON CONFLICT (request_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
+         sent_at = COALESCE(deliveries.sent_at, EXCLUDED.sent_at), updated_at = now()
+       WHERE deliveries.status <> 'sent'`,
+      [d.requestId, d.brandId, d.offerId, d.storeId, d.shopperId, d.status, d.reason, sentAt],
+    );
+  }
+
+  /** Messenger's watermark: every message sent to the shopper up to `until` was delivered (or read). */
+  async recordReceipt(shopperId: string, kind: 'delivery' | 'read', until: Date): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const column = kind === 'delivery' ? 'delivered_until' : 'read_until';
+      await m.query(
+        `INSERT INTO shopper_receipts (shopper_id, ${column}, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (shopper_id) DO UPDATE SET ${column} = GREATEST(shopper_receipts.${column}, EXCLUDED.${column}), updated_at = now()`,
+        [shopperId, until],
+      );
+      // Read implies delivered.
+      await m.query(
+        `UPDATE deliveries SET delivered_at = COALESCE(delivered_at, $2), updated_at = now()
+         WHERE shopper_id = $1 AND status = 'sent' AND sent_at <= $2 AND delivered_at IS NULL`,
+        [shopperId, until],
+      );
+      if (kind === 'read') {
+        await m.query(
+          `UPDATE deliveries SET read_at = $2, updated_at = now()
+           WHERE shopper_id = $1 AND status = 'sent' AND sent_at <= $2 AND read_at IS NULL`,
+          [shopperId, until],
+        );
+      }
+    });
+  }
+
+  /** The shopper opened the promotion's link (the gateway's click redirect carries the requestId). */
+  async recordClick(shopperId: string, requestId: string, at: Date): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      // Kept on its own too: the send's status (another topic) may not have been consumed yet.
+      await m.query(`INSERT INTO delivery_clicks (request_id, shopper_id, clicked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+        requestId,
+        shopperId,
+        at,
+      ]);
+      await m.query(
+        `UPDATE deliveries SET clicked_at = COALESCE(clicked_at, $3), updated_at = now() WHERE request_id = $1 AND shopper_id = $2`,
+        [requestId, shopperId, at],
+      );
+    });
+  }
+
+  async countsForOffer(brandId: string, offerId: string): Promise<OutcomeCount[]> {
+    return this.dataSource.query(
+      `SELECT status, reason, count(*)::int AS n, count(delivered_at)::int AS delivered,
+              count(read_at)::int AS read, count(clicked_at)::int AS clicked
+       FROM deliveries WHERE brand_id = $1 AND offer_id = $2 GROUP BY status, reason`,
+      [brandId, offerId],
+    );
+  }
+
+  /** Unlinks the shopper from every send (the counts stay, the person goes) and drops their receipts. */
+  async eraseShopper(tx: Tx, shopperId: string): Promise<number> {
+    const [, unlinked] = (await tx.query(`UPDATE deliveries SET shopper_id = NULL, updated_at = now() WHERE shopper_id = $1`, [
+      shopperId,
+    ])) as [unknown, number];
+    await tx.query(`DELETE FROM shopper_receipts WHERE shopper_id = $1`, [shopperId]);
+    await tx.query(`UPDATE delivery_clicks SET shopper_id = NULL WHERE shopper_id = $1`, [shopperId]);
+    return unlinked;
+  }
+}

@@ -1,0 +1,31 @@
+import type { DeliveryStatus, ShopperInteraction } from '@app/contracts';
+import { Injectable } from '@nestjs/common';
+import { DeliveryRepository } from './delivery.repository';
+
+/** delivery.status.v1 → the send's record. Idempotent (keyed by requestId). */
+@Injectable()
+export class RecordDeliveryStatus {
+  constructor(private readonly deliveries: DeliveryRepository) {}
+
+  execute(status: DeliveryStatus): Promise<void> {
+    return this.deliveries.recordStatus(status);
+  }
+}
+
+/**
+ * shopper.interaction.v1 → receipts for the stats: delivery and read watermarks, and link clicks
+ * (payload = the requestId). Every other kind of interaction is not brand-api's business.
+ */
+@Injectable()
+export class RecordShopperReceipt {
+  constructor(private readonly deliveries: DeliveryRepository) {}
+
+  async execute(i: ShopperInteraction): Promise<void> {
+    if (i.kind === 'delivery' || i.kind === 'read') {
+      const until = i.watermark !== null ? new Date(i.watermark) : new Date(i.at);
+      await this.deliveries.recordReceipt(i.shopperId, i.kind, until);
+    } else if (i.kind === 'click' && i.payload) {
+      await this.deliveries.recordClick(i.shopperId, i.payload, new Date(i.at));
+    }
+  }
+}
