@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  BrandSettings,
   ChannelConnected,
   ChannelDisconnected,
   OfferDeleted,
@@ -26,6 +27,7 @@ export const EVENT_CATALOG = {
   [Topics.PromotionSendRequest]: { 'promotion.send-requested': PromotionSendRequest },
   [Topics.DeliveryStatus]: { 'delivery.status-changed': DeliveryStatus },
   [Topics.ShopperErasure]: { 'shopper.erased': ShopperErasure },
+  [Topics.BrandCatalog]: { 'brand.settings-updated': BrandSettings },
 } as const satisfies Record<Topic, Record<string, z.ZodType>>;
 
 type Catalog = typeof EVENT_CATALOG;

@@ -13,6 +13,7 @@ export const Topics = {
   PromotionSendRequest: 'promotion.send-request.v1',
   DeliveryStatus: 'delivery.status.v1',
   ShopperErasure: 'shopper.erasure.v1',
+  BrandCatalog: 'catalog.brand.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -20,7 +21,7 @@ export type Topic = (typeof Topics)[keyof typeof Topics];
 export interface TopicSpec {
   name: Topic;
   /** What the message key is; it decides the partition. */
-  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId';
+  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId' | 'brandId';
   partitions: number;
   /** Compacted topics keep the latest event per key forever, so projections can be rebuilt. */
   compacted: boolean;
@@ -38,6 +39,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.PromotionSendRequest, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.DeliveryStatus, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.ShopperErasure, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+  { name: Topics.BrandCatalog, key: 'brandId', partitions: 1, compacted: true },
 ];
 
 /** Where a consumer puts an event it can never process (invalid, or failing for good). */
