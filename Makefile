@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean
+.PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean bench-decide
 
 help:
 	@echo "make up     install, start Kafka/Redis/Postgres, build, migrate, start the six apps, play the demo"
@@ -62,6 +62,10 @@ test: deps
 	npx jest --selectProjects unit
 	$(MAKE) build infra
 	npx jest --selectProjects integration e2e --runInBand
+
+# Decisions per second of one promotion engine process over the real Redis (no Kafka); prints, asserts nothing.
+bench-decide: build infra
+	BENCH_REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/$${E2E_REDIS_DB:-1}} node dist/scripts/bench-decide.js
 
 clean:
 	rm -rf dist .run

@@ -30,6 +30,8 @@ export const DecisionLogEntry = z.object({
   arm: z.string().optional(),
   storeId: z.string().optional(),
   transition: z.string().optional(),
+  /** The location event behind the transition (one decision per trigger). */
+  triggerId: z.string().optional(),
   brandId: z.string().optional(),
 });
 export type DecisionLogEntry = z.infer<typeof DecisionLogEntry>;

@@ -1,15 +1,28 @@
 import type { OfferSnapshot, OfferVariant } from '@app/contracts';
-import { createHash } from 'node:crypto';
 
 /** Which arm of an offer's experiment a shopper is in: a variant, the offer's own message, or control. */
 export type Arm = { kind: 'control' } | { kind: 'default' } | { kind: 'variant'; variant: OfferVariant };
 
 export const armId = (arm: Arm): string => (arm.kind === 'variant' ? arm.variant.id : arm.kind);
 
-/** A uniform number in [0, 1) derived from the shopper and the offer only: the same every time. */
+/**
+ * A uniform number in [0, 1) derived from the shopper and the offer only: the same every time,
+ * on every replica. FNV-1a with murmur3's finalizer: well spread, and cheap enough to draw for
+ * every offer of every decision (a cryptographic hash is not needed: nothing is secret here).
+ */
 export function stickyUnit(shopperId: string, offerId: string): number {
-  const h = createHash('sha256').update(`${offerId}|${shopperId}`).digest();
-  return h.readUInt32BE(0) / 0x1_0000_0000;
+  const key = `${offerId}|${shopperId}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 0x1_0000_0000;
 }
 
 /**

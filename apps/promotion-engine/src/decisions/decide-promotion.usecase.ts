@@ -2,6 +2,7 @@ import { DecisionLogEntry, EventOf, OfferSnapshot, PromotionSendRequest, Topics,
 import { EventPublisher } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { hash } from 'node:crypto';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { InterestProfileRepository } from '../interests/interest-profile.repository';
 import { scoresAt } from '../interests/interest-profile';
@@ -10,7 +11,7 @@ import { ShopperStateRepository } from '../shoppers/shopper-state.repository';
 import { Arm, armId, assignArm } from './ab-assignment';
 import { CapsRepository, ReservationCandidate } from './caps.repository';
 import { DecisionLogRepository } from './decision-log.repository';
-import { DecisionContext, ReservationResult, evaluate, explain } from './eligibility';
+import { DecisionContext, ReservationResult, evaluate, explain, isForStore } from './eligibility';
 
 type Transition = EventOf<typeof Topics.GeofenceTransition>['data'];
 
@@ -64,7 +65,7 @@ export class DecidePromotion {
       defaultLocale: this.policy.defaultLocale,
       interestThreshold: this.policy.interestThreshold,
     };
-    const evaluation = evaluate(offers, ctx);
+    const evaluation = evaluate(offers.filter((o) => isForStore(o, t.storeId)), ctx);
     const arms = new Map<string, Arm>(evaluation.ranked.map((r) => [r.offer.offerId, assignArm(r.offer, t.shopperId)]));
     const result = await this.reserve(t, triggerId, evaluation.day, nowMs, evaluation.ranked.map((r) => r.offer), arms);
     if (result.replayOf && !evaluation.ranked.some((r) => r.offer.offerId === result.replayOf)) {
@@ -91,6 +92,7 @@ export class DecidePromotion {
       storeId: t.storeId,
       transition: t.transition,
       brandId: t.brandId,
+      triggerId,
     };
     const { entry, first } = await this.log.claim(t.shopperId, triggerId, proposed);
     if (first) {
@@ -163,8 +165,15 @@ export class DecidePromotion {
   }
 }
 
-/** One request per visit and offer: its idempotency key downstream. */
-export const requestIdOf = (visitId: string, offerId: string) => deterministicId('send', visitId, offerId);
+/**
+ * One request per visit and offer: its idempotency key downstream. The same id as
+ * deterministicId('send', visitId, offerId), with the one-shot hash: it is drawn for every
+ * candidate of every decision.
+ */
+export function requestIdOf(visitId: string, offerId: string): string {
+  const h = hash('sha256', `send|${visitId}|${offerId}`, 'hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
 
 /** The offer's locale key for the shopper's locale: exact ("fr-CA"), then language ("fr"), else "default". */
 export function localeKeyFor(locales: Record<string, unknown>, locale: string): string {

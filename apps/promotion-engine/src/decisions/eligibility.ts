@@ -52,12 +52,38 @@ export interface DecisionContext {
   interestThreshold: number;
 }
 
+// luxon builds an Intl formatter to validate a zone: remember the answers.
+const zoneValidity = new Map<string, boolean>();
+function isValidZone(zone: string): boolean {
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (zoneValidity.size > 10_000) zoneValidity.clear();
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
+}
+
 /** Where "the shopper's" local time is read: their own zone when known, else the store's. */
 export function shopperZone(ctx: Pick<DecisionContext, 'shopper' | 'store'>): string {
   const own = ctx.shopper.timezone;
-  if (own && IANAZone.isValidZone(own)) return own;
-  return ctx.store?.timezone && IANAZone.isValidZone(ctx.store.timezone) ? ctx.store.timezone : 'UTC';
+  if (own && isValidZone(own)) return own;
+  return ctx.store?.timezone && isValidZone(ctx.store.timezone) ? ctx.store.timezone : 'UTC';
 }
+
+// Offers are immutable snapshots (cached by the catalog): parse their window once.
+const offerWindows = new WeakMap<OfferSnapshot, { startsMs: number; endsMs: number }>();
+function windowOf(offer: OfferSnapshot): { startsMs: number; endsMs: number } {
+  let w = offerWindows.get(offer);
+  if (!w) {
+    w = { startsMs: Date.parse(offer.startsAt), endsMs: Date.parse(offer.endsAt) };
+    offerWindows.set(offer, w);
+  }
+  return w;
+}
+
+/** Whether an offer is meant for the store at all (empty storeIds: every store of the brand). */
+export const isForStore = (offer: OfferSnapshot, storeId: string): boolean => offer.storeIds.length === 0 || offer.storeIds.includes(storeId);
 
 /** "fr_FR" / "fr-fr" → "fr-FR"; "EN" → "en". */
 export function normalizeLocale(locale: string): string {
@@ -96,16 +122,17 @@ export function interestScore(offer: OfferSnapshot, interests: Record<string, nu
 }
 
 /** Every rule one offer fails for this visit (empty: eligible, before counters). */
-export function offerBlocks(offer: OfferSnapshot, ctx: DecisionContext): OfferSkip[] {
+export function offerBlocks(offer: OfferSnapshot, ctx: DecisionContext, locale?: string): OfferSkip[] {
   const reasons: OfferSkip[] = [];
   if (offer.status !== 'active') reasons.push('offer_not_active');
-  if (ctx.nowMs < Date.parse(offer.startsAt)) reasons.push('offer_not_started');
-  if (ctx.nowMs >= Date.parse(offer.endsAt)) reasons.push('offer_ended');
-  if (offer.storeIds.length > 0 && !offer.storeIds.includes(ctx.transition.storeId)) reasons.push('not_for_this_store');
+  const { startsMs, endsMs } = windowOf(offer);
+  if (ctx.nowMs < startsMs) reasons.push('offer_not_started');
+  if (ctx.nowMs >= endsMs) reasons.push('offer_ended');
+  if (!isForStore(offer, ctx.transition.storeId)) reasons.push('not_for_this_store');
   const trigger = triggerBlock(offer, ctx.transition);
   if (trigger) reasons.push(trigger);
   const audience = offer.audience;
-  if (audience?.locales?.length && !matchesLocale(audience.locales, shopperLocale(ctx))) reasons.push('audience_locale');
+  if (audience?.locales?.length && !matchesLocale(audience.locales, locale ?? shopperLocale(ctx))) reasons.push('audience_locale');
   if (audience?.shopperTags?.length) {
     const tags = new Set(ctx.shopper.tags.map((t) => t.toLowerCase()));
     if (!audience.shopperTags.some((t) => tags.has(t.toLowerCase()))) reasons.push('audience_tags');
@@ -163,19 +190,25 @@ export interface Evaluation {
   locale: string;
 }
 
+/**
+ * Judges the brand's offers for this visit. Offers meant for other stores are not "considered"
+ * (a brand with hundreds of stores would otherwise list them all); pass them and they are
+ * rejected as not_for_this_store.
+ */
 export function evaluate(offers: OfferSnapshot[], ctx: DecisionContext): Evaluation {
   const blocked = shopperBlock(ctx);
+  const locale = shopperLocale(ctx);
   const ranked: RankedOffer[] = [];
   const rejected: Evaluation['rejected'] = [];
   for (const offer of offers) {
     const score = interestScore(offer, ctx.shopper.interests);
-    const reasons: SkipReason[] = offerBlocks(offer, ctx);
+    const reasons: SkipReason[] = offerBlocks(offer, ctx, locale);
     if (blocked) reasons.unshift(blocked);
     if (reasons.length > 0) rejected.push({ offerId: offer.offerId, reasons, interestScore: score });
     else ranked.push({ offer, interestScore: score, distanceM: ctx.transition.distanceM });
   }
   ranked.sort(compareRanked);
-  return { blocked, ranked, rejected, day: localDay(ctx.nowMs, shopperZone(ctx)), locale: shopperLocale(ctx) };
+  return { blocked, ranked, rejected, day: localDay(ctx.nowMs, shopperZone(ctx)), locale };
 }
 
 /** What the atomic reservation answered for the ranked offers, in rank order. */
