@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CAPS_TTL_SECONDS, CapsRepository, RESERVE_SCRIPT, ReservationCandidate, budgetKey, capsKey } from '../../apps/promotion-engine/src/decisions/caps.repository';
+import { CAPS_TTL_SECONDS, CapsRepository, RESERVE_SCRIPT, ReservationCandidate } from '../../apps/promotion-engine/src/decisions/caps.repository';
 import { E2E } from '../setup/e2e-stack';
 
 /**
@@ -10,7 +10,8 @@ import { E2E } from '../setup/e2e-stack';
  * would have) reserving at once never spend more than the budget, and every counter holds.
  */
 describe('caps reservation (real Redis, one Lua script)', () => {
-  const connections: Redis[] = [];
+  const admin = new Redis(E2E.redisUrl);
+  const connections: Redis[] = [admin];
   const engine = () => {
     const redis = new Redis(E2E.redisUrl, { enableAutoPipelining: true });
     connections.push(redis);
@@ -24,6 +25,12 @@ describe('caps reservation (real Redis, one Lua script)', () => {
 
   beforeEach(() => {
     brandId = `int-${randomBytes(6).toString('hex')}`;
+  });
+
+  afterEach(async () => {
+    // Every key of the test's brand carries its hash tag.
+    const keys = await admin.keys(`*{b:${brandId}}*`);
+    if (keys.length > 0) await admin.del(...keys);
   });
 
   afterAll(async () => {
@@ -42,8 +49,6 @@ describe('caps reservation (real Redis, one Lua script)', () => {
     expect(reserved).toBe(k);
     expect(refused).toBe(results.length - k);
     expect(await a.spent(brandId, 'o1')).toBe(k);
-    await Promise.all(shoppers.map((s) => connections[0].del(capsKey(brandId, s))));
-    await connections[0].del(budgetKey(brandId));
   });
 
   it('reserves exactly k when two engine processes run the script at once', async () => {
