@@ -30,6 +30,21 @@ return 1`;
 const CACHE_MS = 5_000;
 
 /**
+ * A channel whose secrets this deployment cannot open (sealed under a key it does not hold):
+ * retrying cannot help, so consumers dead-letter the event at once (failure-policy `permanent`)
+ * instead of holding their partition. On a broker shared by several stacks this is every other
+ * stack's Page.
+ */
+export class ChannelSecretsUnreadable extends Error {
+  readonly permanent = true;
+  readonly code = 'CHANNEL_SECRETS_UNREADABLE';
+  constructor(pageId: string, options?: { cause?: unknown }) {
+    super(`the secrets of Page ${pageId} cannot be opened with this deployment's keys`, options);
+    this.name = 'ChannelSecretsUnreadable';
+  }
+}
+
+/**
  * The projection of catalog.channel.v1 in Redis, shared by the apps that serve Pages (gateway,
  * delivery). Secrets stay sealed in Redis and are opened in memory only; an in-process cache
  * keeps the webhook's hot path to one Redis read every few seconds per Page.
@@ -71,12 +86,16 @@ export class ChannelDirectory {
   }
 
   private open(snapshot: ChannelConnected): Channel {
-    return {
-      pageId: snapshot.pageId,
-      brandId: snapshot.brandId,
-      version: snapshot.version,
-      appSecret: this.secrets.open(snapshot.appSecret, `app-secret:${snapshot.pageId}`),
-      pageAccessToken: this.secrets.open(snapshot.pageAccessToken, `page-token:${snapshot.pageId}`),
-    };
+    try {
+      return {
+        pageId: snapshot.pageId,
+        brandId: snapshot.brandId,
+        version: snapshot.version,
+        appSecret: this.secrets.open(snapshot.appSecret, `app-secret:${snapshot.pageId}`),
+        pageAccessToken: this.secrets.open(snapshot.pageAccessToken, `page-token:${snapshot.pageId}`),
+      };
+    } catch (error) {
+      throw new ChannelSecretsUnreadable(snapshot.pageId, { cause: error });
+    }
   }
 }

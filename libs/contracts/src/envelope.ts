@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  BrandSettings,
   ChannelConnected,
   ChannelDisconnected,
   OfferDeleted,
@@ -27,6 +28,7 @@ export const EVENT_CATALOG = {
   [Topics.DeliveryStatus]: { 'delivery.status-changed': DeliveryStatus },
   [Topics.ShopperErasure]: { 'shopper.erased': ShopperErasure },
   [Topics.ChannelHealth]: { 'channel.health-changed': ChannelHealth },
+  [Topics.BrandCatalog]: { 'brand.settings-updated': BrandSettings },
 } as const satisfies Record<Topic, Record<string, z.ZodType>>;
 
 type Catalog = typeof EVENT_CATALOG;

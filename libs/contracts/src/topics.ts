@@ -15,6 +15,7 @@ export const Topics = {
   ShopperErasure: 'shopper.erasure.v1',
   /** A Page the delivery service stopped sending for (invalid token, restriction): brand-api shows it broken. */
   ChannelHealth: 'messenger.channel-health.v1',
+  BrandCatalog: 'catalog.brand.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -22,7 +23,7 @@ export type Topic = (typeof Topics)[keyof typeof Topics];
 export interface TopicSpec {
   name: Topic;
   /** What the message key is; it decides the partition. */
-  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId';
+  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId' | 'brandId';
   partitions: number;
   /** Compacted topics keep the latest event per key forever, so projections can be rebuilt. */
   compacted: boolean;
@@ -41,6 +42,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.DeliveryStatus, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.ShopperErasure, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.ChannelHealth, key: 'pageId', partitions: 1, compacted: true },
+  { name: Topics.BrandCatalog, key: 'brandId', partitions: 1, compacted: true },
 ];
 
 /**

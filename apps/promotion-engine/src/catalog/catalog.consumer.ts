@@ -22,4 +22,9 @@ export class CatalogConsumer {
     if (event.type === 'store.upserted') await this.catalog.upsertStore(event.data);
     else await this.catalog.removeStore(event.data.storeId, event.data.version);
   }
+
+  @EventPattern(Topics.BrandCatalog)
+  async onBrand(@Payload() value: unknown): Promise<void> {
+    await this.catalog.upsertBrandSettings(parseEvent(Topics.BrandCatalog, value).data);
+  }
 }

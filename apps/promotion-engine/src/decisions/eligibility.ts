@@ -1,73 +1,261 @@
-import type { GeofenceTransition, OfferSnapshot } from '@app/contracts';
+import type { GeofenceTransition, OfferSnapshot, StoreSnapshot } from '@app/contracts';
+import { IANAZone } from 'luxon';
+import { QuietHours, isQuietHours, localDay, storeHoursVerdict } from './local-time';
 
-/** Why an offer may not be sent now; each rule names its reason (for the decision log). */
-export type SkipReason =
-  | 'opted_out'
-  | 'outside_window'
+/**
+ * The engine's rules, pure: every input (the clock included) is passed in and every failure
+ * names its reason, for the decision log. Rules in three layers:
+ * - about the shopper and the store, whatever the offer (`ShopperSkip`);
+ * - about one offer for this visit (`OfferSkip`);
+ * - counters checked and reserved atomically in Redis (`ReservationSkip`, see caps.repository).
+ */
+export type ShopperSkip = 'opted_out' | 'outside_window' | 'store_unknown' | 'store_hours_invalid' | 'store_closed' | 'quiet_hours';
+export type OfferSkip =
   | 'offer_not_active'
   | 'offer_not_started'
   | 'offer_ended'
   | 'not_for_this_store'
   | 'trigger_mismatch'
-  | 'no_offer';
+  | 'dwell_too_short'
+  | 'dwell_time_unknown'
+  | 'audience_locale'
+  | 'audience_tags'
+  | 'audience_interests';
+export type ReservationSkip = 'one_per_visit' | 'cooldown' | 'cap_total' | 'cap_per_day' | 'budget_exhausted';
+export type SkipReason = ShopperSkip | OfferSkip | ReservationSkip | 'no_offer' | 'no_eligible_offer';
 
 export interface ShopperState {
   optedOut: boolean;
   /** Last message, postback or other window-opening interaction, ms since epoch. */
   lastInboundAtMs: number | null;
+  /** e.g. "fr_FR"; null when unknown (the engine's default locale applies). */
+  locale: string | null;
+  /** IANA zone; null when unknown (the store's zone applies). */
+  timezone: string | null;
+  tags: string[];
+  /** Interest category → score, already decayed to the decision's instant. */
+  interests: Record<string, number>;
 }
+
+export const UNKNOWN_SHOPPER: ShopperState = { optedOut: false, lastInboundAtMs: null, locale: null, timezone: null, tags: [], interests: {} };
 
 export interface DecisionContext {
   transition: GeofenceTransition;
   shopper: ShopperState;
+  store: StoreSnapshot | null;
   nowMs: number;
   windowHours: number;
+  /** The brand's quiet hours in the shopper's zone; null: none. */
+  quietHours: QuietHours | null;
+  defaultLocale: string;
+  /** Minimum interest score for an offer whose audience lists interests. */
+  interestThreshold: number;
 }
 
-/** Rules about the shopper, whatever the offer. */
-export function shopperBlock(ctx: DecisionContext): SkipReason | null {
+// luxon builds an Intl formatter to validate a zone: remember the answers.
+const zoneValidity = new Map<string, boolean>();
+function isValidZone(zone: string): boolean {
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (zoneValidity.size > 10_000) zoneValidity.clear();
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
+}
+
+/** Where "the shopper's" local time is read: their own zone when known, else the store's. */
+export function shopperZone(ctx: Pick<DecisionContext, 'shopper' | 'store'>): string {
+  const own = ctx.shopper.timezone;
+  if (own && isValidZone(own)) return own;
+  return ctx.store?.timezone && isValidZone(ctx.store.timezone) ? ctx.store.timezone : 'UTC';
+}
+
+// Offers are immutable snapshots (cached by the catalog): parse their window once.
+const offerWindows = new WeakMap<OfferSnapshot, { startsMs: number; endsMs: number }>();
+function windowOf(offer: OfferSnapshot): { startsMs: number; endsMs: number } {
+  let w = offerWindows.get(offer);
+  if (!w) {
+    w = { startsMs: Date.parse(offer.startsAt), endsMs: Date.parse(offer.endsAt) };
+    offerWindows.set(offer, w);
+  }
+  return w;
+}
+
+/** Whether an offer is meant for the store at all (empty storeIds: every store of the brand). */
+export const isForStore = (offer: OfferSnapshot, storeId: string): boolean => offer.storeIds.length === 0 || offer.storeIds.includes(storeId);
+
+/** "fr_FR" / "fr-fr" → "fr-FR"; "EN" → "en". */
+export function normalizeLocale(locale: string): string {
+  const [lang, region] = locale.replace('_', '-').split('-');
+  return region ? `${lang.toLowerCase()}-${region.toUpperCase()}` : lang.toLowerCase();
+}
+
+export function shopperLocale(ctx: Pick<DecisionContext, 'shopper' | 'defaultLocale'>): string {
+  return normalizeLocale(ctx.shopper.locale ?? ctx.defaultLocale);
+}
+
+/** Rules about the shopper and the store, whatever the offer; the first that fails. */
+export function shopperBlock(ctx: DecisionContext): ShopperSkip | null {
   if (ctx.shopper.optedOut) return 'opted_out';
   // A location shared in the chat is itself a message: it opens the window.
   const chatShareMs = ctx.transition.locationSource === 'messenger' ? Date.parse(ctx.transition.sharedAt) : null;
   const last = Math.max(ctx.shopper.lastInboundAtMs ?? -Infinity, chatShareMs ?? -Infinity);
   if (!Number.isFinite(last) || ctx.nowMs - last > ctx.windowHours * 3_600_000) return 'outside_window';
+  if (!ctx.store) return 'store_unknown';
+  const hours = storeHoursVerdict(ctx.nowMs, ctx.store.timezone, ctx.store.openingHours);
+  if (hours === 'invalid_hours') return 'store_hours_invalid';
+  if (hours === 'closed') return 'store_closed';
+  if (ctx.quietHours && isQuietHours(ctx.nowMs, shopperZone(ctx), ctx.quietHours)) return 'quiet_hours';
   return null;
 }
 
-/** Rules about one offer for this visit. */
-export function offerBlock(offer: OfferSnapshot, ctx: DecisionContext): SkipReason | null {
-  if (offer.status !== 'active') return 'offer_not_active';
-  if (ctx.nowMs < Date.parse(offer.startsAt)) return 'offer_not_started';
-  if (ctx.nowMs >= Date.parse(offer.endsAt)) return 'offer_ended';
-  if (offer.storeIds.length > 0 && !offer.storeIds.includes(ctx.transition.storeId)) return 'not_for_this_store';
-  if (offer.trigger !== ctx.transition.transition) return 'trigger_mismatch';
+const matchesLocale = (wanted: string[], locale: string): boolean => {
+  const lang = locale.split('-')[0];
+  return wanted.map(normalizeLocale).some((w) => w === locale || w === lang);
+};
+
+/** The shopper's interest in what an offer targets: the sum of their scores for its interests. */
+export function interestScore(offer: OfferSnapshot, interests: Record<string, number>): number {
+  const wanted = offer.audience?.interests ?? [];
+  return wanted.reduce((sum, interest) => sum + (interests[interest.toLowerCase()] ?? 0), 0);
+}
+
+/** Every rule one offer fails for this visit (empty: eligible, before counters). */
+export function offerBlocks(offer: OfferSnapshot, ctx: DecisionContext, locale?: string): OfferSkip[] {
+  const reasons: OfferSkip[] = [];
+  if (offer.status !== 'active') reasons.push('offer_not_active');
+  const { startsMs, endsMs } = windowOf(offer);
+  if (ctx.nowMs < startsMs) reasons.push('offer_not_started');
+  if (ctx.nowMs >= endsMs) reasons.push('offer_ended');
+  if (!isForStore(offer, ctx.transition.storeId)) reasons.push('not_for_this_store');
+  const trigger = triggerBlock(offer, ctx.transition);
+  if (trigger) reasons.push(trigger);
+  const audience = offer.audience;
+  if (audience?.locales?.length && !matchesLocale(audience.locales, locale ?? shopperLocale(ctx))) reasons.push('audience_locale');
+  if (audience?.shopperTags?.length) {
+    const tags = new Set(ctx.shopper.tags.map((t) => t.toLowerCase()));
+    if (!audience.shopperTags.some((t) => tags.has(t.toLowerCase()))) reasons.push('audience_tags');
+  }
+  if (audience?.interests?.length) {
+    const best = Math.max(...audience.interests.map((i) => ctx.shopper.interests[i.toLowerCase()] ?? 0));
+    if (best < ctx.interestThreshold) reasons.push('audience_interests');
+  }
+  return reasons;
+}
+
+/**
+ * An "enter" offer fires on entering; a "dwell" offer on a dwell transition once the shopper has
+ * been inside for the offer's dwellSeconds. A dwell transition that does not say how long the
+ * shopper has been inside cannot prove it: the offer is skipped (fail closed).
+ */
+export function triggerBlock(offer: OfferSnapshot, transition: GeofenceTransition): OfferSkip | null {
+  if (offer.trigger !== transition.transition) return 'trigger_mismatch';
+  if (offer.trigger === 'dwell') {
+    if (transition.dwellSeconds === undefined) return 'dwell_time_unknown';
+    if (transition.dwellSeconds < (offer.dwellSeconds ?? 0)) return 'dwell_too_short';
+  }
   return null;
+}
+
+export interface RankedOffer {
+  offer: OfferSnapshot;
+  interestScore: number;
+  distanceM: number;
+}
+
+/**
+ * Best first: priority, then the shopper's interest in the offer, then distance to the offer's
+ * store (today one transition is one store, so equal within a decision), then offerId as a
+ * deterministic tie-break so every replica ranks alike.
+ */
+export function compareRanked(a: RankedOffer, b: RankedOffer): number {
+  return (
+    b.offer.priority - a.offer.priority ||
+    b.interestScore - a.interestScore ||
+    a.distanceM - b.distanceM ||
+    (a.offer.offerId < b.offer.offerId ? -1 : a.offer.offerId > b.offer.offerId ? 1 : 0)
+  );
+}
+
+export interface Evaluation {
+  /** A rule about the shopper or the store that rules out every offer. */
+  blocked: ShopperSkip | null;
+  /** Offers that pass every rule, best first; the counters decide among them. */
+  ranked: RankedOffer[];
+  /** Offers ruled out, with every rule each one failed. */
+  rejected: { offerId: string; reasons: SkipReason[]; interestScore: number }[];
+  /** The shopper's calendar day (per-day caps) in their zone. */
+  day: string;
+  locale: string;
+}
+
+/**
+ * Judges the brand's offers for this visit. Offers meant for other stores are not "considered"
+ * (a brand with hundreds of stores would otherwise list them all); pass them and they are
+ * rejected as not_for_this_store.
+ */
+export function evaluate(offers: OfferSnapshot[], ctx: DecisionContext): Evaluation {
+  const blocked = shopperBlock(ctx);
+  const locale = shopperLocale(ctx);
+  const ranked: RankedOffer[] = [];
+  const rejected: Evaluation['rejected'] = [];
+  for (const offer of offers) {
+    const score = interestScore(offer, ctx.shopper.interests);
+    const reasons: SkipReason[] = offerBlocks(offer, ctx, locale);
+    if (blocked) reasons.unshift(blocked);
+    if (reasons.length > 0) rejected.push({ offerId: offer.offerId, reasons, interestScore: score });
+    else ranked.push({ offer, interestScore: score, distanceM: ctx.transition.distanceM });
+  }
+  ranked.sort(compareRanked);
+  return { blocked, ranked, rejected, day: localDay(ctx.nowMs, shopperZone(ctx)), locale };
+}
+
+/** What the atomic reservation answered for the ranked offers, in rank order. */
+export interface ReservationResult {
+  /** The offer reserved, or null. */
+  reservedOfferId: string | null;
+  /** Offers tried before it (or all of them) and the counter each one hit. */
+  refused: { offerId: string; reason: ReservationSkip }[];
+}
+
+export interface Considered {
+  offerId: string;
+  reason: string;
+  reasons?: string[];
+  interestScore?: number;
 }
 
 export interface Decision {
   offer: OfferSnapshot | null;
   reason: SkipReason | null;
-  /** Every offer considered and why it was not chosen. */
-  considered: { offerId: string; reason: SkipReason | 'chosen' | 'outranked' }[];
+  considered: Considered[];
 }
 
-/** Picks the offer to send, if any: eligible offers by priority, then a deterministic tie-break. */
-export function decide(offers: OfferSnapshot[], ctx: DecisionContext): Decision {
-  const blocked = shopperBlock(ctx);
-  if (blocked) return { offer: null, reason: blocked, considered: offers.map((o) => ({ offerId: o.offerId, reason: blocked })) };
-  const considered: Decision['considered'] = [];
-  const eligible: OfferSnapshot[] = [];
-  for (const offer of offers) {
-    const reason = offerBlock(offer, ctx);
-    if (reason) considered.push({ offerId: offer.offerId, reason });
-    else eligible.push(offer);
+/** Joins the rules' verdicts and the reservation's into the decision and its explanation. */
+export function explain(evaluation: Evaluation, reservation: ReservationResult): Decision {
+  const considered: Considered[] = [];
+  const refused = new Map(reservation.refused.map((r) => [r.offerId, r.reason]));
+  let chosen: OfferSnapshot | null = null;
+  for (const r of evaluation.ranked) {
+    const score = { interestScore: r.interestScore };
+    const hit = refused.get(r.offer.offerId);
+    if (hit) considered.push({ offerId: r.offer.offerId, reason: hit, reasons: [hit], ...score });
+    else if (r.offer.offerId === reservation.reservedOfferId) {
+      chosen = r.offer;
+      considered.push({ offerId: r.offer.offerId, reason: 'chosen', ...score });
+    } else considered.push({ offerId: r.offer.offerId, reason: chosen ? 'outranked' : 'not_tried', ...score });
   }
-  eligible.sort((a, b) => b.priority - a.priority || a.offerId.localeCompare(b.offerId));
-  const [chosen, ...rest] = eligible;
-  if (!chosen) {
-    const reason = considered.length === 1 ? considered[0].reason as SkipReason : 'no_offer';
-    return { offer: null, reason, considered };
-  }
-  considered.push({ offerId: chosen.offerId, reason: 'chosen' }, ...rest.map((o) => ({ offerId: o.offerId, reason: 'outranked' as const })));
-  return { offer: chosen, reason: null, considered };
+  for (const r of evaluation.rejected) considered.push({ offerId: r.offerId, reason: r.reasons[0], reasons: r.reasons, interestScore: r.interestScore });
+  if (chosen) return { offer: chosen, reason: null, considered };
+  return { offer: null, reason: overallReason(evaluation, reservation), considered };
+}
+
+/** Why nothing was sent, in one word: the reason that stopped the offer that would have won. */
+function overallReason(evaluation: Evaluation, reservation: ReservationResult): SkipReason {
+  if (evaluation.blocked) return evaluation.blocked;
+  if (reservation.refused.length > 0) return reservation.refused[0].reason;
+  if (evaluation.rejected.length === 0) return 'no_offer';
+  const first = evaluation.rejected.map((r) => r.reasons[0]);
+  return first.every((r) => r === first[0]) ? first[0] : 'no_eligible_offer';
 }

@@ -39,6 +39,18 @@ export const Audience = z.object({
 });
 export type Audience = z.infer<typeof Audience>;
 
+/**
+ * An A/B message variant of an offer (optional). `weight` is relative to the other variants;
+ * `locales` overrides the variant's message per locale, like the offer's own `locales`.
+ */
+export const OfferVariant = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
+  weight: z.number().positive().max(1000),
+  message: OfferMessage,
+  locales: z.record(z.string(), OfferMessage).optional(),
+});
+export type OfferVariant = z.infer<typeof OfferVariant>;
+
 export const OfferStatus = z.enum(['draft', 'active', 'paused', 'ended']);
 export type OfferStatus = z.infer<typeof OfferStatus>;
 
@@ -67,11 +79,30 @@ export const OfferSnapshot = z.object({
   audience: Audience.nullable(),
   status: OfferStatus,
   updatedAt: IsoTime,
+  /** A/B message variants; missing or empty: the offer's own message (variant "default"). */
+  variants: z.array(OfferVariant).max(10).optional(),
+  /** Share of shoppers (0–1) held out as a control group: decided, recorded, never sent. */
+  controlShare: z.number().min(0).max(1).optional(),
 });
 export type OfferSnapshot = z.infer<typeof OfferSnapshot>;
 
 export const OfferDeleted = z.object({ offerId: Id, brandId: Id, version: z.number().int().nonnegative() });
 export type OfferDeleted = z.infer<typeof OfferDeleted>;
+
+/** Local time of day, 24-hour "HH:mm". */
+export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
+
+/**
+ * catalog.brand.v1, key brandId, compacted: brand-wide settings the workers apply.
+ * `quietHours` null: no quiet hours; missing: the engine's default (QUIET_HOURS).
+ */
+export const BrandSettings = z.object({
+  brandId: Id,
+  version: z.number().int().nonnegative(),
+  quietHours: z.object({ start: TimeOfDay, end: TimeOfDay }).nullable().optional(),
+  updatedAt: IsoTime,
+});
+export type BrandSettings = z.infer<typeof BrandSettings>;
 
 /** A secret sealed with AES-256-GCM under the key named by `kid` (libs/config secret-box). */
 export const SealedSecret = z.object({

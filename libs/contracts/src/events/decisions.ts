@@ -18,6 +18,8 @@ export const GeofenceTransition = z.object({
   locationSource: LocationSource,
   /** When the fix that caused the transition was shared. */
   sharedAt: IsoTime,
+  /** On dwell transitions: seconds the shopper has been inside since the visit's enter. */
+  dwellSeconds: z.number().nonnegative().optional(),
 });
 export type GeofenceTransition = z.infer<typeof GeofenceTransition>;
 
@@ -37,6 +39,8 @@ export const PromotionSendRequest = z.object({
   variant: z.string(),
   message: OfferMessage,
   decidedAt: IsoTime,
+  /** The offer's A/B variant id when the offer has variants (see OfferSnapshot.variants). */
+  experimentArm: z.string().optional(),
   /** After this the promotion is stale (the shopper has likely left): do not send it. */
   expiresAt: IsoTime,
 });

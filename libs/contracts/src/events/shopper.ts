@@ -56,6 +56,10 @@ export const ShopperInteraction = z.object({
   /** Meta's event timestamp. */
   at: IsoTime,
   receivedAt: IsoTime,
+  /** The shopper's locale when known (e.g. "fr_FR" from the Messenger profile). */
+  locale: z.string().min(2).max(16).nullable().optional(),
+  /** The shopper's IANA time zone when known; the engine otherwise uses the store's. */
+  timezone: z.string().min(1).max(64).nullable().optional(),
 });
 export type ShopperInteraction = z.infer<typeof ShopperInteraction>;
 

@@ -1,0 +1,176 @@
+import { REDIS, Redis } from '@app/redis';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ReservationSkip } from './eligibility';
+
+/**
+ * Caps, cooldowns, budgets and the one-promotion-per-visit rule: checked and reserved in ONE Lua
+ * script, so two engine replicas deciding at once can never both spend the last unit. Every key
+ * carries the brand's hash tag ({b:<brandId>}) so the script touches a single Redis Cluster slot.
+ *
+ * - `pe:caps:{b:B}:<shopperId>` (hash, TTL CAPS_TTL_SECONDS refreshed on each reservation):
+ *     t:<offerId>  promotions of the offer ever reserved for the shopper (perShopperTotal)
+ *     d:<offerId>  "<yyyy-mm-dd>|<n>": reserved on the shopper's calendar day (perShopperPerDay)
+ *     last         ms of the brand's last promotion to the shopper (cooldown)
+ *     visits       "<visitId>=<triggerId>=<offerId>;…", the last 8 visits that got a promotion
+ * Ids must not contain ',', ';', '=' or '|' (the separators); the engine's ids are UUIDs.
+ *     r:<requestId> what a reservation took, until delivery confirms or releases it
+ * - `pe:budget:{b:B}` (hash): offerId → reserved sends (maxSends).
+ */
+export const capsKey = (brandId: string, shopperId: string) => `pe:caps:{b:${brandId}}:${shopperId}`;
+export const budgetKey = (brandId: string) => `pe:budget:{b:${brandId}}`;
+export const CAPS_TTL_SECONDS = 400 * 24 * 3600;
+
+export const RESERVE_SCRIPT = `
+local caps, budget = KEYS[1], KEYS[2]
+local now, day, visit, trig = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
+local ttl = tonumber(ARGV[5])
+local visits = redis.call('HGET', caps, 'visits') or ''
+local at = string.find(';' .. visits, ';' .. visit .. '=', 1, true)
+if at then
+  local entry = string.sub(visits, at + #visit + 1)
+  local stop = string.find(entry, ';', 1, true)
+  if stop then entry = string.sub(entry, 1, stop - 1) end
+  local s2 = string.find(entry, '=', 1, true)
+  if string.sub(entry, 1, s2 - 1) == trig then return {'replay', string.sub(entry, s2 + 1)} end
+  return {'visit', string.sub(entry, s2 + 1)}
+end
+local lastRaw = redis.call('HGET', caps, 'last') or '0'
+local last = tonumber(lastRaw)
+local out = {'done', ''}
+-- ARGV[6]: the ranked candidates, "offer,request,perDay,total,maxSends,cooldownMs,spend;…"
+for c in string.gmatch(ARGV[6], '[^;]+') do
+  local f = {}
+  for part in string.gmatch(c, '[^,]+') do f[#f + 1] = part end
+  local offer, req, spend = f[1], f[2], f[7]
+  local perDay, total, maxSends, cooldown = tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6])
+  local dayCount = 0
+  local counts = redis.call('HMGET', caps, 'd:' .. offer, 't:' .. offer)
+  local d = counts[1]
+  if d then
+    local s = string.find(d, '|', 1, true)
+    if string.sub(d, 1, s - 1) == day then dayCount = tonumber(string.sub(d, s + 1)) end
+  end
+  local reason = nil
+  if cooldown > 0 and last > 0 and now - last < cooldown then reason = 'cooldown'
+  elseif total > 0 and tonumber(counts[2] or '0') >= total then reason = 'cap_total'
+  elseif perDay > 0 and dayCount >= perDay then reason = 'cap_per_day'
+  elseif maxSends > 0 and tonumber(redis.call('HGET', budget, offer) or '0') >= maxSends then reason = 'budget_exhausted'
+  end
+  if reason then
+    out[#out + 1] = offer
+    out[#out + 1] = reason
+  else
+    -- Append this visit; keep the last 8 (drop the oldest entries from the front).
+    visits = (visits == '' and '' or visits .. ';') .. visit .. '=' .. trig .. '=' .. offer
+    local _, n = string.gsub(visits, ';', ';')
+    while n >= 8 do
+      visits = string.sub(visits, string.find(visits, ';', 1, true) + 1)
+      n = n - 1
+    end
+    redis.call('HSET', caps, 't:' .. offer, tostring(tonumber(counts[2] or '0') + 1), 'd:' .. offer, day .. '|' .. tostring(dayCount + 1),
+      'last', ARGV[1], 'visits', visits, 'r:' .. req, offer .. '|' .. day .. '|' .. lastRaw .. '|' .. ARGV[1] .. '|' .. spend)
+    if spend == '1' then redis.call('HINCRBY', budget, offer, 1) end
+    redis.call('EXPIRE', caps, ttl)
+    out[2] = offer
+    return out
+  end
+end
+return out`;
+
+// The r:<requestId> record is "offer|day|previousLast|reservedAt|spent". ARGV[2]: release|confirm.
+const SETTLE = `
+local caps, budget = KEYS[1], KEYS[2]
+local r = redis.call('HGET', caps, 'r:' .. ARGV[1])
+if not r then return 0 end
+redis.call('HDEL', caps, 'r:' .. ARGV[1])
+if ARGV[2] ~= 'release' then return 1 end
+local f = {}
+for part in string.gmatch(r, '[^|]+') do f[#f + 1] = part end
+local offer, day, prev, at, spent = f[1], f[2], f[3], f[4], f[5]
+if tonumber(redis.call('HGET', caps, 't:' .. offer) or '0') > 0 then redis.call('HINCRBY', caps, 't:' .. offer, -1) end
+local d = redis.call('HGET', caps, 'd:' .. offer)
+if d then
+  local s = string.find(d, '|', 1, true)
+  local count = tonumber(string.sub(d, s + 1))
+  if string.sub(d, 1, s - 1) == day and count > 0 then redis.call('HSET', caps, 'd:' .. offer, day .. '|' .. tostring(count - 1)) end
+end
+if redis.call('HGET', caps, 'last') == at then
+  if prev == '0' then redis.call('HDEL', caps, 'last') else redis.call('HSET', caps, 'last', prev) end
+end
+if spent == '1' and tonumber(redis.call('HGET', budget, offer) or '0') > 0 then redis.call('HINCRBY', budget, offer, -1) end
+return 1`;
+
+export interface ReservationCandidate {
+  offerId: string;
+  requestId: string;
+  perShopperPerDay?: number;
+  perShopperTotal?: number;
+  maxSends?: number;
+  cooldownMinutes?: number | null;
+  /** False for the A/B control group: its counters move (so it lives like the treated group) but no send budget is spent. */
+  spendsBudget: boolean;
+}
+
+export interface ReservationRequest {
+  brandId: string;
+  shopperId: string;
+  visitId: string;
+  /** What triggered this decision (the transition's location event id): tells a replay from a second transition. */
+  triggerId: string;
+  day: string;
+  nowMs: number;
+  /** Ranked best first; the first that passes every counter is reserved. */
+  candidates: ReservationCandidate[];
+}
+
+export type ReservationOutcome =
+  | { kind: 'decided'; reservedOfferId: string | null; refused: { offerId: string; reason: ReservationSkip }[] }
+  /** This very trigger already reserved `offerId` (a redelivery after a crash). */
+  | { kind: 'replay'; offerId: string }
+  /** Another transition of the visit already got a promotion. */
+  | { kind: 'visit_taken'; offerId: string };
+
+@Injectable()
+export class CapsRepository {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    this.redis.defineCommand('peReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
+    this.redis.defineCommand('peSettle', { numberOfKeys: 2, lua: SETTLE });
+  }
+
+  async reserve(r: ReservationRequest): Promise<ReservationOutcome> {
+    // One packed argument rather than seven per candidate: far less work per call for the client.
+    const packed = r.candidates
+      .map((c) => `${c.offerId},${c.requestId},${c.perShopperPerDay ?? 0},${c.perShopperTotal ?? 0},${c.maxSends ?? 0},${(c.cooldownMinutes ?? 0) * 60_000},${c.spendsBudget ? 1 : 0}`)
+      .join(';');
+    const args = [r.nowMs, r.day, r.visitId, r.triggerId, CAPS_TTL_SECONDS, packed];
+    const reply = (await this.call('peReserve', capsKey(r.brandId, r.shopperId), budgetKey(r.brandId), ...args)) as string[];
+    if (reply[0] === 'replay') return { kind: 'replay', offerId: reply[1] };
+    if (reply[0] === 'visit') return { kind: 'visit_taken', offerId: reply[1] };
+    const refused: { offerId: string; reason: ReservationSkip }[] = [];
+    for (let i = 2; i < reply.length; i += 2) refused.push({ offerId: reply[i], reason: reply[i + 1] as ReservationSkip });
+    return { kind: 'decided', reservedOfferId: reply[1] || null, refused };
+  }
+
+  /** Gives back what a reservation took (a promotion that was never delivered). Idempotent. */
+  async release(brandId: string, shopperId: string, requestId: string): Promise<boolean> {
+    return (await this.call('peSettle', capsKey(brandId, shopperId), budgetKey(brandId), requestId, 'release')) === 1;
+  }
+
+  /** The promotion was delivered: the reservation is final. Idempotent. */
+  async confirm(brandId: string, shopperId: string, requestId: string): Promise<boolean> {
+    return (await this.call('peSettle', capsKey(brandId, shopperId), budgetKey(brandId), requestId, 'confirm')) === 1;
+  }
+
+  async spent(brandId: string, offerId: string): Promise<number> {
+    return Number((await this.redis.hget(budgetKey(brandId), offerId)) ?? 0);
+  }
+
+  async erase(brandId: string, shopperId: string): Promise<void> {
+    await this.redis.del(capsKey(brandId, shopperId));
+  }
+
+  private call(command: 'peReserve' | 'peSettle', ...args: (string | number)[]): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[command];
+    return fn.apply(this.redis, args);
+  }
+}

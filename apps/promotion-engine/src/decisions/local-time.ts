@@ -1,0 +1,73 @@
+import { DateTime } from 'luxon';
+import OpeningHours from 'opening_hours';
+
+/**
+ * Wall-clock questions asked in a given IANA time zone: is the store open, is it the shopper's
+ * quiet hours, which calendar day is it for them. Pure: the instant is always passed in.
+ */
+
+export interface QuietHours {
+  /** "HH:mm", local time; the window may wrap midnight (21:00 → 09:00). */
+  start: string;
+  end: string;
+}
+
+export const DEFAULT_QUIET_HOURS: QuietHours = { start: '21:00', end: '09:00' };
+
+function localTime(nowMs: number, zone: string): DateTime {
+  const t = DateTime.fromMillis(nowMs, { zone });
+  if (!t.isValid) throw new RangeError(`unknown time zone ${zone}`);
+  return t;
+}
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** True during the quiet window [start, end) in `zone`; start === end means no quiet hours. */
+export function isQuietHours(nowMs: number, zone: string, quiet: QuietHours): boolean {
+  const t = localTime(nowMs, zone);
+  const now = t.hour * 60 + t.minute;
+  const start = minutesOf(quiet.start);
+  const end = minutesOf(quiet.end);
+  if (start === end) return false;
+  return start < end ? now >= start && now < end : now >= start || now < end;
+}
+
+/** The calendar day in `zone`, "yyyy-MM-dd": the unit of per-day caps. */
+export function localDay(nowMs: number, zone: string): string {
+  return localTime(nowMs, zone).toFormat('yyyy-MM-dd');
+}
+
+// Parsing an opening_hours string costs far more than evaluating it: keep the parsed ones.
+const parsedHours = new Map<string, OpeningHours | Error>();
+const MAX_PARSED = 5000;
+
+function parseHours(hours: string): OpeningHours | Error {
+  let parsed = parsedHours.get(hours);
+  if (!parsed) {
+    try {
+      parsed = new OpeningHours(hours);
+    } catch (error) {
+      parsed = error instanceof Error ? error : new Error(String(error));
+    }
+    if (parsedHours.size >= MAX_PARSED) parsedHours.clear();
+    parsedHours.set(hours, parsed);
+  }
+  return parsed;
+}
+
+export type StoreHoursVerdict = 'open' | 'closed' | 'invalid_hours';
+
+/**
+ * Whether a store is open at `nowMs`, by its OpenStreetMap `opening_hours` in its own zone.
+ * No hours: always open. The library reads a Date's local fields, so it is handed a Date whose
+ * process-local wall clock equals the store's wall clock (exact when the process runs in UTC, as
+ * the apps do; on a DST gap of the process's own zone it could be off by that gap).
+ */
+export function storeHoursVerdict(nowMs: number, zone: string, hours: string | null): StoreHoursVerdict {
+  if (hours === null || hours.trim() === '') return 'open';
+  const parsed = parseHours(hours);
+  if (parsed instanceof Error) return 'invalid_hours';
+  const t = localTime(nowMs, zone);
+  const wall = new Date(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  return parsed.getState(wall) ? 'open' : 'closed';
+}
