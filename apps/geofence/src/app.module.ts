@@ -5,7 +5,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { GeofenceEnv } from './env';
 import { EraseShopper } from './erasure/erase-shopper.usecase';
 import { ErasureConsumer } from './erasure/erasure.consumer';
-import { EvaluateLocations, GEOFENCE_POLICY, GeofencePolicy } from './locations/evaluate-location.usecase';
+import { EMITTED_BY, EvaluateLocations, GEOFENCE_POLICY, GeofencePolicy } from './locations/evaluate-location.usecase';
 import { LOCATION_PARTITIONS_CONCURRENTLY, LocationsBatchConsumer } from './locations/locations-batch.consumer';
 import { VisitStateRepository } from './locations/visit-state.repository';
 import { ApplyStoreEvent } from './store-index/apply-store-event.usecase';
@@ -39,6 +39,7 @@ export class AppModule {
       controllers: [StoresConsumer, ErasureConsumer],
       providers: [
         { provide: GEOFENCE_POLICY, useValue: geofencePolicy(env) },
+        { provide: EMITTED_BY, useValue: `${env.KAFKA_GROUP_PREFIX}geofence` },
         { provide: STORE_CACHE_SIZE, useValue: env.STORE_CACHE_SIZE },
         { provide: SWEEP_INTERVAL_MS, useValue: env.VISIT_SWEEP_INTERVAL_MS },
         { provide: LOCATION_PARTITIONS_CONCURRENTLY, useValue: env.LOCATION_PARTITIONS_CONCURRENTLY },

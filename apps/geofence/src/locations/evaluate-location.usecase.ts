@@ -11,6 +11,8 @@ export interface GeofencePolicy extends QualityPolicy, VisitPolicy {
   stateTtlSeconds: number;
 }
 export const GEOFENCE_POLICY = Symbol('GEOFENCE_POLICY');
+/** Which deployment emitted a transition (`emitted-by` header): `<KAFKA_GROUP_PREFIX>geofence`. */
+export const EMITTED_BY = Symbol('EMITTED_BY');
 
 type LocationEvent = EventOf<typeof Topics.ShopperLocation>;
 
@@ -30,6 +32,7 @@ export class EvaluateLocations {
     private readonly visits: VisitStateRepository,
     private readonly publisher: EventPublisher,
     @Inject(GEOFENCE_POLICY) private readonly policy: GeofencePolicy,
+    @Inject(EMITTED_BY) private readonly emittedBy: string,
     metrics: Metrics,
   ) {
     this.outcomes = metrics.counter('geofence_locations_total', 'Locations evaluated, by outcome (rejections by reason)', ['outcome']);
@@ -100,8 +103,9 @@ export class EvaluateLocations {
 
   private toEvents(event: LocationEvent, applied: AppliedTransition[]): Outgoing[] {
     const loc = event.data;
-    return applied.map((t) =>
-      this.publisher.build(
+    return applied.map((t) => ({
+      headers: { 'emitted-by': this.emittedBy },
+      ...this.publisher.build(
         Topics.GeofenceTransition,
         'geofence.transitioned',
         {
@@ -121,6 +125,6 @@ export class EvaluateLocations {
         },
         { id: deterministicId('transition', event.id, t.storeId, t.t) },
       ),
-    );
+    }));
   }
 }

@@ -2,7 +2,7 @@ import { EventValidationError, Topics, deadLetterTopic, parseEvent } from '@app/
 import { KAFKA_SETTINGS, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { IndexRebuilder } from '../store-index/index-rebuilder.service';
 import { EvaluateLocations } from './evaluate-location.usecase';
 
@@ -45,7 +45,12 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
     const options = kafkaServerOptions(settings, 'geofence-locations');
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
     this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.consumed = metrics.counter('kafka_events_consumed_total', 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
     health.register('locations-consumer', () => this.joined);
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));

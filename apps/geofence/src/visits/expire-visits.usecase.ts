@@ -2,7 +2,7 @@ import { LocationSource, Topics, deterministicId, parseShopperId } from '@app/co
 import { EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
-import { GEOFENCE_POLICY, GeofencePolicy } from '../locations/evaluate-location.usecase';
+import { EMITTED_BY, GEOFENCE_POLICY, GeofencePolicy } from '../locations/evaluate-location.usecase';
 import { DEADLINE_BUCKETS, VisitStateRepository } from '../locations/visit-state.repository';
 
 /** How long a replica owns the exits it is publishing before another may publish them again. */
@@ -23,6 +23,7 @@ export class ExpireVisits {
     private readonly visits: VisitStateRepository,
     private readonly publisher: EventPublisher,
     @Inject(GEOFENCE_POLICY) private readonly policy: GeofencePolicy,
+    @Inject(EMITTED_BY) private readonly emittedBy: string,
     metrics: Metrics,
   ) {
     this.expired = metrics.counter('geofence_visits_expired_total', 'Visits ended because the shopper stopped sharing');
@@ -35,8 +36,9 @@ export class ExpireVisits {
       for (const { shopperId, deadlineMs } of await this.visits.due(bucket, nowMs, PER_BUCKET)) {
         const { exits, nextDeadlineMs } = await this.visits.expire(shopperId, nowMs, this.policy.stateTtlSeconds, LEASE_MS);
         const { pageId, psid } = parseShopperId(shopperId);
-        const events: Outgoing[] = exits.map((x) =>
-          this.publisher.build(
+        const events: Outgoing[] = exits.map((x) => ({
+          headers: { 'emitted-by': this.emittedBy },
+          ...this.publisher.build(
             Topics.GeofenceTransition,
             'geofence.transitioned',
             {
@@ -55,7 +57,7 @@ export class ExpireVisits {
             },
             { id: deterministicId('transition', x.visitId, x.storeId, 'exit') },
           ),
-        );
+        }));
         await this.publisher.publishAll(events);
         await this.visits.acknowledgeExits(shopperId, exits);
         await this.visits.reschedule(shopperId, deadlineMs, nextDeadlineMs);
