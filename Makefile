@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean
+.PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean bench-geofence
 
 help:
 	@echo "make up     install, start Kafka/Redis/Postgres, build, migrate, start the six apps, play the demo"
@@ -62,6 +62,10 @@ test: deps
 	npx jest --selectProjects unit
 	$(MAKE) build infra
 	npx jest --selectProjects integration e2e --runInBand
+
+# Geofence engine vs Redis GEOSEARCH vs PostGIS (prints figures, ends with one JSON line). STORES=1000000 for the large run.
+bench-geofence: topics
+	scripts/bench-geofence.sh
 
 clean:
 	rm -rf dist .run

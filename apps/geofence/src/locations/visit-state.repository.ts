@@ -209,10 +209,14 @@ export class VisitStateRepository {
       eventId, fix.sharedAtMs, JSON.stringify(fix), stateTtlSeconds * 2, JSON.stringify(proposed), brandId, OUTCOME_TTL_SECONDS,
     );
     if (out === 'OUT_OF_ORDER') return 'out_of_order';
-    const bucket = bucketKey(bucketOf(shopperId));
-    if (Number(openLeft) > 0) await this.redis.zadd(bucket, fix.sharedAtMs + stateTtlSeconds * 1000, shopperId);
     const parsed: unknown = JSON.parse(out);
-    return Array.isArray(parsed) ? (parsed as AppliedTransition[]) : [];
+    const applied = Array.isArray(parsed) ? (parsed as AppliedTransition[]) : [];
+    // Scheduled when a visit opens. Later shares push the real deadline back without touching the
+    // schedule: the sweeper reads the state, finds the visit alive and reschedules it then.
+    if (Number(openLeft) > 0 && applied.some((t) => t.t === 'enter')) {
+      await this.redis.zadd(bucketKey(bucketOf(shopperId)), fix.sharedAtMs + stateTtlSeconds * 1000, shopperId);
+    }
+    return applied;
   }
 
   /** Shoppers of one bucket whose visits were due to expire by `nowMs`. */

@@ -56,8 +56,10 @@ local r = (tonumber(top[2]) + tonumber(ARGV[3])) * 1.001 + 1
 return redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', r, 'm')`;
 
 // KEYS: wide set, wide reach, polar list of the point's hemisphere. ARGV: lng, lat, slack, searchable, metres to the polar band.
+// The first element says whether the brand has wide or polar fences at all ('1'/'0').
 const SEARCH_WIDE = `
 local out = {}
+if redis.call('EXISTS', KEYS[2], KEYS[3]) == 0 then return { '0' } end
 local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 if #top > 0 then
   if ARGV[4] ~= '1' then
@@ -68,7 +70,15 @@ if #top > 0 then
   end
 end
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], tonumber(ARGV[5]) - tonumber(ARGV[3]), '+inf')) do table.insert(out, m) end
+table.insert(out, 1, '1')
 return out`;
+
+/*
+ * Most brands have no wide or polar fence; a replica remembers that for a few seconds instead of
+ * asking on every fix. A wide fence created meanwhile (on another replica) is found at most this
+ * late, which is within what the catalog's own propagation (outbox, Kafka) already takes.
+ */
+const NO_WIDE_FENCES_TTL_MS = 5_000;
 
 export interface IndexedStore {
   store: StoreSnapshot;
@@ -120,6 +130,8 @@ export const STORE_CACHE_SIZE = Symbol('STORE_CACHE_SIZE');
 @Injectable()
 export class StoreIndexRepository {
   private readonly cache: FenceCache;
+  /** Brands seen without wide or polar fences, until when (ms). */
+  private readonly noWideFences = new Map<string, number>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -145,6 +157,7 @@ export class StoreIndexRepository {
     else tx.geoadd(set, store.location.lng, store.location.lat, member).zadd(`${set}:reach`, Math.ceil(fence.reachM), member);
     await tx.exec();
     this.cache.delete(store.storeId);
+    if (placement.kind !== 'cell') this.noWideFences.delete(store.brandId);
     return true;
   }
 
@@ -171,10 +184,19 @@ export class StoreIndexRepository {
       const key = cellKey(brandId, cell);
       return this.redis.geofenceSearchSet(key, `${key}:reach`, lng, lat, slackM, searchable);
     });
-    const wide = wideKey(brandId);
-    searches.push(
-      this.redis.geofenceSearchWide(wide, `${wide}:reach`, polarKey(brandId, lat), lng, lat, slackM, searchable, metresToPolarBand(lat)),
-    );
+    const now = Date.now();
+    if ((this.noWideFences.get(brandId) ?? 0) < now) {
+      const wide = wideKey(brandId);
+      searches.push(
+        this.redis
+          .geofenceSearchWide(wide, `${wide}:reach`, polarKey(brandId, lat), lng, lat, slackM, searchable, metresToPolarBand(lat))
+          .then(([any, ...found]) => {
+            if (any === '0') this.noWideFences.set(brandId, now + NO_WIDE_FENCES_TTL_MS);
+            else this.noWideFences.delete(brandId);
+            return found;
+          }),
+      );
+    }
     const members = new Set<string>((await Promise.all(searches)).flat());
     const found = await Promise.all([...members].map((m) => this.resolve(m)));
     return found.filter((s): s is IndexedStore => s !== null);
