@@ -6,6 +6,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 .PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics bench-delivery
 .PHONY: republish-catalog bench-catalog
 .PHONY: bench-decide
+.PHONY: bench-geofence
 
 help:
 	@echo "make up     install, start Kafka/Redis/Postgres, build, migrate, start the six apps, play the demo"
@@ -89,6 +90,10 @@ bench-delivery: build
 # Decisions per second of one promotion engine process over the real Redis (no Kafka); prints, asserts nothing.
 bench-decide: build infra
 	BENCH_REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/$${E2E_REDIS_DB:-1}} node dist/scripts/bench-decide.js
+
+# Geofence engine vs Redis GEOSEARCH vs PostGIS (prints figures, ends with one JSON line). STORES=1000000 for the large run.
+bench-geofence: topics
+	scripts/bench-geofence.sh
 
 clean:
 	rm -rf dist .run

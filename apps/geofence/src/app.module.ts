@@ -3,22 +3,32 @@ import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { GeofenceEnv } from './env';
-import { EvaluateLocation, GEOFENCE_POLICY, GeofencePolicy } from './locations/evaluate-location.usecase';
-import { LocationsConsumer } from './locations/locations.consumer';
+import { EraseShopper } from './erasure/erase-shopper.usecase';
+import { ErasureConsumer } from './erasure/erasure.consumer';
+import { EMITTED_BY, EvaluateLocations, GEOFENCE_POLICY, GeofencePolicy } from './locations/evaluate-location.usecase';
+import { LOCATION_PARTITIONS_CONCURRENTLY, LocationsBatchConsumer } from './locations/locations-batch.consumer';
 import { VisitStateRepository } from './locations/visit-state.repository';
-import { StoreIndexRepository } from './store-index/store-index.repository';
+import { ApplyStoreEvent } from './store-index/apply-store-event.usecase';
+import { IndexRebuilder } from './store-index/index-rebuilder.service';
+import { STORE_CACHE_SIZE, StoreIndexRepository } from './store-index/store-index.repository';
 import { StoresConsumer } from './store-index/stores.consumer';
+import { ExpireVisits } from './visits/expire-visits.usecase';
+import { SWEEP_INTERVAL_MS, VisitSweeper } from './visits/visit-sweeper.service';
+
+export function geofencePolicy(env: GeofenceEnv): GeofencePolicy {
+  return {
+    maxAccuracyM: env.MAX_ACCURACY_M,
+    maxFixAgeSeconds: env.MAX_FIX_AGE_SECONDS,
+    maxSpeedKmh: env.MAX_SPEED_KMH,
+    exitHysteresisM: env.EXIT_HYSTERESIS_M,
+    stateTtlSeconds: env.STATE_TTL_SECONDS,
+    dwellSeconds: env.DWELL_SECONDS,
+  };
+}
 
 @Module({})
 export class AppModule {
   static forRoot(env: GeofenceEnv): DynamicModule {
-    const policy: GeofencePolicy = {
-      maxAccuracyM: env.MAX_ACCURACY_M,
-      maxFixAgeSeconds: env.MAX_FIX_AGE_SECONDS,
-      maxSpeedKmh: env.MAX_SPEED_KMH,
-      exitHysteresisM: env.EXIT_HYSTERESIS_M,
-      stateTtlSeconds: env.STATE_TTL_SECONDS,
-    };
     return {
       module: AppModule,
       imports: [
@@ -26,8 +36,23 @@ export class AppModule {
         KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'geofence'),
         RedisModule.forRoot(env.REDIS_URL),
       ],
-      controllers: [StoresConsumer, LocationsConsumer],
-      providers: [{ provide: GEOFENCE_POLICY, useValue: policy }, StoreIndexRepository, VisitStateRepository, EvaluateLocation],
+      controllers: [StoresConsumer, ErasureConsumer],
+      providers: [
+        { provide: GEOFENCE_POLICY, useValue: geofencePolicy(env) },
+        { provide: EMITTED_BY, useValue: `${env.KAFKA_GROUP_PREFIX}geofence` },
+        { provide: STORE_CACHE_SIZE, useValue: env.STORE_CACHE_SIZE },
+        { provide: SWEEP_INTERVAL_MS, useValue: env.VISIT_SWEEP_INTERVAL_MS },
+        { provide: LOCATION_PARTITIONS_CONCURRENTLY, useValue: env.LOCATION_PARTITIONS_CONCURRENTLY },
+        StoreIndexRepository,
+        VisitStateRepository,
+        ApplyStoreEvent,
+        IndexRebuilder,
+        EvaluateLocations,
+        LocationsBatchConsumer,
+        ExpireVisits,
+        VisitSweeper,
+        EraseShopper,
+      ],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { distance, point } from '@turf/turf';
 import { distanceM, fenceReachM, isInsideFence } from './fence';
 
 const louvre = { lat: 48.8606, lng: 2.3376 };
@@ -6,6 +7,11 @@ describe('distanceM', () => {
   it('measures Paris to Lyon as about 392 km', () => {
     const lyon = { lat: 45.764, lng: 4.8357 };
     expect(distanceM(louvre, lyon) / 1000).toBeCloseTo(392.4, 0);
+  });
+
+  it('is turf\'s haversine distance', () => {
+    const lyon = { lat: 45.764, lng: 4.8357 };
+    expect(distanceM(louvre, lyon)).toBeCloseTo(distance(point([louvre.lng, louvre.lat]), point([lyon.lng, lyon.lat]), { units: 'meters' }), 6);
   });
 
   it('is zero for the same point', () => {

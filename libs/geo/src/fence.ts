@@ -1,4 +1,4 @@
-import { booleanPointInPolygon, distance, multiPolygon, point, polygon } from '@turf/turf';
+import { booleanPointInPolygon, multiPolygon, point, polygon } from '@turf/turf';
 import type { Geofence } from '@app/contracts';
 
 export interface LatLng {
@@ -11,9 +11,18 @@ export interface FencedPlace {
   geofence: Geofence;
 }
 
-/** Great-circle distance in metres (turf, haversine on a spherical Earth). */
+const EARTH_RADIUS_M = 6_371_008.8;
+const RAD = Math.PI / 180;
+
+/**
+ * Great-circle distance in metres: turf's haversine (@turf/distance, same sphere, same formula),
+ * written out so the hot path builds no GeoJSON objects.
+ */
 export function distanceM(a: LatLng, b: LatLng): number {
-  return distance(point([a.lng, a.lat]), point([b.lng, b.lat]), { units: 'kilometers' }) * 1000;
+  const dLat = (b.lat - a.lat) * RAD;
+  const dLng = (b.lng - a.lng) * RAD;
+  const h = Math.sin(dLat / 2) ** 2 + Math.sin(dLng / 2) ** 2 * Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD);
+  return EARTH_RADIUS_M * 2 * Math.atan2(Math.sqrt(h), Math.sqrt(1 - h));
 }
 
 /**

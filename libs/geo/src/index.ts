@@ -1,1 +1,2 @@
 export * from './fence';
+export * from './prepared-fence';

@@ -1,94 +1,130 @@
 import { EventOf, Topics, deterministicId } from '@app/contracts';
-import { isInsideFence } from '@app/geo';
-import { EventPublisher } from '@app/kafka';
+import { EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { StoreIndexRepository } from '../store-index/store-index.repository';
-import { Fix, QualityPolicy, judgeFix } from './location-quality';
-import { ProposedTransitions, VisitStateRepository } from './visit-state.repository';
+import { Fix, QualityPolicy, judgeFix, judgeFixAlone } from './location-quality';
+import { VisitPolicy, proposeTransitions } from './visit-rules';
+import { AppliedTransition, VisitStateRepository } from './visit-state.repository';
 
-export interface GeofencePolicy extends QualityPolicy {
-  exitHysteresisM: number;
+export interface GeofencePolicy extends QualityPolicy, VisitPolicy {
   stateTtlSeconds: number;
 }
 export const GEOFENCE_POLICY = Symbol('GEOFENCE_POLICY');
+/** Which deployment emitted a transition (`emitted-by` header): `<KAFKA_GROUP_PREFIX>geofence`. */
+export const EMITTED_BY = Symbol('EMITTED_BY');
+
+type LocationEvent = EventOf<typeof Topics.ShopperLocation>;
 
 /**
- * Is the shopper, now, at one of the brand's stores? A fix enters a fence when the reported
- * point lies inside it (accuracy never widens a fence for entering: a shopper across the street
- * with a vague fix is not in the store). A visit ends only when the point is outside the fence by
- * the hysteresis margin plus the fix's accuracy, so a jittery fix at the edge does not flap.
+ * Is the shopper, now, at one of the brand's stores? Evaluates a batch of location events: each
+ * shopper's events one after the other in their order, different shoppers concurrently (their
+ * Redis calls share pipelines), and publishes every resulting transition in one produce request.
+ * The rules are in location-quality.ts (which fixes count) and visit-rules.ts (what they change).
  */
 @Injectable()
-export class EvaluateLocation {
+export class EvaluateLocations {
   private readonly outcomes;
+  private readonly transitions;
 
   constructor(
     private readonly index: StoreIndexRepository,
     private readonly visits: VisitStateRepository,
     private readonly publisher: EventPublisher,
     @Inject(GEOFENCE_POLICY) private readonly policy: GeofencePolicy,
+    @Inject(EMITTED_BY) private readonly emittedBy: string,
     metrics: Metrics,
   ) {
-    this.outcomes = metrics.counter('geofence_locations_total', 'Locations evaluated, by outcome', ['outcome']);
+    this.outcomes = metrics.counter('geofence_locations_total', 'Locations evaluated, by outcome (rejections by reason)', ['outcome']);
+    this.transitions = metrics.counter('geofence_transitions_total', 'Transitions emitted, by kind', ['transition']);
   }
 
-  async execute(event: EventOf<typeof Topics.ShopperLocation>, nowMs = Date.now()): Promise<void> {
+  async execute(events: LocationEvent[], nowMs = Date.now()): Promise<void> {
+    const byShopper = new Map<string, LocationEvent[]>();
+    for (const e of events) {
+      const list = byShopper.get(e.data.shopperId);
+      if (list) list.push(e);
+      else byShopper.set(e.data.shopperId, [e]);
+    }
+    const outgoing: Outgoing[] = [];
+    await Promise.all(
+      [...byShopper.values()].map(async (list) => {
+        for (const e of list) outgoing.push(...(await this.evaluate(e, nowMs)));
+      }),
+    );
+    await this.publisher.publishAll(outgoing);
+    for (const o of outgoing) this.transitions.inc({ transition: (o.event.data as { transition: string }).transition });
+  }
+
+  /** One location event: the transitions it causes, to publish. */
+  async evaluate(event: LocationEvent, nowMs: number): Promise<Outgoing[]> {
     const loc = event.data;
     const fix: Fix = { lat: loc.lat, lng: loc.lng, accuracyM: loc.accuracyM, sharedAtMs: Date.parse(loc.sharedAt) };
-    const last = await this.visits.lastFix(loc.shopperId);
-    const replay = last?.eventId === event.id;
-    const rejected = replay ? null : judgeFix(fix, last?.fix ?? null, nowMs, this.policy);
-    if (rejected) {
-      this.outcomes.inc({ outcome: rejected });
-      return;
+    const early = judgeFixAlone(fix, nowMs, this.policy);
+    if (early) {
+      this.outcomes.inc({ outcome: early });
+      return [];
     }
-
     const slackM = this.policy.exitHysteresisM + (fix.accuracyM ?? 0);
-    const candidates = await this.index.candidates(loc.brandId, fix.lat, fix.lng, slackM);
-    const open = await this.visits.openVisits(loc.shopperId);
-    const proposed: ProposedTransitions = { enter: [], exit: [] };
-    for (const { store, distanceM } of candidates) {
-      if (isInsideFence(fix, store)) {
-        if (!open.has(store.storeId)) {
-          proposed.enter.push({ storeId: store.storeId, visitId: deterministicId('visit', event.id, store.storeId), distanceM });
-        }
-      } else if (open.has(store.storeId) && !isInsideFence(fix, store, slackM)) {
-        proposed.exit.push({ storeId: store.storeId, distanceM });
-      }
+    const [state, candidates] = await Promise.all([
+      this.visits.read(loc.shopperId),
+      this.index.candidates(loc.brandId, fix.lat, fix.lng, slackM),
+    ]);
+    const replay = state.last?.eventId === event.id;
+    const rejected = replay ? null : judgeFix(fix, state.last?.fix ?? null, nowMs, this.policy);
+    if (rejected) {
+      // An earlier event of this shopper redelivered after its transitions failed to publish.
+      const earlier = rejected === 'out_of_order' ? await this.visits.outcomeOf(loc.shopperId, event.id) : null;
+      if (earlier) return this.toEvents(event, earlier);
+      this.outcomes.inc({ outcome: rejected });
+      return [];
     }
-    const near = new Set(candidates.map((c) => c.store.storeId));
-    for (const storeId of open.keys()) {
-      if (!near.has(storeId)) proposed.exit.push({ storeId, distanceM: -1 });
-    }
-
-    const applied = await this.visits.apply(loc.shopperId, event.id, fix, proposed, this.policy.stateTtlSeconds);
+    const proposed = proposeTransitions(
+      fix,
+      candidates.map((c) => ({ storeId: c.store.storeId, location: c.store.location, fence: c.fence })),
+      state.open,
+      this.policy,
+    );
+    const applied = await this.visits.apply(
+      loc.shopperId,
+      loc.brandId,
+      event.id,
+      { ...fix, source: loc.source },
+      { ...proposed, enter: proposed.enter.map((e) => ({ ...e, visitId: deterministicId('visit', event.id, e.storeId) })) },
+      this.policy.stateTtlSeconds,
+    );
     if (applied === 'out_of_order') {
       this.outcomes.inc({ outcome: 'out_of_order' });
-      return;
+      return [];
     }
     this.outcomes.inc({ outcome: applied.length > 0 ? 'transition' : 'no_transition' });
-    await this.publisher.publishAll(
-      applied.map((t) =>
-        this.publisher.build(
-          Topics.GeofenceTransition,
-          'geofence.transitioned',
-          {
-            shopperId: loc.shopperId,
-            pageId: loc.pageId,
-            psid: loc.psid,
-            brandId: loc.brandId,
-            storeId: t.storeId,
-            transition: t.t,
-            visitId: t.visitId,
-            distanceM: Math.max(0, Math.round(t.distanceM)),
-            locationEventId: event.id,
-            locationSource: loc.source,
-            sharedAt: loc.sharedAt,
-          },
-          { id: deterministicId('transition', event.id, t.storeId, t.t) },
-        ),
+    return this.toEvents(event, applied);
+  }
+
+  private toEvents(event: LocationEvent, applied: AppliedTransition[]): Outgoing[] {
+    const loc = event.data;
+    return applied.map((t) => ({
+      headers: { 'emitted-by': this.emittedBy },
+      ...this.publisher.build(
+        Topics.GeofenceTransition,
+        'geofence.transitioned',
+        {
+          shopperId: loc.shopperId,
+          pageId: loc.pageId,
+          psid: loc.psid,
+          brandId: loc.brandId,
+          storeId: t.storeId,
+          transition: t.t,
+          visitId: t.visitId,
+          distanceM: Math.max(0, Math.round(t.distanceM)),
+          locationEventId: event.id,
+          locationSource: loc.source,
+          sharedAt: loc.sharedAt,
+          ...(t.t === 'dwell' && t.dwellSeconds !== undefined ? { dwellSeconds: t.dwellSeconds } : {}),
+          ...(t.t === 'exit' ? { exitReason: 'left' as const } : {}),
+        },
+        { id: deterministicId('transition', event.id, t.storeId, t.t) },
       ),
-    );
+    }));
   }
 }

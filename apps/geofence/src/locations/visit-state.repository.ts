@@ -1,90 +1,252 @@
 import { REDIS, Redis } from '@app/redis';
+import type { Result } from 'ioredis';
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import type { Fix } from './location-quality';
+import type { OpenVisit, ProposedTransitions } from './visit-rules';
 
+/*
+ * Per shopper (hash tag {sh:<shopperId>}, so one script touches one slot):
+ *   fix:{sh:…}            the last accepted fix, the id of its event and that event's outcome
+ *   visits:{sh:…}         hash storeId → open visit {visitId, enteredAtMs, dwelled, brandId}
+ *   outcome:{sh:…}:<id>   an event's transitions, kept an hour so a redelivered event that is no
+ *                         longer the last one still re-publishes what it caused
+ *   exits:{sh:…}          visits closed for lack of shares whose exit is being published (leased)
+ * Shared, sharded in 16 buckets by shopper:
+ *   visits:deadlines:{vd:<n>}   sorted set shopperId → when their open visits expire (ms)
+ * Every key expires; state keys live twice the state TTL so the sweeper, not Redis, ends visits.
+ */
 const fixKey = (shopperId: string) => `fix:{sh:${shopperId}}`;
 const visitsKey = (shopperId: string) => `visits:{sh:${shopperId}}`;
-
-export interface ProposedTransitions {
-  enter: { storeId: string; visitId: string; distanceM: number }[];
-  exit: { storeId: string; distanceM: number }[];
-}
+const outcomeKey = (shopperId: string, eventId: string) => `outcome:{sh:${shopperId}}:${eventId}`;
+const exitsKey = (shopperId: string) => `exits:{sh:${shopperId}}`;
+export const DEADLINE_BUCKETS = 16;
+const bucketKey = (n: number) => `visits:deadlines:{vd:${n}}`;
+const bucketOf = (shopperId: string) => createHash('sha1').update(shopperId).digest().readUInt16BE(0) % DEADLINE_BUCKETS;
+const OUTCOME_TTL_SECONDS = 3600;
 
 export interface AppliedTransition {
-  t: 'enter' | 'exit';
+  t: 'enter' | 'dwell' | 'exit';
   storeId: string;
   visitId: string;
   distanceM: number;
+  dwellSeconds?: number;
+}
+
+export interface ShopperState {
+  last: { eventId: string; fix: Fix } | null;
+  open: Map<string, OpenVisit>;
+}
+
+export interface ExpiredVisit {
+  storeId: string;
+  visitId: string;
+  brandId: string;
+  lastEventId: string;
+  lastSource: string;
+  lastSharedAtMs: number;
 }
 
 /*
- * One atomic step per location event and shopper: refuse a fix older than the last accepted one,
- * open a visit only where none is open, close only an open one, and remember the outcome under
- * the event's id. Processing the same event again (a redelivery after a crash) returns the same
- * outcome instead of nothing, so transitions are re-published, never lost, never invented twice.
+ * One atomic step per location event and shopper. KEYS: fix, visits, outcome.
+ * ARGV: eventId, sharedAtMs, fix JSON, key TTL (s), proposal JSON, brandId, outcome TTL (s).
+ * A redelivered event gets its first outcome back; a fix not newer than the last accepted one is
+ * refused; an enter opens a visit only where none is open, a dwell fires once per visit, an exit
+ * closes only the visit it was proposed for. Returns {outcome JSON, open visits left}.
  */
 const APPLY_FIX = `
+local done = redis.call('GET', KEYS[3])
+if done then return { done, redis.call('HLEN', KEYS[2]) } end
 local last = redis.call('GET', KEYS[1])
 if last then
   local l = cjson.decode(last)
-  if l.eventId == ARGV[1] then return l.result end
-  if tonumber(l.sharedAtMs) >= tonumber(ARGV[2]) then return 'OUT_OF_ORDER' end
+  if l.eventId == ARGV[1] then return { l.result, redis.call('HLEN', KEYS[2]) } end
+  if tonumber(l.sharedAtMs) >= tonumber(ARGV[2]) then return { 'OUT_OF_ORDER', 0 } end
 end
 local p = cjson.decode(ARGV[5])
+local at = tonumber(ARGV[2])
 local result = {}
 for _, e in ipairs(p.enter) do
   if redis.call('HEXISTS', KEYS[2], e.storeId) == 0 then
-    redis.call('HSET', KEYS[2], e.storeId, cjson.encode({ visitId = e.visitId, enteredAtMs = tonumber(ARGV[2]) }))
+    redis.call('HSET', KEYS[2], e.storeId, cjson.encode({ visitId = e.visitId, enteredAtMs = at, dwelled = false, brandId = ARGV[6] }))
     table.insert(result, { t = 'enter', storeId = e.storeId, visitId = e.visitId, distanceM = e.distanceM })
   end
 end
+for _, d in ipairs(p.dwell) do
+  local raw = redis.call('HGET', KEYS[2], d.storeId)
+  if raw then
+    local v = cjson.decode(raw)
+    if v.visitId == d.visitId and not v.dwelled then
+      v.dwelled = true
+      redis.call('HSET', KEYS[2], d.storeId, cjson.encode(v))
+      table.insert(result, { t = 'dwell', storeId = d.storeId, visitId = d.visitId, distanceM = d.distanceM, dwellSeconds = d.dwellSeconds })
+    end
+  end
+end
 for _, x in ipairs(p.exit) do
-  local current = redis.call('HGET', KEYS[2], x.storeId)
-  if current then
+  local raw = redis.call('HGET', KEYS[2], x.storeId)
+  if raw and cjson.decode(raw).visitId == x.visitId then
     redis.call('HDEL', KEYS[2], x.storeId)
-    table.insert(result, { t = 'exit', storeId = x.storeId, visitId = cjson.decode(current).visitId, distanceM = x.distanceM })
+    table.insert(result, { t = 'exit', storeId = x.storeId, visitId = x.visitId, distanceM = x.distanceM })
   end
 end
 local encoded = '[]'
-if #result > 0 then encoded = cjson.encode(result) end
-redis.call('SET', KEYS[1], cjson.encode({ eventId = ARGV[1], sharedAtMs = tonumber(ARGV[2]), fix = ARGV[3], result = encoded }), 'EX', ARGV[4])
+if #result > 0 then
+  encoded = cjson.encode(result)
+  redis.call('SET', KEYS[3], encoded, 'EX', ARGV[7])
+end
+redis.call('SET', KEYS[1], cjson.encode({ eventId = ARGV[1], sharedAtMs = at, fix = ARGV[3], result = encoded }), 'EX', ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
-return encoded`;
+return { encoded, redis.call('HLEN', KEYS[2]) }`;
 
-/** Per-shopper fence state in Redis: the last accepted fix and the open visits. Both expire. */
+/*
+ * Ends the visits of a shopper who has not shared for the state TTL. KEYS: fix, visits, exits.
+ * ARGV: now (ms), state TTL (ms), lease (ms), key TTL (s). Expired visits move to the exits hash;
+ * exits whose lease ran out are leased to this caller and returned, so two sweeping replicas
+ * never both publish one exit (a replica that dies mid-publish lets the lease lapse, and another
+ * re-publishes the same exit, with the same event id). Returns {exits JSON, next deadline or 0}.
+ */
+const EXPIRE_VISITS = `
+local now = tonumber(ARGV[1])
+local last = redis.call('GET', KEYS[1])
+local l = { eventId = '', sharedAtMs = 0, fix = '{}' }
+if last then l = cjson.decode(last) end
+local deadline = tonumber(l.sharedAtMs) + tonumber(ARGV[2])
+if deadline <= now then
+  local all = redis.call('HGETALL', KEYS[2])
+  for i = 1, #all, 2 do
+    local v = cjson.decode(all[i + 1])
+    v.lastEventId = l.eventId
+    v.lastSharedAtMs = l.sharedAtMs
+    v.lastSource = cjson.decode(l.fix).source or 'api'
+    v.leaseUntil = 0
+    redis.call('HSET', KEYS[3], all[i], cjson.encode(v))
+  end
+  redis.call('DEL', KEYS[2])
+end
+local out = {}
+local pending = redis.call('HGETALL', KEYS[3])
+for i = 1, #pending, 2 do
+  local v = cjson.decode(pending[i + 1])
+  if tonumber(v.leaseUntil) <= now then
+    v.leaseUntil = now + tonumber(ARGV[3])
+    redis.call('HSET', KEYS[3], pending[i], cjson.encode(v))
+    table.insert(out, { storeId = pending[i], visitId = v.visitId, brandId = v.brandId, lastEventId = v.lastEventId,
+      lastSource = v.lastSource, lastSharedAtMs = v.lastSharedAtMs })
+  end
+end
+if #pending > 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+local encoded = '[]'
+if #out > 0 then encoded = cjson.encode(out) end
+local next = 0
+if redis.call('EXISTS', KEYS[2]) == 1 then next = deadline end
+if #pending > 0 and #out == 0 then next = now + tonumber(ARGV[3]) end
+return { encoded, next }`;
+
+// KEYS: exits. ARGV: storeId, visitId pairs. Forgets exits once they are published.
+const ACK_EXITS = `
+for i = 1, #ARGV, 2 do
+  local raw = redis.call('HGET', KEYS[1], ARGV[i])
+  if raw and cjson.decode(raw).visitId == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return 1`;
+
+// KEYS: bucket. ARGV: shopperId, the deadline that was swept, next deadline (0 = none).
+// Leaves the entry alone when a new share moved the deadline meanwhile.
+const RESCHEDULE = `
+local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not cur or tonumber(cur) > tonumber(ARGV[2]) then return 0 end
+if tonumber(ARGV[3]) > 0 then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) else redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 1`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    geofenceApplyFix(
+      fix: string, visits: string, outcome: string,
+      eventId: string, sharedAtMs: number, fixJson: string, ttl: number, proposal: string, brandId: string, outcomeTtl: number,
+    ): Result<[string, number], Context>;
+    geofenceExpireVisits(fix: string, visits: string, exits: string, now: number, ttlMs: number, leaseMs: number, keyTtl: number): Result<[string, number], Context>;
+    geofenceAckExits(exits: string, ...args: string[]): Result<number, Context>;
+    geofenceReschedule(bucket: string, shopperId: string, swept: number, next: number): Result<number, Context>;
+  }
+}
+
+/** Per-shopper fence state in Redis: the last accepted fix, the open visits, their deadlines. */
 @Injectable()
 export class VisitStateRepository {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
-
-  async lastFix(shopperId: string): Promise<{ eventId: string; fix: Fix } | null> {
-    const raw = await this.redis.get(fixKey(shopperId));
-    if (!raw) return null;
-    const last = JSON.parse(raw) as { eventId: string; fix: string };
-    return { eventId: last.eventId, fix: JSON.parse(last.fix) as Fix };
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    redis.defineCommand('geofenceApplyFix', { numberOfKeys: 3, lua: APPLY_FIX });
+    redis.defineCommand('geofenceExpireVisits', { numberOfKeys: 3, lua: EXPIRE_VISITS });
+    redis.defineCommand('geofenceAckExits', { numberOfKeys: 1, lua: ACK_EXITS });
+    redis.defineCommand('geofenceReschedule', { numberOfKeys: 1, lua: RESCHEDULE });
   }
 
-  /** storeId → visitId of the visits open now. */
-  async openVisits(shopperId: string): Promise<Map<string, string>> {
-    const all = await this.redis.hgetall(visitsKey(shopperId));
-    return new Map(Object.entries(all).map(([storeId, v]) => [storeId, (JSON.parse(v) as { visitId: string }).visitId]));
+  async read(shopperId: string): Promise<ShopperState> {
+    const [raw, all] = await Promise.all([this.redis.get(fixKey(shopperId)), this.redis.hgetall(visitsKey(shopperId))]);
+    const parsed = raw ? (JSON.parse(raw) as { eventId: string; fix: string }) : null;
+    return {
+      last: parsed ? { eventId: parsed.eventId, fix: JSON.parse(parsed.fix) as Fix } : null,
+      open: new Map(Object.entries(all).map(([storeId, v]) => [storeId, JSON.parse(v) as OpenVisit])),
+    };
+  }
+
+  /** The transitions an earlier event caused, if it caused any (a redelivery after a failed publish). */
+  async outcomeOf(shopperId: string, eventId: string): Promise<AppliedTransition[] | null> {
+    const raw = await this.redis.get(outcomeKey(shopperId, eventId));
+    return raw ? (JSON.parse(raw) as AppliedTransition[]) : null;
   }
 
   async apply(
     shopperId: string,
+    brandId: string,
     eventId: string,
-    fix: Fix,
-    proposed: ProposedTransitions,
-    ttlSeconds: number,
+    fix: Fix & { source: string },
+    proposed: ProposedTransitions & { enter: { visitId: string }[] },
+    stateTtlSeconds: number,
   ): Promise<AppliedTransition[] | 'out_of_order'> {
-    const out = (await this.redis.eval(
-      APPLY_FIX, 2, fixKey(shopperId), visitsKey(shopperId), eventId, fix.sharedAtMs, JSON.stringify(fix), ttlSeconds, JSON.stringify(proposed),
-    )) as string;
+    const [out, openLeft] = await this.redis.geofenceApplyFix(
+      fixKey(shopperId), visitsKey(shopperId), outcomeKey(shopperId, eventId),
+      eventId, fix.sharedAtMs, JSON.stringify(fix), stateTtlSeconds * 2, JSON.stringify(proposed), brandId, OUTCOME_TTL_SECONDS,
+    );
     if (out === 'OUT_OF_ORDER') return 'out_of_order';
     const parsed: unknown = JSON.parse(out);
-    return Array.isArray(parsed) ? (parsed as AppliedTransition[]) : [];
+    const applied = Array.isArray(parsed) ? (parsed as AppliedTransition[]) : [];
+    // Scheduled when a visit opens. Later shares push the real deadline back without touching the
+    // schedule: the sweeper reads the state, finds the visit alive and reschedules it then.
+    if (Number(openLeft) > 0 && applied.some((t) => t.t === 'enter')) {
+      await this.redis.zadd(bucketKey(bucketOf(shopperId)), fix.sharedAtMs + stateTtlSeconds * 1000, shopperId);
+    }
+    return applied;
+  }
+
+  /** Shoppers of one bucket whose visits were due to expire by `nowMs`. */
+  async due(bucket: number, nowMs: number, limit: number): Promise<{ shopperId: string; deadlineMs: number }[]> {
+    const flat = await this.redis.zrangebyscore(bucketKey(bucket), '-inf', nowMs, 'WITHSCORES', 'LIMIT', 0, limit);
+    const out: { shopperId: string; deadlineMs: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ shopperId: flat[i], deadlineMs: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** Closes the shopper's expired visits and leases their exits to the caller (see EXPIRE_VISITS). */
+  async expire(shopperId: string, nowMs: number, stateTtlSeconds: number, leaseMs: number): Promise<{ exits: ExpiredVisit[]; nextDeadlineMs: number }> {
+    const [raw, next] = await this.redis.geofenceExpireVisits(
+      fixKey(shopperId), visitsKey(shopperId), exitsKey(shopperId), nowMs, stateTtlSeconds * 1000, leaseMs, stateTtlSeconds * 2,
+    );
+    const parsed: unknown = JSON.parse(raw);
+    return { exits: Array.isArray(parsed) ? (parsed as ExpiredVisit[]) : [], nextDeadlineMs: Number(next) };
+  }
+
+  async acknowledgeExits(shopperId: string, exits: ExpiredVisit[]): Promise<void> {
+    if (exits.length === 0) return;
+    await this.redis.geofenceAckExits(exitsKey(shopperId), ...exits.flatMap((e) => [e.storeId, e.visitId]));
+  }
+
+  async reschedule(shopperId: string, sweptDeadlineMs: number, nextDeadlineMs: number): Promise<void> {
+    await this.redis.geofenceReschedule(bucketKey(bucketOf(shopperId)), shopperId, sweptDeadlineMs, nextDeadlineMs);
   }
 
   async erase(shopperId: string): Promise<void> {
-    await this.redis.del(fixKey(shopperId), visitsKey(shopperId));
+    await this.redis.del(fixKey(shopperId), visitsKey(shopperId), exitsKey(shopperId));
+    await this.redis.zrem(bucketKey(bucketOf(shopperId)), shopperId);
   }
 }

@@ -1,91 +1,227 @@
 import { StoreSnapshot } from '@app/contracts';
-import { fenceReachM } from '@app/geo';
+import { PreparedFence, prepareFence } from '@app/geo';
 import { REDIS, Redis } from '@app/redis';
+import type { Result } from 'ioredis';
 import { Inject, Injectable } from '@nestjs/common';
+import { GEO_MAX_LAT, LOCAL_REACH_M, Placement, cellsCovering, metresToPolarBand, placementOf } from './cells';
 
-const geoKey = (brandId: string) => `geo:{b:${brandId}}:stores`;
-const reachKey = (brandId: string) => `geo:{b:${brandId}}:maxreach`;
+/*
+ * Key layout (every key carries a hash tag, and every multi-key step stays inside one tag, so it
+ * runs on Redis Cluster):
+ *   store:{s:<storeId>}               hash: version, snapshot, the set and member the store is filed under
+ *   geo:{b:<brand>:c:<row>:<col>}     GEO set of the brand's stores in one 1° cell; members `<storeId>@<version>`
+ *   geo:{b:<brand>:c:<row>:<col>}:reach   sorted set member → reach (m): the cell's largest reach is its search radius
+ *   geo:{b:<brand>:w}                 GEO set of the brand's stores reaching farther than LOCAL_REACH_M
+ *   geo:{b:<brand>:w}:reach           their reaches
+ *   geo:{b:<brand>:w}:polar:<n|s>     sorted set member → reach of stores at |lat| ≥ 84° (tested one by one)
+ *   idx:{geofence}:built              set once the index was rebuilt from the whole compacted topic
+ * No key grows with the number of stores beyond one brand's stores in one 1° cell (or its few wide
+ * and polar fences); see docs/geofence.md for the sizes measured.
+ */
 const storeKey = (storeId: string) => `store:{s:${storeId}}`;
+const cellKey = (brandId: string, cell: string) => `geo:{b:${brandId}:c:${cell}}`;
+const wideKey = (brandId: string) => `geo:{b:${brandId}:w}`;
+const polarKey = (brandId: string, lat: number) => `geo:{b:${brandId}:w}:polar:${lat >= 0 ? 'n' : 's'}`;
+const BUILT_KEY = 'idx:{geofence}:built';
 
-// KEYS: store, geo, reach. ARGV: version, snapshot ('' = delete), lng, lat, storeId, reachM.
-const APPLY_STORE = `
-local current = redis.call('HGET', KEYS[1], 'version')
-if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
-if ARGV[2] == '' then
-  redis.call('HSET', KEYS[1], 'version', ARGV[1])
-  redis.call('HDEL', KEYS[1], 'snapshot')
-  redis.call('ZREM', KEYS[2], ARGV[5])
-  return 1
-end
-redis.call('HSET', KEYS[1], 'version', ARGV[1], 'snapshot', ARGV[2])
-redis.call('GEOADD', KEYS[2], ARGV[3], ARGV[4], ARGV[5])
-local reach = tonumber(redis.call('GET', KEYS[3]) or '0')
-if tonumber(ARGV[6]) > reach then redis.call('SET', KEYS[3], ARGV[6]) end
-return 1`;
-
-export interface Candidate {
-  store: StoreSnapshot;
-  distanceM: number;
+function setKeyOf(brandId: string, placement: Placement, lat: number): string {
+  if (placement.kind === 'cell') return cellKey(brandId, placement.cell);
+  if (placement.kind === 'wide') return wideKey(brandId);
+  return polarKey(brandId, lat);
 }
 
+// KEYS: store. ARGV: version, snapshot ('' = deleted), set key, member.
+// Returns nil when a newer version is already applied, else {previous set, previous member}
+// (the same answer again for a redelivered version, so the set update can be redone).
+const RECORD_STORE = `
+local cur = redis.call('HMGET', KEYS[1], 'version', 'set', 'member', 'prevSet', 'prevMember')
+local v = tonumber(ARGV[1])
+if cur[1] then
+  local c = tonumber(cur[1])
+  if c > v then return false end
+  if c == v then return { cur[4] or '', cur[5] or '' } end
+end
+local prevSet, prevMember = cur[2] or '', cur[3] or ''
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'set', ARGV[3], 'member', ARGV[4], 'prevSet', prevSet, 'prevMember', prevMember)
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], 'snapshot') else redis.call('HSET', KEYS[1], 'snapshot', ARGV[2]) end
+return { prevSet, prevMember }`;
+
+// KEYS: set, reach. ARGV: lng, lat, slack (m), searchable ('1' when lat is within GEO's range),
+// polar key suffix handled by the caller. Members of the set whose fence may hold the point.
+const SEARCH_SET = `
+local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if #top == 0 then return {} end
+if ARGV[4] ~= '1' then return redis.call('ZRANGE', KEYS[2], 0, -1) end
+local r = (tonumber(top[2]) + tonumber(ARGV[3])) * 1.001 + 1
+return redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', r, 'm')`;
+
+// KEYS: wide set, wide reach, polar list of the point's hemisphere. ARGV: lng, lat, slack, searchable, metres to the polar band.
+// The first element says whether the brand has wide or polar fences at all ('1'/'0').
+const SEARCH_WIDE = `
+local out = {}
+if redis.call('EXISTS', KEYS[2], KEYS[3]) == 0 then return { '0' } end
+local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if #top > 0 then
+  if ARGV[4] ~= '1' then
+    out = redis.call('ZRANGE', KEYS[2], 0, -1)
+  else
+    local r = (tonumber(top[2]) + tonumber(ARGV[3])) * 1.001 + 1
+    out = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', r, 'm')
+  end
+end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], tonumber(ARGV[5]) - tonumber(ARGV[3]), '+inf')) do table.insert(out, m) end
+table.insert(out, 1, '1')
+return out`;
+
+/*
+ * Most brands have no wide or polar fence; a replica remembers that for a few seconds instead of
+ * asking on every fix. A wide fence created meanwhile (on another replica) is found at most this
+ * late, which is within what the catalog's own propagation (outbox, Kafka) already takes.
+ */
+const NO_WIDE_FENCES_TTL_MS = 5_000;
+
+export interface IndexedStore {
+  store: StoreSnapshot;
+  fence: PreparedFence;
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    geofenceRecordStore(key: string, version: number, snapshot: string, set: string, member: string): Result<[string, string] | null, Context>;
+    geofenceSearchSet(set: string, reach: string, lng: number, lat: number, slackM: number, searchable: string): Result<string[], Context>;
+    geofenceSearchWide(
+      set: string, reach: string, polar: string, lng: number, lat: number, slackM: number, searchable: string, toPolarM: number,
+    ): Result<string[], Context>;
+  }
+}
+
+/** Bounded in-process cache of store snapshots and their prepared fences, by version. */
+class FenceCache {
+  private readonly entries = new Map<string, { version: number; value: IndexedStore }>();
+  constructor(private readonly capacity: number) {}
+
+  get(storeId: string, version: number): IndexedStore | undefined {
+    const hit = this.entries.get(storeId);
+    if (!hit || hit.version !== version) return undefined;
+    this.entries.delete(storeId);
+    this.entries.set(storeId, hit); // most recently used last
+    return hit.value;
+  }
+
+  set(storeId: string, version: number, value: IndexedStore): void {
+    this.entries.delete(storeId);
+    this.entries.set(storeId, { version, value });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  delete(storeId: string): void {
+    this.entries.delete(storeId);
+  }
+}
+
+export const STORE_CACHE_SIZE = Symbol('STORE_CACHE_SIZE');
+
 /**
- * The Redis projection of catalog.store.v1: per brand, a GEO set of store locations and the
- * farthest any of its fences reaches; per store, its snapshot. Snapshots are cached in process by
- * version. Note: one GEO set per brand (hash-tagged) is fine up to a few hundred thousand stores
- * per brand; sharding by cell is issue 4's work.
+ * The Redis projection of catalog.store.v1, sharded per brand and 1° cell (cells.ts), and the
+ * search for the stores whose fence may contain a point. Store snapshots and their prepared
+ * fences are cached in process, keyed by version: a new version is a new set member, so a stale
+ * cache entry is never used.
  */
 @Injectable()
 export class StoreIndexRepository {
-  private readonly cache = new Map<string, { version: number; store: StoreSnapshot }>();
+  private readonly cache: FenceCache;
+  /** Brands seen without wide or polar fences, until when (ms). */
+  private readonly noWideFences = new Map<string, number>();
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(STORE_CACHE_SIZE) cacheSize: number,
+  ) {
+    this.cache = new FenceCache(cacheSize);
+    redis.defineCommand('geofenceRecordStore', { numberOfKeys: 1, lua: RECORD_STORE });
+    redis.defineCommand('geofenceSearchSet', { numberOfKeys: 2, lua: SEARCH_SET });
+    redis.defineCommand('geofenceSearchWide', { numberOfKeys: 3, lua: SEARCH_WIDE });
+  }
 
+  /** Applies a snapshot unless a newer version is already in; true when applied (or redone). */
   async upsert(store: StoreSnapshot): Promise<boolean> {
-    const applied = await this.redis.eval(
-      APPLY_STORE,
-      3,
-      storeKey(store.storeId),
-      geoKey(store.brandId),
-      reachKey(store.brandId),
-      store.version,
-      JSON.stringify(store),
-      store.location.lng,
-      store.location.lat,
-      store.storeId,
-      Math.ceil(fenceReachM(store)),
-    );
+    const fence = prepareFence(store);
+    const placement = placementOf(store.location, fence.reachM);
+    const set = setKeyOf(store.brandId, placement, store.location.lat);
+    const member = `${store.storeId}@${store.version}`;
+    const previous = await this.redis.geofenceRecordStore(storeKey(store.storeId), store.version, JSON.stringify(store), set, member);
+    if (!previous) return false;
+    await this.unfile(previous[0], previous[1], member);
+    const tx = this.redis.multi();
+    if (placement.kind === 'polar') tx.zadd(set, Math.ceil(fence.reachM), member);
+    else tx.geoadd(set, store.location.lng, store.location.lat, member).zadd(`${set}:reach`, Math.ceil(fence.reachM), member);
+    await tx.exec();
     this.cache.delete(store.storeId);
-    return applied === 1;
+    if (placement.kind !== 'cell') this.noWideFences.delete(store.brandId);
+    return true;
   }
 
-  async remove(storeId: string, brandId: string, version: number): Promise<boolean> {
-    const applied = await this.redis.eval(APPLY_STORE, 3, storeKey(storeId), geoKey(brandId), reachKey(brandId), version, '', 0, 0, storeId, 0);
+  async remove(storeId: string, version: number): Promise<boolean> {
+    const previous = await this.redis.geofenceRecordStore(storeKey(storeId), version, '', '', '');
     this.cache.delete(storeId);
-    return applied === 1;
+    if (!previous) return false;
+    await this.unfile(previous[0], previous[1], '');
+    return true;
   }
 
-  /** Stores of the brand whose fence could contain a point within `extraM` of (lat, lng). */
-  async candidates(brandId: string, lat: number, lng: number, extraM: number): Promise<Candidate[]> {
-    const reach = Number((await this.redis.get(reachKey(brandId))) ?? 0);
-    if (reach === 0) return [];
-    const hits = (await this.redis.call(
-      'GEOSEARCH', geoKey(brandId), 'FROMLONLAT', lng, lat, 'BYRADIUS', reach + extraM, 'm', 'ASC', 'WITHDIST', 'COUNT', 200,
-    )) as [string, string][];
-    const out: Candidate[] = [];
-    for (const [storeId, dist] of hits) {
-      const store = await this.snapshot(storeId);
-      if (store) out.push({ store, distanceM: Number(dist) });
+  private async unfile(set: string, member: string, unless: string): Promise<void> {
+    if (!set || !member || member === unless) return;
+    await this.redis.multi().zrem(set, member).zrem(`${set}:reach`, member).exec();
+  }
+
+  /**
+   * The brand's stores whose fence may contain a point within `slackM` of (lat, lng): every
+   * store within its own reach plus the slack. A superset: the caller runs the exact test.
+   */
+  async candidates(brandId: string, lat: number, lng: number, slackM: number): Promise<IndexedStore[]> {
+    const searchable = Math.abs(lat) <= GEO_MAX_LAT ? '1' : '0';
+    const searches = cellsCovering(lat, lng, LOCAL_REACH_M + slackM).map((cell) => {
+      const key = cellKey(brandId, cell);
+      return this.redis.geofenceSearchSet(key, `${key}:reach`, lng, lat, slackM, searchable);
+    });
+    const now = Date.now();
+    if ((this.noWideFences.get(brandId) ?? 0) < now) {
+      const wide = wideKey(brandId);
+      searches.push(
+        this.redis
+          .geofenceSearchWide(wide, `${wide}:reach`, polarKey(brandId, lat), lng, lat, slackM, searchable, metresToPolarBand(lat))
+          .then(([any, ...found]) => {
+            if (any === '0') this.noWideFences.set(brandId, now + NO_WIDE_FENCES_TTL_MS);
+            else this.noWideFences.delete(brandId);
+            return found;
+          }),
+      );
     }
-    return out;
+    const members = new Set<string>((await Promise.all(searches)).flat());
+    const found = await Promise.all([...members].map((m) => this.resolve(m)));
+    return found.filter((s): s is IndexedStore => s !== null);
   }
 
-  async snapshot(storeId: string): Promise<StoreSnapshot | null> {
-    const [version, raw] = await this.redis.hmget(storeKey(storeId), 'version', 'snapshot');
-    if (!raw || version === null) return null;
-    const cached = this.cache.get(storeId);
-    if (cached && cached.version === Number(version)) return cached.store;
+  private async resolve(member: string): Promise<IndexedStore | null> {
+    const at = member.lastIndexOf('@');
+    const storeId = member.slice(0, at);
+    const version = Number(member.slice(at + 1));
+    const cached = this.cache.get(storeId, version);
+    if (cached) return cached;
+    const raw = await this.redis.hget(storeKey(storeId), 'snapshot');
+    if (!raw) return null;
     const store = JSON.parse(raw) as StoreSnapshot;
-    this.cache.set(storeId, { version: store.version, store });
-    return store;
+    const value = { store, fence: prepareFence(store) };
+    this.cache.set(storeId, store.version, value);
+    // A newer version than the member's is being filed right now: use it, it is more current.
+    return store.version >= version ? value : null;
+  }
+
+  async isBuilt(): Promise<boolean> {
+    return (await this.redis.exists(BUILT_KEY)) === 1;
+  }
+
+  async markBuilt(at: Date): Promise<void> {
+    await this.redis.set(BUILT_KEY, at.toISOString());
   }
 }

@@ -18,8 +18,10 @@ export const GeofenceTransition = z.object({
   locationSource: LocationSource,
   /** When the fix that caused the transition was shared. */
   sharedAt: IsoTime,
-  /** On dwell transitions: seconds the shopper has been inside since the visit's enter. */
-  dwellSeconds: z.number().nonnegative().optional(),
+  /** dwell only: seconds between the visit's enter and the share that found the shopper still inside. */
+  dwellSeconds: z.number().int().nonnegative().optional(),
+  /** exit only: the shopper was seen outside the fence (`left`) or stopped sharing (`timeout`). */
+  exitReason: z.enum(['left', 'timeout']).optional(),
 });
 export type GeofenceTransition = z.infer<typeof GeofenceTransition>;
 

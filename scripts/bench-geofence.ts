@@ -1,0 +1,381 @@
+/**
+ * make bench-geofence: the geofence engine against Redis GEOSEARCH and PostGIS, on the same stores.
+ * Not a test: it prints figures. Run by scripts/bench/geofence.sh (which installs PostGIS and
+ * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
+ * LOOKUPS (evaluations measured, 200000), KAFKA_SHARES (60000), KAFKA_BROKERS.
+ */
+import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
+import { EventPublisher, Outgoing } from '@app/kafka';
+import { Metrics } from '@app/observability';
+import Redis from 'ioredis';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { EvaluateLocations, GeofencePolicy } from '../apps/geofence/src/locations/evaluate-location.usecase';
+import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state.repository';
+import { cellOf } from '../apps/geofence/src/store-index/cells';
+import { StoreIndexRepository } from '../apps/geofence/src/store-index/store-index.repository';
+
+const STORES = Number(process.env.STORES ?? 100_000);
+const LOOKUPS = Number(process.env.LOOKUPS ?? 200_000);
+const KAFKA_SHARES = Number(process.env.KAFKA_SHARES ?? 60_000);
+const BRANDS = 20;
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390/0';
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/geofence_bench';
+const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
+const policy: GeofencePolicy = { maxAccuracyM: 100, maxFixAgeSeconds: 300, maxSpeedKmh: 250, exitHysteresisM: 30, stateTtlSeconds: 7200, dwellSeconds: 300 };
+
+// ---------------------------------------------------------------------------------------------
+// A realistic spread: 70 % of stores around 60 cities (denser at the centre), 30 % in the
+// countryside of Europe and North America; 70 % circles (25–250 m), 25 % polygons (20–150 m
+// across), 4 % multipolygons, 1 % wide fences (2–20 km circles: malls, airports, districts).
+// Deterministic (seeded) so the 100k and 1M runs are comparable.
+let seed = 42;
+const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+const cities = Array.from({ length: 60 }, (_, i) =>
+  i < 40 ? { lat: 36 + rand() * 22, lng: -9 + rand() * 33, sigmaKm: 3 + rand() * 8 } : { lat: 28 + rand() * 20, lng: -122 + rand() * 50, sigmaKm: 4 + rand() * 10 },
+);
+const M_PER_DEG = 111_195;
+
+function around(c: { lat: number; lng: number }, metres: number): { lat: number; lng: number } {
+  const a = rand() * 2 * Math.PI;
+  const d = rand() * metres;
+  return { lat: c.lat + (d * Math.sin(a)) / M_PER_DEG, lng: c.lng + (d * Math.cos(a)) / (M_PER_DEG * Math.cos((c.lat * Math.PI) / 180)) };
+}
+
+function ring(c: { lat: number; lng: number }, radiusM: number, sides: number): [number, number][] {
+  const k = Math.cos((c.lat * Math.PI) / 180);
+  const pts: [number, number][] = [];
+  for (let i = 0; i < sides; i++) {
+    const a = (i / sides) * 2 * Math.PI;
+    const r = radiusM * (0.6 + 0.4 * rand());
+    pts.push([c.lng + (r * Math.cos(a)) / (M_PER_DEG * k), c.lat + (r * Math.sin(a)) / M_PER_DEG]);
+  }
+  return [...pts, pts[0]];
+}
+
+function makeStore(i: number): StoreSnapshot {
+  let location: { lat: number; lng: number };
+  if (rand() < 0.7) {
+    const city = cities[Math.floor(rand() * cities.length)];
+    const km = Math.abs(gauss()) * city.sigmaKm;
+    location = around(city, km * 1000);
+  } else {
+    location = rand() < 0.6 ? { lat: 36 + rand() * 22, lng: -9 + rand() * 33 } : { lat: 28 + rand() * 20, lng: -122 + rand() * 50 };
+  }
+  const kind = rand();
+  let geofence: Geofence;
+  if (kind < 0.7) geofence = { type: 'circle', radiusM: Math.round(25 + rand() * 225) };
+  else if (kind < 0.95) geofence = { type: 'polygon', coordinates: [ring(location, 10 + rand() * 65, 4 + Math.floor(rand() * 5))] };
+  else if (kind < 0.99)
+    geofence = { type: 'multipolygon', coordinates: [[ring(location, 30, 5)], [ring({ lat: location.lat + 0.0006, lng: location.lng }, 20, 4)]] };
+  else geofence = { type: 'circle', radiusM: Math.round(2000 + rand() * 18_000) };
+  return {
+    storeId: `bench-${i}`, brandId: `bench-brand-${i % BRANDS}`, version: 1, name: `Store ${i}`, externalId: null, location, geofence,
+    timezone: 'Europe/Paris', openingHours: null, tags: [], updatedAt: new Date().toISOString(),
+  };
+}
+
+/** Shoppers walk around a store of their brand: 60 % of fixes land inside a fence's area. */
+function makeShares(stores: StoreSnapshot[], count: number, nowMs: number, pageId: string, perShopper: number): EventOf<typeof Topics.ShopperLocation>[] {
+  const out: EventOf<typeof Topics.ShopperLocation>[] = [];
+  const shoppers = Math.ceil(count / perShopper);
+  for (let s = 0; s < shoppers; s++) {
+    const home = stores[Math.floor(rand() * stores.length)];
+    const psid = `p${s}`;
+    for (let k = 0; k < perShopper && out.length < count; k++) {
+      const p = around(home.location, rand() < 0.6 ? 40 : 400);
+      const sharedAt = new Date(nowMs - 200_000 + k * 15_000 + (s % 1000)).toISOString(); // 400 m in 15 s: 96 km/h
+      out.push(
+        createEvent(Topics.ShopperLocation, 'shopper.location-shared', {
+          shopperId: `${pageId}:${psid}`, pageId, psid, brandId: home.brandId, lat: p.lat, lng: p.lng, accuracyM: 5 + Math.round(rand() * 20),
+          source: 'api', sharedAt, receivedAt: sharedAt, messageId: null,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+
+class DiscardingPublisher extends EventPublisher {
+  published = 0;
+  constructor() {
+    super(null as never);
+  }
+  override async publishAll(items: Outgoing[]): Promise<void> {
+    this.published += items.length;
+  }
+}
+
+async function loadRedis(redis: Redis, index: StoreIndexRepository, stores: StoreSnapshot[]): Promise<void> {
+  const t0 = Date.now();
+  for (let i = 0; i < stores.length; i += 2000) await Promise.all(stores.slice(i, i + 2000).map((s) => index.upsert(s)));
+  await index.markBuilt(new Date());
+  const info = await redis.info('memory');
+  const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+  log(`Redis: ${fmt(stores.length)} stores filed in ${((Date.now() - t0) / 1000).toFixed(1)} s, used_memory ${(used / 2 ** 20).toFixed(0)} MiB, ${fmt(await redis.dbsize())} keys`);
+}
+
+async function biggestSet(redis: Redis, stores: StoreSnapshot[]): Promise<{ key: string; size: number; store: StoreSnapshot }> {
+  const counts = new Map<string, { n: number; store: StoreSnapshot }>();
+  for (const s of stores) {
+    const key = `geo:{b:${s.brandId}:c:${cellOf(s.location.lat, s.location.lng)}}`;
+    const c = counts.get(key);
+    if (c) c.n++;
+    else counts.set(key, { n: 1, store: s });
+  }
+  const [key, top] = [...counts.entries()].sort((a, b) => b[1].n - a[1].n)[0];
+  return { key, size: await redis.zcard(key), store: top.store };
+}
+
+function redisBenchmark(redisPort: number, key: string, lng: number, lat: number): number {
+  const out = execFileSync(
+    'redis-benchmark',
+    ['-p', String(redisPort), '-n', '200000', '-c', '50', '-q', 'GEOSEARCH', key, 'FROMLONLAT', String(lng), String(lat), 'BYRADIUS', '300', 'm'],
+    { encoding: 'utf8' },
+  );
+  const m = /([\d.]+) requests per second/.exec(out);
+  return m ? Number(m[1]) : 0;
+}
+
+async function loadPostgis(pool: Pool, stores: StoreSnapshot[]): Promise<void> {
+  const t0 = Date.now();
+  await pool.query('CREATE EXTENSION IF NOT EXISTS postgis');
+  await pool.query('DROP TABLE IF EXISTS bench_stores');
+  await pool.query('CREATE TABLE bench_stores (id text PRIMARY KEY, brand_id text NOT NULL, area geography NOT NULL)');
+  for (let i = 0; i < stores.length; i += 1000) {
+    const chunk = stores.slice(i, i + 1000);
+    const values: string[] = [];
+    const params: unknown[] = [];
+    for (const s of chunk) {
+      const n = params.length;
+      if (s.geofence.type === 'circle') {
+        values.push(`($${n + 1}, $${n + 2}, ST_Buffer(ST_SetSRID(ST_MakePoint($${n + 3}, $${n + 4}), 4326)::geography, $${n + 5}))`);
+        params.push(s.storeId, s.brandId, s.location.lng, s.location.lat, s.geofence.radiusM);
+      } else {
+        const geom = { type: s.geofence.type === 'polygon' ? 'Polygon' : 'MultiPolygon', coordinates: s.geofence.coordinates };
+        values.push(`($${n + 1}, $${n + 2}, ST_SetSRID(ST_GeomFromGeoJSON($${n + 3}), 4326)::geography)`);
+        params.push(s.storeId, s.brandId, JSON.stringify(geom));
+      }
+    }
+    await pool.query(`INSERT INTO bench_stores (id, brand_id, area) VALUES ${values.join(',')}`, params);
+  }
+  await pool.query('CREATE INDEX bench_stores_area ON bench_stores USING gist (area)');
+  await pool.query('ANALYZE bench_stores');
+  log(`PostGIS: ${fmt(stores.length)} stores loaded and indexed (GiST on geography) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** The same question the engine answers: the brand's fences within the slack of the point, and whether it is inside. */
+async function benchPostgis(pool: Pool, shares: EventOf<typeof Topics.ShopperLocation>[], durationMs: number): Promise<number> {
+  const sql =
+    'SELECT id, ST_Covers(area, p) AS inside FROM bench_stores, (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS p) q ' +
+    'WHERE brand_id = $3 AND ST_DWithin(area, p, $4)';
+  let done = 0;
+  const until = Date.now() + durationMs;
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async (_, w) => {
+      for (let i = w; Date.now() < until; i += 32) {
+        const s = shares[i % shares.length].data;
+        await pool.query(sql, [s.lng, s.lat, s.brandId, 30 + (s.accuracyM ?? 0)]);
+        done++;
+      }
+    }),
+  );
+  return done / ((Date.now() - t0) / 1000);
+}
+
+async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; p99Ms: number; p50Ms: number }> {
+  const latencies: number[] = [];
+  const chunks: EventOf<typeof Topics.ShopperLocation>[][] = [];
+  // Shares of one shopper are consecutive; batches of 500 like the consumer's, 6 in flight (6 partitions).
+  for (let i = 0; i < shares.length; i += 500) chunks.push(shares.slice(i, i + 500));
+  let next = 0;
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++];
+        const started = performance.now();
+        await evaluate.execute(chunk);
+        const ms = performance.now() - started;
+        for (let i = 0; i < chunk.length; i++) latencies.push(ms);
+      }
+    }),
+  );
+  const perSec = shares.length / ((Date.now() - t0) / 1000);
+  return { perSec, p99Ms: percentile(latencies, 99), p50Ms: percentile(latencies, 50) };
+}
+
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+/** One geofence process (the built app) on the private Redis, its own consumer group: shares in, transitions out. */
+async function benchKafka(stores: StoreSnapshot[], redisUrlForApp: string): Promise<number> {
+  const prefix = `bench-${randomUUID().slice(0, 8)}-`;
+  const port = Number(process.env.BENCH_GEOFENCE_PORT ?? 6990);
+  const kafka = new Kafka({ clientId: `${prefix}bench`, brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const app = spawn(process.execPath, [join(__dirname, '..', 'apps', 'geofence', 'src', 'main.js')], {
+    env: { ...process.env, PORT: String(port), REDIS_URL: redisUrlForApp, KAFKA_GROUP_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (let i = 0; ; i++) {
+      if ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok) break;
+      if (i > 240) throw new Error('the geofence did not become healthy');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    // Wait until the new group has read what the shared topic already held.
+    const group = `${prefix}geofence-locations`;
+    for (let i = 0; ; i++) {
+      const ends = await admin.fetchTopicOffsets(Topics.ShopperLocation);
+      const committed = (await admin.fetchOffsets({ groupId: group, topics: [Topics.ShopperLocation] }))[0]?.partitions ?? [];
+      const lag = ends.reduce((sum, e) => sum + Math.max(0, Number(e.high) - Number(committed.find((c) => c.partition === e.partition)?.offset ?? -1)), 0);
+      if (lag === 0 || i > 120) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const pageId = `benchpage${randomUUID().slice(0, 6)}`;
+    // Two shares per shopper, inside then 300 m away 100 s later: one enter and one exit each.
+    const shares: { key: string; value: string }[] = [];
+    const now = Date.now();
+    for (let s = 0; shares.length < KAFKA_SHARES; s++) {
+      const home = stores[Math.floor(rand() * stores.length)];
+      if (home.geofence.type !== 'circle' || home.geofence.radiusM > 250) continue;
+      const psid = `k${s}`;
+      const base = { shopperId: `${pageId}:${psid}`, pageId, psid, brandId: home.brandId, accuracyM: 5, source: 'api' as const, messageId: null };
+      for (const [lat, ago] of [[home.location.lat, 200_000], [home.location.lat + 0.0045, 100_000]] as const) {
+        const sharedAt = new Date(now - ago).toISOString();
+        const e = createEvent(Topics.ShopperLocation, 'shopper.location-shared', { ...base, lat, lng: home.location.lng, sharedAt, receivedAt: sharedAt });
+        shares.push({ key: eventKey(Topics.ShopperLocation, e), value: JSON.stringify(e) });
+      }
+    }
+    let received = 0;
+    const consumer = kafka.consumer({ groupId: `${prefix}observer` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: Topics.GeofenceTransition, fromBeginning: false });
+    const joined = new Promise((r) => consumer.on(consumer.events.GROUP_JOIN, r));
+    let done: () => void = () => undefined;
+    const all = new Promise<void>((r) => (done = r));
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) if (m.headers?.['emitted-by']?.toString() === `${prefix}geofence`) received++;
+        if (received >= shares.length) done();
+      },
+    });
+    await joined;
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const cpuBefore = processCpuSeconds(app.pid!);
+    const t0 = Date.now();
+    for (let i = 0; i < shares.length; i += 5000) {
+      await producer.sendBatch({ acks: -1, topicMessages: [{ topic: Topics.ShopperLocation, messages: shares.slice(i, i + 5000) }] });
+    }
+    log(`Kafka: ${fmt(shares.length)} shares produced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await Promise.race([all, new Promise((r) => setTimeout(r, 300_000))]);
+    const seconds = (Date.now() - t0) / 1000;
+    const cpu = processCpuSeconds(app.pid!) - cpuBefore;
+    log(`Kafka: ${fmt(received)} of ${fmt(shares.length)} transitions out after ${seconds.toFixed(1)} s; the geofence process used ${cpu.toFixed(1)} CPU-s (${((cpu * 1e6) / shares.length).toFixed(0)} µs per share, so ${fmt(shares.length / cpu)} shares per CPU-second)`);
+    await producer.disconnect();
+    await consumer.disconnect();
+    return received / seconds;
+  } finally {
+    app.kill('SIGTERM');
+    await admin.disconnect();
+  }
+}
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
+}
+
+async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise<string> {
+  const info = await redis.info('commandstats');
+  const parts: string[] = [];
+  for (const m of info.matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/g)) {
+    if (['info', 'config'].includes(m[1])) continue;
+    parts.push(`${m[1]} ${(Number(m[2]) / evaluations).toFixed(2)} (${Number(m[4]).toFixed(1)} µs each)`);
+  }
+  return parts.join(', ');
+}
+
+async function main(): Promise<void> {
+  const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
+  await redis.flushdb();
+  const index = new StoreIndexRepository(redis, 2_000_000);
+  const visits = new VisitStateRepository(redis);
+  const publisher = new DiscardingPublisher();
+  const evaluate = new EvaluateLocations(index, visits, publisher, policy, 'bench', new Metrics('bench'));
+  const redisPort = Number(new URL(redisUrl).port || 6379);
+
+  const t0 = Date.now();
+  const stores = Array.from({ length: STORES }, (_, i) => makeStore(i));
+  log(`${fmt(STORES)} stores generated in ${((Date.now() - t0) / 1000).toFixed(1)} s (${BRANDS} brands, 60 cities, countryside, circles/polygons/multipolygons/wide)`);
+  await loadRedis(redis, index, stores);
+  const big = await biggestSet(redis, stores);
+  log(`largest GEO set: ${big.key} with ${fmt(big.size)} members`);
+
+  const pool = new Pool({ connectionString: databaseUrl, max: 8 });
+  if (process.env.BENCH_QUICK !== '1') await loadPostgis(pool, stores);
+
+  await benchUseCase(evaluate, makeShares(stores, 20_000, Date.now(), 'benchwarm', 10));
+
+  const redisGeosearchPerSec = redisBenchmark(redisPort, big.key, big.store.location.lng, big.store.location.lat);
+  log(`(a) redis-benchmark GEOSEARCH BYRADIUS 300 m on the largest set, 50 clients, no pipelining: ${fmt(redisGeosearchPerSec)}/s`);
+
+  const quick = process.env.BENCH_QUICK === '1'; // profiling: the use case only
+  const postgisLookupsPerSec = quick ? 0 : await benchPostgis(pool, makeShares(stores, 50_000, Date.now(), 'benchpg', 10), 15_000);
+  log(`(b) PostGIS ST_DWithin + ST_Covers on geography (GiST), pool of 8, 32 in flight: ${fmt(postgisLookupsPerSec)} lookups/s`);
+  await pool.end();
+
+  const shares = makeShares(stores, LOOKUPS, Date.now(), 'benchpage', 10);
+  await redis.config('RESETSTAT');
+  const redisCpu0 = await redisCpuSeconds(redis);
+  const cpu0 = process.cpuUsage();
+  const uc = await benchUseCase(evaluate, shares);
+  const cpu = process.cpuUsage(cpu0);
+  const nodeCpuUs = (cpu.user + cpu.system) / shares.length;
+  const redisCpuUs = ((await redisCpuSeconds(redis)) - redisCpu0) * 1e6 / shares.length;
+  log(`(c) CPU per evaluation: node ${nodeCpuUs.toFixed(0)} µs, redis-server ${redisCpuUs.toFixed(0)} µs (machine load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
+  log(`(c) Redis calls per evaluation: ${await commandsPerEvaluation(redis, shares.length)}`);
+  log(`(c) EvaluateLocations over Redis (quality, candidates, exact test, visit state; no Kafka): ${fmt(uc.perSec)}/s, batch latency p50 ${uc.p50Ms.toFixed(1)} ms, p99 ${uc.p99Ms.toFixed(1)} ms, ${fmt(publisher.published)} transitions`);
+
+  const kafkaSharesPerSec = quick ? 0 : await benchKafka(stores, redisUrl);
+  log(`(d) one geofence process, shopper.location.v1 in to geofence.transition.v1 out: ${fmt(kafkaSharesPerSec)} shares/s`);
+  const rss = process.memoryUsage().rss;
+  log(`bench process RSS ${(rss / 2 ** 20).toFixed(0)} MiB; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  log(
+    `goals: lookups ≥ 0.5 × GEOSEARCH ${uc.perSec >= 0.5 * redisGeosearchPerSec ? 'met' : 'NOT met'}, ≥ 3 × PostGIS ${uc.perSec >= 3 * postgisLookupsPerSec ? 'met' : 'NOT met'}, Kafka ≥ 20,000/s ${kafkaSharesPerSec >= 20_000 ? 'met' : 'NOT met'}`,
+  );
+  redis.disconnect();
+  console.log(
+    JSON.stringify({
+      stores: STORES,
+      lookupsPerSec: Math.round(uc.perSec),
+      redisGeosearchPerSec: Math.round(redisGeosearchPerSec),
+      postgisLookupsPerSec: Math.round(postgisLookupsPerSec),
+      p99Ms: Number(uc.p99Ms.toFixed(2)),
+      kafkaSharesPerSec: Math.round(kafkaSharesPerSec),
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
