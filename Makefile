@@ -6,7 +6,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 .PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics bench-delivery
 .PHONY: republish-catalog bench-catalog
 .PHONY: bench-decide
-.PHONY: bench-geofence
+.PHONY: bench-geofence bench
 
 help:
 	@echo "make up     install, start Kafka/Redis/Postgres, build, migrate, start the six apps, play the demo"
@@ -112,3 +112,8 @@ bench-catalog: topics
 	  ADMIN_TOKEN=$${ADMIN_TOKEN:-dev-admin-token}; \
 	node dist/scripts/migrate.js && scripts/stack.sh up && \
 	{ BENCH_PORT_BASE=$$PORT_BASE node dist/scripts/bench-catalog.js; rc=$$?; scripts/stack.sh down; exit $$rc; }
+
+# The whole stack under load (issue 7): fixed-rate latency, then open-loop throughput; writes
+# bench/results/latest.json. BRANDS, STORES_PER_BRAND, SHOPPERS, RATE, MAX_SECONDS tune it.
+bench: build topics
+	scripts/bench-e2e.sh
