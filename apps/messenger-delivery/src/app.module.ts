@@ -10,6 +10,7 @@ import { RetryTopicsConsumer } from './retries/retry-topics.consumer';
 import { CoalescingPublisher } from './sending/coalescing-publisher';
 import { DELIVERY_SETTINGS, DeliverPromotion } from './sending/deliver-promotion.usecase';
 import { PacedSendApi, RATE_SETTINGS } from './sending/paced-send-api';
+import { PageChannels } from './sending/page-channels';
 import { PageHealthRepository } from './sending/page-health.repository';
 import { PageRateLimiterRepository } from './sending/page-rate-limiter.repository';
 import { SEND_API_SETTINGS, SendApiClient } from './sending/send-api.client';
@@ -52,6 +53,7 @@ export class AppModule {
         PageRateLimiterRepository,
         PageHealthRepository,
         PacedSendApi,
+        PageChannels,
         CoalescingPublisher,
         DeliverPromotion,
         SendReply,

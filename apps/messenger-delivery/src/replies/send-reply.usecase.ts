@@ -1,9 +1,10 @@
-import { ChannelDirectory, signShareLink } from '@app/channels';
+import { signShareLink } from '@app/channels';
 import { EventOf, Topics } from '@app/contracts';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DELIVERY_SETTINGS, DeliverySettings } from '../sending/deliver-promotion.usecase';
 import { PacedSendApi } from '../sending/paced-send-api';
+import { PageChannels } from '../sending/page-channels';
 import { PageHealthRepository } from '../sending/page-health.repository';
 import type { Lang } from '../sending/render';
 import { SendLedgerRepository } from '../sending/send-ledger.repository';
@@ -28,7 +29,7 @@ export class SendReply {
   private readonly replies;
 
   constructor(
-    private readonly channels: ChannelDirectory,
+    private readonly channels: PageChannels,
     private readonly ledger: SendLedgerRepository,
     private readonly health: PageHealthRepository,
     private readonly sendApi: PacedSendApi,
@@ -49,6 +50,7 @@ export class SendReply {
     if (await this.ledger.claim(`reply:${event.id}`, 1, Date.now())) return this.count(command, 'duplicate');
     const channel = await this.channels.get(interaction.pageId);
     if (!channel) return this.done(event.id, command, 'page_not_connected');
+    if (channel === 'unreadable') return this.done(event.id, command, 'channel_secrets_unreadable');
     const pause = await this.health.pauseOf(interaction.pageId);
     if (pause && pause.channelVersion >= channel.version) return this.done(event.id, command, 'page_paused');
 

@@ -1,10 +1,11 @@
-import { Channel, ChannelDirectory, signClickLink } from '@app/channels';
+import { Channel, signClickLink } from '@app/channels';
 import { DeliveryOutcome, EventOf, RETRY_SCHEDULES, Topics, deadLetterTopic, deterministicId, retryTopic } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CoalescingPublisher } from './coalescing-publisher';
 import { PacedSendApi } from './paced-send-api';
+import { PageChannels } from './page-channels';
 import { PageHealthRepository } from './page-health.repository';
 import { renderPromotion } from './render';
 import { retryDelayMs } from './retry-policy';
@@ -46,7 +47,7 @@ export class DeliverPromotion {
   private readonly latency;
 
   constructor(
-    private readonly channels: ChannelDirectory,
+    private readonly channels: PageChannels,
     private readonly ledger: SendLedgerRepository,
     private readonly health: PageHealthRepository,
     private readonly sendApi: PacedSendApi,
@@ -68,6 +69,7 @@ export class DeliverPromotion {
     if (expiresAtMs <= Date.now()) return this.finish(event, 'expired', null, 'expired_before_send', null, attempt - 1);
     const channel = await this.channels.get(request.pageId);
     if (!channel) return this.finish(event, 'skipped', null, 'page_not_connected', null, attempt - 1);
+    if (channel === 'unreadable') return this.finish(event, 'failed', null, 'channel_secrets_unreadable', null, attempt - 1);
     const pause = await this.health.pauseOf(request.pageId);
     if (pause && pause.channelVersion >= channel.version) return this.finish(event, 'failed', null, `page_paused_${pause.reason}`, null, attempt - 1);
     if (pause) await this.reconnected(channel);
