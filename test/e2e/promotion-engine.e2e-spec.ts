@@ -192,7 +192,7 @@ describe('promotion engine rules, end to end', () => {
     expect(await client.say(pageId, owl, 'hello')).toBe(200);
     const decision = await walkIn(owl, night.at);
     expect(decision).toMatchObject({ outcome: 'skip', reason: 'quiet_hours', request: null });
-    expect(decision.considered).toEqual([expect.objectContaining({ reason: 'quiet_hours', reasons: ['quiet_hours'] })]);
+    expect(decision.considered).toEqual([expect.objectContaining({ reason: 'quiet_hours' })]);
   });
 
   it('skips outside the 24-hour window when the location did not come through the chat', async () => {

@@ -42,26 +42,22 @@ export class DecidePromotion {
     const t = event.data;
     if (t.transition === 'exit') return null;
     const triggerId = t.locationEventId;
-    const [existing, offers, stored, store, profile, brand] = await Promise.all([
-      this.log.find(t.visitId, triggerId),
-      this.catalog.offersOfBrand(t.brandId),
+    // No look-up of an earlier decision first: a redelivered trigger is recognised by the caps
+    // script (same reservation) and by the claim below, which hands back the first decision.
+    const [brand, stored, store, profile] = await Promise.all([
+      this.catalog.brand(t.brandId),
       this.shoppers.get(t.shopperId),
       this.catalog.store(t.storeId),
       this.interests.get(t.shopperId),
-      this.catalog.brandSettings(t.brandId),
     ]);
-    if (existing) {
-      // Redelivered: re-publish the same request; delivery deduplicates by requestId.
-      await this.publish(existing.request);
-      return existing;
-    }
+    const offers = brand.offers;
     const ctx: DecisionContext = {
       transition: t,
       shopper: { ...stored, interests: scoresAt(profile, nowMs, this.policy.interestDecay) },
       store,
       nowMs,
       windowHours: this.policy.windowHours,
-      quietHours: brand?.quietHours === undefined ? this.policy.defaultQuietHours : brand.quietHours,
+      quietHours: brand.settings?.quietHours === undefined ? this.policy.defaultQuietHours : brand.settings.quietHours,
       defaultLocale: this.policy.defaultLocale,
       interestThreshold: this.policy.interestThreshold,
     };
@@ -95,6 +91,11 @@ export class DecidePromotion {
       triggerId,
     };
     const { entry, first } = await this.log.claim(t.shopperId, triggerId, proposed);
+    if (!first && result.reservedOfferId && !result.replayOf && entry.offerId !== result.reservedOfferId) {
+      // A redelivered trigger whose first decision differs (the counters moved since): give back
+      // what this second evaluation reserved; the first decision stands.
+      await this.caps.release(t.brandId, t.shopperId, requestIdOf(t.visitId, result.reservedOfferId));
+    }
     if (first) {
       this.decisions.inc({ outcome, reason: entry.reason ?? 'chosen' });
       this.logger.log({ shopperId: t.shopperId, storeId: t.storeId, visitId: t.visitId, offerId: entry.offerId, arm: entry.arm, outcome, reason: entry.reason }, 'decision');
