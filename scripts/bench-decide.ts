@@ -119,6 +119,8 @@ async function main(): Promise<void> {
   for (let n = 0; n < 2000; n += concurrency) await Promise.all(Array.from({ length: concurrency }, (_, j) => decide.execute(transition(decisions + n + j))));
   const outcomes: Record<string, number> = {};
   let next = 0;
+  const cpuBefore = process.cpuUsage();
+  const redisCpuBefore = await redisCpuSeconds(redis);
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -130,9 +132,15 @@ async function main(): Promise<void> {
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
 
   console.log(`bench-decide: ${decisions} decisions in ${seconds.toFixed(2)} s → ${Math.round(decisions / seconds)} decisions/s (one process, concurrency ${concurrency})`);
   console.log(`  ${BRANDS} brands × ${STORES_PER_BRAND} stores, ${OFFERS_PER_STORE} offers per store, ${SHOPPERS} shoppers; send requests handed to the publisher: ${published}`);
+  // The machine may be shared: CPU time spent is a steadier figure than wall-clock time.
+  console.log(`  engine CPU: ${((cpuSeconds / decisions) * 1e6).toFixed(0)} µs per decision → ${Math.round(decisions / cpuSeconds)} decisions/s per core it fully uses`);
+  console.log(`  Redis server CPU (all its clients, not only this bench): ${((redisCpu / decisions) * 1e6).toFixed(0)} µs per decision`);
   console.log(`  outcomes: ${Object.entries(outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
   // Leave nothing behind.
@@ -143,6 +151,12 @@ async function main(): Promise<void> {
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
   await redis.quit();
+}
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_sys') + field('used_cpu_user');
 }
 
 main().catch((error) => {

@@ -4,10 +4,18 @@ import { Inject, Injectable } from '@nestjs/common';
 
 const offerKey = (offerId: string) => `pe:offer:{o:${offerId}}`;
 const brandOffersKey = (brandId: string) => `pe:offers:{b:${brandId}}`;
-/** Bumped whenever one of the brand's offers changes: replicas re-read their cached offers then. */
-const brandOffersVersionKey = (brandId: string) => `pe:offers-version:{b:${brandId}}`;
 const storeKey = (storeId: string) => `pe:store:{s:${storeId}}`;
+/**
+ * The brand's hash: its settings (`version`, `snapshot`, from catalog.brand.v1) and
+ * `offersVersion`, bumped whenever one of its offers changes so replicas re-read their cached
+ * offers; one HMGET gives a decision both.
+ */
 const brandKey = (brandId: string) => `pe:brand:{b:${brandId}}`;
+
+export interface BrandCatalog {
+  offers: OfferSnapshot[];
+  settings: BrandSettings | null;
+}
 
 // KEYS: entity hash. ARGV: version, snapshot ('' = deleted). Applies only newer versions.
 const APPLY_IF_NEWER = `
@@ -30,35 +38,48 @@ const MAX_CACHED = 10_000;
  */
 @Injectable()
 export class CatalogRepository {
-  private readonly offersCache = new Map<string, { version: string; offers: OfferSnapshot[] }>();
+  private readonly brandsCache = new Map<string, BrandCatalog & { offersVersion: string; rawSettings: string | null }>();
   private readonly storesCache = new Map<string, { version: string; store: StoreSnapshot | null }>();
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async upsertOffer(offer: OfferSnapshot): Promise<void> {
     const applied = await this.redis.eval(APPLY_IF_NEWER, 1, offerKey(offer.offerId), offer.version, JSON.stringify(offer));
-    if (applied === 1) await this.redis.multi().sadd(brandOffersKey(offer.brandId), offer.offerId).incr(brandOffersVersionKey(offer.brandId)).exec();
+    if (applied === 1) await this.redis.multi().sadd(brandOffersKey(offer.brandId), offer.offerId).hincrby(brandKey(offer.brandId), 'offersVersion', 1).exec();
   }
 
   async removeOffer(offerId: string, brandId: string, version: number): Promise<void> {
     const applied = await this.redis.eval(APPLY_IF_NEWER, 1, offerKey(offerId), version, '');
-    if (applied === 1) await this.redis.multi().srem(brandOffersKey(brandId), offerId).incr(brandOffersVersionKey(brandId)).exec();
+    if (applied === 1) await this.redis.multi().srem(brandOffersKey(brandId), offerId).hincrby(brandKey(brandId), 'offersVersion', 1).exec();
   }
 
   async offersOfBrand(brandId: string): Promise<OfferSnapshot[]> {
-    const version = (await this.redis.get(brandOffersVersionKey(brandId))) ?? '0';
-    const cached = this.offersCache.get(brandId);
-    if (cached && cached.version === version) return cached.offers;
-    const ids = await this.redis.smembers(brandOffersKey(brandId));
-    let offers: OfferSnapshot[] = [];
-    if (ids.length > 0) {
-      const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hget(offerKey(id), 'snapshot');
-      const results = (await pipeline.exec()) ?? [];
-      offers = results.map(([, raw]) => raw).filter((raw): raw is string => typeof raw === 'string').map((raw) => JSON.parse(raw) as OfferSnapshot);
+    return (await this.brand(brandId)).offers;
+  }
+
+  /** The brand's offers and settings, from the process cache when the brand's versions match. */
+  async brand(brandId: string): Promise<BrandCatalog> {
+    const [version, rawSettings] = await this.redis.hmget(brandKey(brandId), 'offersVersion', 'snapshot');
+    const offersVersion = version ?? '0';
+    let cached = this.brandsCache.get(brandId);
+    if (!cached || cached.offersVersion !== offersVersion) {
+      cached = { offersVersion, offers: await this.loadOffers(brandId), rawSettings: null, settings: null };
+      remember(this.brandsCache, brandId, cached);
     }
-    remember(this.offersCache, brandId, { version, offers });
-    return offers;
+    if (cached.rawSettings !== rawSettings) {
+      cached.rawSettings = rawSettings;
+      cached.settings = rawSettings ? (JSON.parse(rawSettings) as BrandSettings) : null;
+    }
+    return cached;
+  }
+
+  private async loadOffers(brandId: string): Promise<OfferSnapshot[]> {
+    const ids = await this.redis.smembers(brandOffersKey(brandId));
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(offerKey(id), 'snapshot');
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, raw]) => raw).filter((raw): raw is string => typeof raw === 'string').map((raw) => JSON.parse(raw) as OfferSnapshot);
   }
 
   async upsertStore(store: StoreSnapshot): Promise<void> {
@@ -81,11 +102,6 @@ export class CatalogRepository {
 
   async upsertBrandSettings(settings: BrandSettings): Promise<void> {
     await this.redis.eval(APPLY_IF_NEWER, 1, brandKey(settings.brandId), settings.version, JSON.stringify(settings));
-  }
-
-  async brandSettings(brandId: string): Promise<BrandSettings | null> {
-    const raw = await this.redis.hget(brandKey(brandId), 'snapshot');
-    return raw ? (JSON.parse(raw) as BrandSettings) : null;
   }
 }
 

@@ -15,6 +15,9 @@ import { DecisionContext, ReservationResult, evaluate, explain, isForStore } fro
 
 type Transition = EventOf<typeof Topics.GeofenceTransition>['data'];
 
+/** Offers sent to the caps script per call (see reserve). */
+const RESERVE_BATCH = 4;
+
 /**
  * A shopper entered (or dwelt at) a store: decide which promotion, if any, to send now. The pure
  * rules (eligibility.ts) rank the offers; the caps script reserves the best one the counters
@@ -42,26 +45,22 @@ export class DecidePromotion {
     const t = event.data;
     if (t.transition === 'exit') return null;
     const triggerId = t.locationEventId;
-    const [existing, offers, stored, store, profile, brand] = await Promise.all([
-      this.log.find(t.visitId, triggerId),
-      this.catalog.offersOfBrand(t.brandId),
+    // No look-up of an earlier decision first: a redelivered trigger is recognised by the caps
+    // script (same reservation) and by the claim below, which hands back the first decision.
+    const [brand, stored, store, profile] = await Promise.all([
+      this.catalog.brand(t.brandId),
       this.shoppers.get(t.shopperId),
       this.catalog.store(t.storeId),
       this.interests.get(t.shopperId),
-      this.catalog.brandSettings(t.brandId),
     ]);
-    if (existing) {
-      // Redelivered: re-publish the same request; delivery deduplicates by requestId.
-      await this.publish(existing.request);
-      return existing;
-    }
+    const offers = brand.offers;
     const ctx: DecisionContext = {
       transition: t,
       shopper: { ...stored, interests: scoresAt(profile, nowMs, this.policy.interestDecay) },
       store,
       nowMs,
       windowHours: this.policy.windowHours,
-      quietHours: brand?.quietHours === undefined ? this.policy.defaultQuietHours : brand.quietHours,
+      quietHours: brand.settings?.quietHours === undefined ? this.policy.defaultQuietHours : brand.settings.quietHours,
       defaultLocale: this.policy.defaultLocale,
       interestThreshold: this.policy.interestThreshold,
     };
@@ -95,6 +94,11 @@ export class DecidePromotion {
       triggerId,
     };
     const { entry, first } = await this.log.claim(t.shopperId, triggerId, proposed);
+    if (!first && result.reservedOfferId && !result.replayOf && entry.offerId !== result.reservedOfferId) {
+      // A redelivered trigger whose first decision differs (the counters moved since): give back
+      // what this second evaluation reserved; the first decision stands.
+      await this.caps.release(t.brandId, t.shopperId, requestIdOf(t.visitId, result.reservedOfferId));
+    }
     if (first) {
       this.decisions.inc({ outcome, reason: entry.reason ?? 'chosen' });
       this.logger.log({ shopperId: t.shopperId, storeId: t.storeId, visitId: t.visitId, offerId: entry.offerId, arm: entry.arm, outcome, reason: entry.reason }, 'decision');
@@ -113,25 +117,29 @@ export class DecidePromotion {
     ranked: OfferSnapshot[],
     arms: Map<string, Arm>,
   ): Promise<ReservationResult & { replayOf?: string }> {
-    if (ranked.length === 0) return { reservedOfferId: null, refused: [] };
-    const candidates: ReservationCandidate[] = ranked.map((offer) => ({
-      offerId: offer.offerId,
-      requestId: requestIdOf(t.visitId, offer.offerId),
-      perShopperPerDay: offer.caps.perShopperPerDay,
-      perShopperTotal: offer.caps.perShopperTotal,
-      maxSends: offer.caps.maxSends,
-      cooldownMinutes: offer.cooldownMinutes,
-      spendsBudget: arms.get(offer.offerId)?.kind !== 'control',
-    }));
-    const outcome = await this.caps.reserve({ brandId: t.brandId, shopperId: t.shopperId, visitId: t.visitId, triggerId, day, nowMs, candidates });
-    switch (outcome.kind) {
-      case 'decided':
-        return outcome;
-      case 'replay':
-        return { reservedOfferId: outcome.offerId, refused: [], replayOf: outcome.offerId };
-      case 'visit_taken':
-        return { reservedOfferId: null, refused: ranked.map((o) => ({ offerId: o.offerId, reason: 'one_per_visit' as const })) };
+    const refused: ReservationResult['refused'] = [];
+    // Candidates go to the caps script a few at a time, best first: the best usually passes, so
+    // most decisions hash request ids for a handful of offers, not all of them. Each call is atomic
+    // on its own; the visit, replay and counter checks are made again by every call.
+    for (let from = 0; from < ranked.length; from += RESERVE_BATCH) {
+      const candidates: ReservationCandidate[] = ranked.slice(from, from + RESERVE_BATCH).map((offer) => ({
+        offerId: offer.offerId,
+        requestId: requestIdOf(t.visitId, offer.offerId),
+        perShopperPerDay: offer.caps.perShopperPerDay,
+        perShopperTotal: offer.caps.perShopperTotal,
+        maxSends: offer.caps.maxSends,
+        cooldownMinutes: offer.cooldownMinutes,
+        spendsBudget: arms.get(offer.offerId)?.kind !== 'control',
+      }));
+      const outcome = await this.caps.reserve({ brandId: t.brandId, shopperId: t.shopperId, visitId: t.visitId, triggerId, day, nowMs, candidates });
+      if (outcome.kind === 'replay') return { reservedOfferId: outcome.offerId, refused, replayOf: outcome.offerId };
+      if (outcome.kind === 'visit_taken') {
+        return { reservedOfferId: null, refused: [...refused, ...ranked.slice(from).map((o) => ({ offerId: o.offerId, reason: 'one_per_visit' as const }))] };
+      }
+      refused.push(...outcome.refused);
+      if (outcome.reservedOfferId) return { reservedOfferId: outcome.reservedOfferId, refused };
     }
+    return { reservedOfferId: null, refused };
   }
 
   private request(t: Transition, offer: OfferSnapshot, arm: Arm, locale: string, store: StoreSnapshot | null, nowMs: number): PromotionSendRequest {

@@ -31,10 +31,15 @@ export class DecisionLogRepository {
     return raw ? (JSON.parse(raw) as DecisionLogEntry) : null;
   }
 
+  /** What a replay needs of a decision: its verdict and its request, not the explanation. */
+  private static record(entry: DecisionLogEntry): string {
+    const { visitId, decidedAt, reason, request, outcome, offerId, arm, storeId, transition, brandId, triggerId } = entry;
+    return JSON.stringify({ visitId, decidedAt, reason, considered: [], request, outcome, offerId, arm, storeId, transition, brandId, triggerId });
+  }
+
   /** Stores the decision if the trigger has none; returns the trigger's decision either way. */
   async claim(shopperId: string, triggerId: string, entry: DecisionLogEntry): Promise<{ entry: DecisionLogEntry; first: boolean }> {
-    const record = JSON.stringify({ ...entry, considered: [] });
-    const stored = await this.redis.set(triggerKey(entry.visitId, triggerId), record, 'EX', TRIGGER_TTL_SECONDS, 'NX');
+    const stored = await this.redis.set(triggerKey(entry.visitId, triggerId), DecisionLogRepository.record(entry), 'EX', TRIGGER_TTL_SECONDS, 'NX');
     if (stored === 'OK') {
       const append = (this.redis as unknown as { peAppendDecision: (...a: (string | number)[]) => Promise<number> }).peAppendDecision;
       await append.call(this.redis, decisionLogKey(shopperId), JSON.stringify(entry), LOG_LENGTH, DECISION_LOG_TTL_SECONDS);

@@ -155,9 +155,9 @@ describe('evaluate and explain', () => {
     const d = explain(e, { reservedOfferId: 'o2', refused: [] });
     expect(d.offer?.offerId).toBe('o2');
     expect(d.considered).toEqual([
-      { offerId: 'o2', reason: 'chosen', interestScore: 0 },
-      { offerId: 'o1', reason: 'outranked', interestScore: 0 },
-      { offerId: 'o3', reason: 'offer_not_active', reasons: ['offer_not_active'], interestScore: 0 },
+      { offerId: 'o2', reason: 'chosen' },
+      { offerId: 'o1', reason: 'outranked' },
+      { offerId: 'o3', reason: 'offer_not_active' },
     ]);
   });
 
@@ -165,7 +165,7 @@ describe('evaluate and explain', () => {
     const e = evaluate([offer({ offerId: 'o1' }), offer({ offerId: 'o2', priority: 5 })], ctx());
     const d = explain(e, { reservedOfferId: 'o1', refused: [{ offerId: 'o2', reason: 'budget_exhausted' }] });
     expect(d.offer?.offerId).toBe('o1');
-    expect(d.considered[0]).toEqual({ offerId: 'o2', reason: 'budget_exhausted', reasons: ['budget_exhausted'], interestScore: 0 });
+    expect(d.considered[0]).toEqual({ offerId: 'o2', reason: 'budget_exhausted' });
   });
 
   it.each<[string, OfferSnapshot[], Partial<DecisionContext>, ReservationResult, string]>([
@@ -185,7 +185,7 @@ describe('evaluate and explain', () => {
 
   it('lists, for a blocked shopper, the block and every rule each offer failed', () => {
     const d = explain(evaluate([offer({ status: 'paused' })], ctx({ shopper: { ...shopper, optedOut: true } })), noCounters);
-    expect(d.considered).toEqual([{ offerId: 'o1', reason: 'opted_out', reasons: ['opted_out', 'offer_not_active'], interestScore: 0 }]);
+    expect(d.considered).toEqual([{ offerId: 'o1', reason: 'opted_out', reasons: ['opted_out', 'offer_not_active'] }]);
   });
 
   it('computes the per-day cap day in the shopper zone, and the locale', () => {

@@ -221,8 +221,11 @@ export interface ReservationResult {
 
 export interface Considered {
   offerId: string;
+  /** The first (or only) reason; `chosen`, `outranked` or `not_tried` for offers that passed the rules. */
   reason: string;
+  /** Every rule the offer failed, when more than one. */
   reasons?: string[];
+  /** The shopper's interest in the offer, when any. */
   interestScore?: number;
 }
 
@@ -238,17 +241,26 @@ export function explain(evaluation: Evaluation, reservation: ReservationResult):
   const refused = new Map(reservation.refused.map((r) => [r.offerId, r.reason]));
   let chosen: OfferSnapshot | null = null;
   for (const r of evaluation.ranked) {
-    const score = { interestScore: r.interestScore };
     const hit = refused.get(r.offer.offerId);
-    if (hit) considered.push({ offerId: r.offer.offerId, reason: hit, reasons: [hit], ...score });
+    let reason: string;
+    if (hit) reason = hit;
     else if (r.offer.offerId === reservation.reservedOfferId) {
       chosen = r.offer;
-      considered.push({ offerId: r.offer.offerId, reason: 'chosen', ...score });
-    } else considered.push({ offerId: r.offer.offerId, reason: chosen ? 'outranked' : 'not_tried', ...score });
+      reason = 'chosen';
+    } else reason = chosen ? 'outranked' : 'not_tried';
+    considered.push(entry(r.offer.offerId, [reason], r.interestScore));
   }
-  for (const r of evaluation.rejected) considered.push({ offerId: r.offerId, reason: r.reasons[0], reasons: r.reasons, interestScore: r.interestScore });
+  for (const r of evaluation.rejected) considered.push(entry(r.offerId, r.reasons, r.interestScore));
   if (chosen) return { offer: chosen, reason: null, considered };
   return { offer: null, reason: overallReason(evaluation, reservation), considered };
+}
+
+/** One line of the explanation, kept small (it is stored for every offer of every decision). */
+function entry(offerId: string, reasons: string[], interestScore: number): Considered {
+  const line: Considered = { offerId, reason: reasons[0] };
+  if (reasons.length > 1) line.reasons = reasons;
+  if (interestScore > 0) line.interestScore = Math.round(interestScore * 1000) / 1000;
+  return line;
 }
 
 /** Why nothing was sent, in one word: the reason that stopped the offer that would have won. */

@@ -14,10 +14,30 @@ export interface QuietHours {
 
 export const DEFAULT_QUIET_HOURS: QuietHours = { start: '21:00', end: '09:00' };
 
-function localTime(nowMs: number, zone: string): DateTime {
-  const t = DateTime.fromMillis(nowMs, { zone });
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  /** "yyyy-MM-dd" */
+  date: string;
+}
+
+// Converting an instant to a zone's wall clock goes through Intl and is the costliest step of a
+// decision; UTC offsets change only on minute boundaries, so one conversion per zone per minute.
+const clocks = new Map<string, { minute: number; clock: WallClock }>();
+
+function localTime(nowMs: number, zone: string): WallClock {
+  const minute = Math.floor(nowMs / 60_000);
+  const cached = clocks.get(zone);
+  if (cached && cached.minute === minute) return cached.clock;
+  const t = DateTime.fromMillis(minute * 60_000, { zone });
   if (!t.isValid) throw new RangeError(`unknown time zone ${zone}`);
-  return t;
+  const clock = { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, date: t.toFormat('yyyy-MM-dd') };
+  if (clocks.size > 10_000) clocks.clear();
+  clocks.set(zone, { minute, clock });
+  return clock;
 }
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -34,7 +54,7 @@ export function isQuietHours(nowMs: number, zone: string, quiet: QuietHours): bo
 
 /** The calendar day in `zone`, "yyyy-MM-dd": the unit of per-day caps. */
 export function localDay(nowMs: number, zone: string): string {
-  return localTime(nowMs, zone).toFormat('yyyy-MM-dd');
+  return localTime(nowMs, zone).date;
 }
 
 // Parsing an opening_hours string costs far more than evaluating it: keep the parsed ones.
@@ -68,6 +88,6 @@ export function storeHoursVerdict(nowMs: number, zone: string, hours: string | n
   const parsed = parseHours(hours);
   if (parsed instanceof Error) return 'invalid_hours';
   const t = localTime(nowMs, zone);
-  const wall = new Date(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  const wall = new Date(t.year, t.month - 1, t.day, t.hour, t.minute, Math.floor((nowMs % 60_000) / 1000));
   return parsed.getState(wall) ? 'open' : 'closed';
 }

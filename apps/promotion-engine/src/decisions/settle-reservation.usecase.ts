@@ -6,11 +6,21 @@ import { CapsRepository } from './caps.repository';
 /** Delivery could not tell whether Meta received it: counted as sent (we never overspend). */
 const MAYBE_SENT_REASONS = new Set(['interrupted_send_not_retried']);
 
-/** Whether a delivery outcome gives the reservation back: only when the shopper surely got nothing. */
-export function releasesReservation(status: Pick<DeliveryStatus, 'status' | 'reason'>): boolean {
+/**
+ * Whether a delivery outcome gives the reservation back: only when the shopper surely got nothing
+ * and the failure is the promotion's, not the setup's:
+ * - expired before any attempt (the shopper had left) → released;
+ * - failed or skipped after Meta answered (attempts ≥ 1: window closed, shopper unreachable,
+ *   retries exhausted…) → released, except when delivery cannot tell whether Meta got it;
+ * - skipped before any call to Meta (page_not_connected: a configuration fault) → kept, so a
+ *   misconfigured Page cannot turn the budget over and over; on a broker shared by several
+ *   stacks such statuses also come from other stacks' delivery services, which must not free ours.
+ */
+export function releasesReservation(status: Pick<DeliveryStatus, 'status' | 'reason' | 'attempts'>): boolean {
   if (status.status === 'sent') return false;
-  if (status.status === 'failed' && status.reason !== null && MAYBE_SENT_REASONS.has(status.reason)) return false;
-  return true;
+  if (status.status === 'expired') return true;
+  if (status.attempts < 1) return false;
+  return !(status.reason !== null && MAYBE_SENT_REASONS.has(status.reason));
 }
 
 /**
