@@ -212,4 +212,62 @@ describe('promotion engine rules, end to end', () => {
     await kafka.send({ topic: 'shopper.location.v1', acks: -1, messages: [{ key: event.data.shopperId, value: JSON.stringify(event) }] });
     expect(await nthDecision(psid, 1)).toMatchObject({ outcome: 'skip', reason: 'outside_window', request: null });
   });
+
+  describe('brand settings and experiments set through the brand API', () => {
+    const http = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${urls.brandApi}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const settingsVersion = async () => {
+      const raw = await redis.hget(`pe:brand:{b:${brandId}}`, 'snapshot');
+      return raw ? (JSON.parse(raw) as { version: number }).version : 0;
+    };
+
+    it('applies quiet hours set with PUT /v1/settings, and lifts them with null', async () => {
+      const { at } = await storeWith({}, [{ name: 'Evening', message: { title: `Evening ${run}` } }]);
+      const now = DateTime.now().setZone(day);
+      const quietHours = { start: now.minus({ hours: 1 }).toFormat('HH:mm'), end: now.plus({ hours: 1 }).toFormat('HH:mm') };
+      const set = await http('PUT', '/v1/settings', { quietHours });
+      expect(set).toMatchObject({ status: 200, body: { quietHours } });
+      expect((await http('GET', '/v1/settings')).body).toMatchObject({ quietHours });
+      expect((await http('PUT', '/v1/settings', { quietHours: { start: '25:00', end: '09:00' } })).status).toBe(400);
+      await waitFor('the engine to see the settings', async () => (await settingsVersion()) >= (set.body.version as number), PATIENCE_MS);
+      const quiet = `quiet${run}`;
+      expect(await client.say(pageId, quiet, 'bonjour')).toBe(200);
+      expect(await walkIn(quiet, at)).toMatchObject({ outcome: 'skip', reason: 'quiet_hours', request: null });
+
+      const lifted = await http('PUT', '/v1/settings', { quietHours: null });
+      expect(lifted.body).toMatchObject({ quietHours: null });
+      await waitFor('the engine to see no quiet hours', async () => (await settingsVersion()) >= (lifted.body.version as number), PATIENCE_MS);
+      const awake = `awake${run}`;
+      expect(await client.say(pageId, awake, 'bonjour')).toBe(200);
+      expect(await walkIn(awake, at)).toMatchObject({ outcome: 'send' });
+    });
+
+    it('sends an A/B variant created with the offer, and holds out a full control group', async () => {
+      const variants = [{ id: 'b', weight: 1, message: { title: `Variant B ${run}` } }];
+      expect((await http('POST', '/v1/offers', { name: 'Bad', message: { title: 'x' }, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 60_000).toISOString(), controlShare: 2 })).status).toBe(400);
+      const { at, offerIds } = await storeWith({}, [{ name: 'AB', message: { title: `Default ${run}` }, variants, controlShare: 0 }]);
+      expect((await http('GET', `/v1/offers/${offerIds[0]}`)).body).toMatchObject({ variants, controlShare: 0 });
+      const tester = `ab${run}`;
+      expect(await client.say(pageId, tester, 'bonjour')).toBe(200);
+      const decision = await walkIn(tester, at);
+      expect(decision).toMatchObject({ outcome: 'send', arm: 'b' });
+      expect(decision.request?.message.title).toBe(`Variant B ${run}`);
+
+      const held = await storeWith({}, [{ name: 'Held out', message: { title: `Held ${run}` }, controlShare: 0.9, variants: [] }]);
+      // With 90 % held out, some of ten shoppers land in control: decided, recorded, not sent.
+      const outcomes: string[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        const psid = `ctl${i}${run}`;
+        expect(await client.say(pageId, psid, 'bonjour')).toBe(200);
+        outcomes.push(String((await walkIn(psid, held.at)).outcome));
+      }
+      expect(outcomes).toContain('control');
+    });
+  });
 });

@@ -13,6 +13,8 @@ import { ApiKeyRepository } from './auth/api-key.repository';
 import { BrandAuthGuard } from './auth/brand-auth.guard';
 import { BrandRepository } from './brands/brand.repository';
 import { BrandsController } from './brands/brands.controller';
+import { SettingsController } from './brands/settings.controller';
+import { UpdateBrandSettings } from './brands/update-brand-settings.usecase';
 import { CreateBrand } from './brands/create-brand.usecase';
 import { ChannelRepository } from './channels/channel.repository';
 import { ChannelsController } from './channels/channels.controller';
@@ -86,6 +88,7 @@ export class AppModule {
       ],
       controllers: [
         BrandsController,
+        SettingsController,
         KeysController,
         ChannelsController,
         StoresController,
@@ -115,6 +118,7 @@ export class AppModule {
         OutboxRelay,
         OutboxWriter,
         CreateBrand,
+        UpdateBrandSettings,
         CreateApiKey,
         RevokeApiKey,
         ConnectChannel,

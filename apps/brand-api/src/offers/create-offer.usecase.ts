@@ -47,6 +47,8 @@ export class CreateOffer {
       caps: body.caps ?? {},
       cooldownMinutes: body.cooldownMinutes ?? null,
       audience: body.audience ?? null,
+      variants: body.variants ?? [],
+      controlShare: body.controlShare ?? 0,
     };
     assertActivatable(whole, this.clock.now());
     const offer = await this.tx.run(async (tx) => {

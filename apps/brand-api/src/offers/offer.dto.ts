@@ -1,4 +1,4 @@
-import { Audience, OfferMessage, OfferStatus } from '@app/contracts';
+import { Audience, OfferMessage, OfferStatus, OfferVariant } from '@app/contracts';
 import { z } from 'zod';
 
 const Locale = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a locale such as fr or fr-FR');
@@ -34,6 +34,13 @@ export const OfferFields = {
   priority: z.number().int().min(-1000).max(1000),
   audience: Audience.strict().nullable(),
   status: OfferStatus,
+  /** A/B message variants with relative weights; assignment is sticky per shopper (engine). */
+  variants: z
+    .array(OfferVariant.extend({ message: Message, locales: z.record(Locale, Message).optional() }).strict())
+    .max(10)
+    .refine((v) => new Set(v.map((x) => x.id)).size === v.length, 'variant ids must be unique'),
+  /** Share of shoppers held out as a control group: decided and recorded, never sent. */
+  controlShare: z.number().min(0).max(0.9),
 };
 
 type OfferShape = { [K in keyof typeof OfferFields]: z.infer<(typeof OfferFields)[K]> };
@@ -65,6 +72,8 @@ export const CreateOfferBody = z
     cooldownMinutes: OfferFields.cooldownMinutes.optional(),
     priority: OfferFields.priority.default(0),
     audience: OfferFields.audience.optional(),
+    variants: OfferFields.variants.optional(),
+    controlShare: OfferFields.controlShare.optional(),
     status: z.enum(['draft', 'active'], { error: 'a new offer is draft or active' }).default('draft'),
   })
   .strict()

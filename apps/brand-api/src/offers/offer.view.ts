@@ -21,6 +21,8 @@ export function offerColumns(body: OfferBody): OfferColumns {
     priority: body.priority,
     audience: body.audience,
     status: body.status,
+    variants: body.variants,
+    controlShare: body.controlShare,
   };
 }
 
@@ -40,6 +42,8 @@ export function toOfferBody(o: OfferEntity): OfferBody {
     priority: o.priority,
     audience: o.audience,
     status: o.status,
+    variants: o.variants,
+    controlShare: o.controlShare,
   };
 }
 

@@ -1,6 +1,8 @@
 import { Topics } from '@app/contracts';
 import { Outgoing } from '@app/kafka';
 import { Injectable, Logger } from '@nestjs/common';
+import { toBrandSettingsEvent } from '../brands/brand-settings';
+import { BrandRepository } from '../brands/brand.repository';
 import { toChannelConnected } from '../channels/channel.view';
 import { ChannelRepository } from '../channels/channel.repository';
 import { OfferRepository } from '../offers/offer.repository';
@@ -16,6 +18,7 @@ export interface RepublishReport {
   stores: number;
   offers: number;
   channels: number;
+  brands: number;
 }
 
 /**
@@ -34,11 +37,18 @@ export class RepublishCatalog {
     private readonly stores: StoreRepository,
     private readonly offers: OfferRepository,
     private readonly channels: ChannelRepository,
+    private readonly brands: BrandRepository,
     private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(): Promise<RepublishReport> {
-    const report: RepublishReport = { stores: 0, offers: 0, channels: 0 };
+    const report: RepublishReport = { stores: 0, offers: 0, channels: 0, brands: 0 };
+    report.brands = await this.tx.run(async (tx) => {
+      const all = await this.brands.withSettings(tx);
+      const now = new Date();
+      await this.outbox.append(tx, all.map((b) => this.outbox.event(Topics.BrandCatalog, 'brand.settings-updated', toBrandSettingsEvent(b, now))));
+      return all.length;
+    });
     report.channels = await this.tx.run(async (tx) => {
       const all = await this.channels.allLocked(tx);
       await this.outbox.append(tx, all.map((c) => this.outbox.event(Topics.ChannelCatalog, 'channel.connected', toChannelConnected(c))));

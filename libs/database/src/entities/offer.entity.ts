@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Audience, OfferMessage, OfferSnapshot, OfferStatus } from '@app/contracts';
+import type { Audience, OfferMessage, OfferSnapshot, OfferStatus, OfferVariant } from '@app/contracts';
 
 @Entity('offers')
 export class OfferEntity {
@@ -48,6 +48,14 @@ export class OfferEntity {
 
   @Column('text')
   status!: OfferStatus;
+
+  /** A/B message variants (empty: the offer's own message only). */
+  @Column('jsonb', { default: () => "'[]'" })
+  variants!: OfferVariant[];
+
+  /** Share of shoppers (0–1) held out as a control group by the engine. */
+  @Column('double precision', { name: 'control_share', default: 0 })
+  controlShare!: number;
 
   @Column('int')
   version!: number;
