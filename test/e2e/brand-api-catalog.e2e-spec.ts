@@ -28,7 +28,8 @@ interface Report {
   rejected: { index: number; externalId: string | null; errors: { field: string }[] }[];
 }
 
-const kafka = new Kafka({ clientId: `${E2E.groupPrefix}brand-api-e2e`, brokers: ['localhost:9092'], logLevel: logLevel.NOTHING });
+const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
+const kafka = new Kafka({ clientId: `${E2E.groupPrefix}brand-api-e2e`, brokers, logLevel: logLevel.NOTHING });
 
 /** Reads a topic from the beginning and collects the events that `match` (a real consumer). */
 async function watch(topic: string, match: (key: string, event: { type: string; data: Record<string, unknown> }) => boolean) {
