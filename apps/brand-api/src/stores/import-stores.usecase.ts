@@ -12,7 +12,7 @@ import { storeColumns, toStoreSnapshot } from './store.view';
 /** Stores written per transaction: big enough to be fast, small enough to keep locks short. */
 export const IMPORT_BATCH = 1_000;
 /** Batches in flight at once (each its own transaction and connection). */
-const PARALLEL_BATCHES = 2;
+const PARALLEL_BATCHES = 3;
 
 export interface RejectedStore {
   /** Position in the request's `stores` array. */
