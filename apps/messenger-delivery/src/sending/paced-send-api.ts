@@ -1,3 +1,4 @@
+import { METRIC_NAMES, Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { PageRateLimiterRepository, RateSettings } from './page-rate-limiter.repository';
 import { SendApiClient, SendResult } from './send-api.client';
@@ -14,19 +15,34 @@ const RATE_LIMIT_CODES = new Set([4, 613, 80006]);
  */
 @Injectable()
 export class PacedSendApi {
+  private readonly waits;
+
   constructor(
     private readonly limiter: PageRateLimiterRepository,
     private readonly client: SendApiClient,
     @Inject(RATE_SETTINGS) private readonly rate: RateSettings,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.waits = metrics.histogram(
+      METRIC_NAMES.rateLimitWait,
+      "Seconds a send waited for its Page's budget (0 when none was needed)",
+      ['outcome'],
+      [0, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    );
+  }
 
   async send(pageId: string, pageAccessToken: string, body: Record<string, unknown>, deadlineMs: number): Promise<SendResult | 'deadline'> {
+    const started = Date.now();
     for (;;) {
       const waitMs = await this.limiter.take(pageId, this.rate, Date.now());
       if (waitMs === 0) break;
-      if (Date.now() + waitMs > deadlineMs) return 'deadline';
+      if (Date.now() + waitMs > deadlineMs) {
+        this.waits.observe({ outcome: 'deadline' }, (Date.now() - started) / 1000);
+        return 'deadline';
+      }
       await sleep(waitMs);
     }
+    this.waits.observe({ outcome: 'sent' }, (Date.now() - started) / 1000);
     const result = await this.client.send(pageId, pageAccessToken, body);
     if (!result.ok && result.error && RATE_LIMIT_CODES.has(result.error.code)) await this.limiter.slowDown(pageId, this.rate);
     return result;
