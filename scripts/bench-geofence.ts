@@ -319,7 +319,7 @@ async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise
 }
 
 async function main(): Promise<void> {
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
+  const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   await redis.flushdb();
   const index = new StoreIndexRepository(redis, 2_000_000);
   const visits = new VisitStateRepository(redis);
