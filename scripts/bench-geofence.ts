@@ -382,7 +382,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
+main()
+  .then(() => process.exit(0)) // kafkajs and pg keep handles open; the figures are printed
+  .catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });
