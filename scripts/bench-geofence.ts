@@ -2,7 +2,7 @@
  * make bench-geofence: the geofence engine against Redis GEOSEARCH and PostGIS, on the same stores.
  * Not a test: it prints figures. Run by scripts/bench/geofence.sh (which installs PostGIS and
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
- * LOOKUPS (evaluations measured, 200000), KAFKA_SHARES (60000), KAFKA_BROKERS.
+ * LOOKUPS (evaluations measured, 200000), KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS.
  */
 import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
 import { EventPublisher, Outgoing } from '@app/kafka';
@@ -21,7 +21,7 @@ import { StoreIndexRepository } from '../apps/geofence/src/store-index/store-ind
 
 const STORES = Number(process.env.STORES ?? 100_000);
 const LOOKUPS = Number(process.env.LOOKUPS ?? 200_000);
-const KAFKA_SHARES = Number(process.env.KAFKA_SHARES ?? 60_000);
+const KAFKA_SHARES = Number(process.env.KAFKA_SHARES ?? 20_000);
 const BRANDS = 20;
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390/0';
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/geofence_bench';
@@ -201,12 +201,16 @@ async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof 
   const chunks: EventOf<typeof Topics.ShopperLocation>[][] = [];
   // Shares of one shopper are consecutive; batches of 500 like the consumer's, 6 in flight (6 partitions).
   for (let i = 0; i < shares.length; i += 500) chunks.push(shares.slice(i, i + 500));
+  const madeAt = Date.now();
   let next = 0;
   const t0 = Date.now();
   await Promise.all(
     Array.from({ length: 6 }, async () => {
       while (next < chunks.length) {
         const chunk = chunks[next++];
+        // Shares were made before the run; shift them to now so none turns stale while it runs.
+        const shift = Date.now() - madeAt;
+        for (const e of chunk) e.data.sharedAt = new Date(Date.parse(e.data.sharedAt) + shift).toISOString();
         const started = performance.now();
         await evaluate.execute(chunk);
         const ms = performance.now() - started;
@@ -315,12 +319,13 @@ async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise
 }
 
 async function main(): Promise<void> {
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
+  const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   await redis.flushdb();
   const index = new StoreIndexRepository(redis, 2_000_000);
   const visits = new VisitStateRepository(redis);
   const publisher = new DiscardingPublisher();
-  const evaluate = new EvaluateLocations(index, visits, publisher, policy, 'bench', new Metrics('bench'));
+  const metrics = new Metrics('bench');
+  const evaluate = new EvaluateLocations(index, visits, publisher, policy, 'bench', metrics);
   const redisPort = Number(new URL(redisUrl).port || 6379);
 
   const t0 = Date.now();
@@ -353,6 +358,8 @@ async function main(): Promise<void> {
   const redisCpuUs = ((await redisCpuSeconds(redis)) - redisCpu0) * 1e6 / shares.length;
   log(`(c) CPU per evaluation: node ${nodeCpuUs.toFixed(0)} µs, redis-server ${redisCpuUs.toFixed(0)} µs (machine load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
   log(`(c) Redis calls per evaluation: ${await commandsPerEvaluation(redis, shares.length)}`);
+  const outcomes = (await metrics.registry.getSingleMetric('geofence_locations_total')?.get())?.values ?? [];
+  log(`(c) outcomes (warm-up included): ${outcomes.map((v) => `${String(v.labels.outcome)} ${fmt(v.value)}`).join(', ')}`);
   log(`(c) EvaluateLocations over Redis (quality, candidates, exact test, visit state; no Kafka): ${fmt(uc.perSec)}/s, batch latency p50 ${uc.p50Ms.toFixed(1)} ms, p99 ${uc.p99Ms.toFixed(1)} ms, ${fmt(publisher.published)} transitions`);
 
   const kafkaSharesPerSec = quick ? 0 : await benchKafka(stores, redisUrl);
@@ -375,7 +382,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
+main()
+  .then(() => process.exit(0)) // kafkajs and pg keep handles open; the figures are printed
+  .catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

@@ -63,8 +63,9 @@ async function stopGeofence(n: number): Promise<void> {
   geofences.delete(n);
 }
 
+/** The rebuild reads the whole shared catalog topic (other checkouts' stores too): give it time. */
 const healthy = (n: number) =>
-  waitFor(`geofence ${n} healthy`, async () => (await fetch(`http://127.0.0.1:${portBase + n}/health`).catch(() => null))?.ok, 60_000, 250);
+  waitFor(`geofence ${n} healthy`, async () => (await fetch(`http://127.0.0.1:${portBase + n}/health`).catch(() => null))?.ok, 300_000, 500);
 
 async function publish(topic: (typeof Topics)[keyof typeof Topics], type: string, data: unknown, id?: string): Promise<void> {
   const event = createEvent(topic, type as never, data as never, { id });
@@ -113,7 +114,7 @@ beforeAll(async () => {
   startGeofence(0);
   startGeofence(1);
   await Promise.all([healthy(0), healthy(1)]);
-}, 120_000);
+}, 400_000);
 
 afterAll(async () => {
   await Promise.all([...geofences.keys()].map((n) => stopGeofence(n)));
@@ -121,7 +122,7 @@ afterAll(async () => {
   await producer?.disconnect();
   redis?.disconnect();
   redisServer?.kill('SIGTERM');
-});
+}, 60_000);
 
 describe('two geofence processes on one stream', () => {
   it('emit each enter, dwell and exit exactly once', async () => {
@@ -173,5 +174,5 @@ describe('two geofence processes on one stream', () => {
     const psid = `rb${run}`;
     await share(psid, late, 1);
     await waitFor('the enter after the rebuild', async () => mine(psid).some((t) => t.transition === 'enter' && t.storeId === late.id), 30_000);
-  }, 120_000);
+  }, 400_000);
 });

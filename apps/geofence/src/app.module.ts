@@ -9,9 +9,8 @@ import { EMITTED_BY, EvaluateLocations, GEOFENCE_POLICY, GeofencePolicy } from '
 import { LOCATION_PARTITIONS_CONCURRENTLY, LocationsBatchConsumer } from './locations/locations-batch.consumer';
 import { VisitStateRepository } from './locations/visit-state.repository';
 import { ApplyStoreEvent } from './store-index/apply-store-event.usecase';
-import { IndexRebuilder } from './store-index/index-rebuilder.service';
 import { STORE_CACHE_SIZE, StoreIndexRepository } from './store-index/store-index.repository';
-import { StoresConsumer } from './store-index/stores.consumer';
+import { StoreCatalogConsumer } from './store-index/store-catalog.consumer';
 import { ExpireVisits } from './visits/expire-visits.usecase';
 import { SWEEP_INTERVAL_MS, VisitSweeper } from './visits/visit-sweeper.service';
 
@@ -36,7 +35,7 @@ export class AppModule {
         KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'geofence'),
         RedisModule.forRoot(env.REDIS_URL),
       ],
-      controllers: [StoresConsumer, ErasureConsumer],
+      controllers: [ErasureConsumer],
       providers: [
         { provide: GEOFENCE_POLICY, useValue: geofencePolicy(env) },
         { provide: EMITTED_BY, useValue: `${env.KAFKA_GROUP_PREFIX}geofence` },
@@ -46,7 +45,7 @@ export class AppModule {
         StoreIndexRepository,
         VisitStateRepository,
         ApplyStoreEvent,
-        IndexRebuilder,
+        StoreCatalogConsumer,
         EvaluateLocations,
         LocationsBatchConsumer,
         ExpireVisits,

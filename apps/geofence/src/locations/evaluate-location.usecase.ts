@@ -16,6 +16,9 @@ export const EMITTED_BY = Symbol('EMITTED_BY');
 
 type LocationEvent = EventOf<typeof Topics.ShopperLocation>;
 
+/** Transitions per produce request (about 700 bytes each). */
+const PUBLISH_SLICE = 500;
+
 /**
  * Is the shopper, now, at one of the brand's stores? Evaluates a batch of location events: each
  * shopper's events one after the other in their order, different shoppers concurrently (their
@@ -52,7 +55,9 @@ export class EvaluateLocations {
         for (const e of list) outgoing.push(...(await this.evaluate(e, nowMs)));
       }),
     );
-    await this.publisher.publishAll(outgoing);
+    // Bounded produce requests: a chunk near many fences yields many transitions, and a partition's
+    // record batch must stay under the broker's message.max.bytes (1 MiB by default).
+    for (let i = 0; i < outgoing.length; i += PUBLISH_SLICE) await this.publisher.publishAll(outgoing.slice(i, i + PUBLISH_SLICE));
     for (const o of outgoing) this.transitions.inc({ transition: (o.event.data as { transition: string }).transition });
   }
 

@@ -1,9 +1,10 @@
-import { EventValidationError, Topics, deadLetterTopic, parseEvent } from '@app/contracts';
+import { Topics, parseEvent } from '@app/contracts';
 import { KAFKA_SETTINGS, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
-import { IndexRebuilder } from '../store-index/index-rebuilder.service';
+import { deadLetter } from '../kafka/dead-letters';
+import { StoreCatalogConsumer } from '../store-index/store-catalog.consumer';
 import { EvaluateLocations } from './evaluate-location.usecase';
 
 /** Messages evaluated together: one set of Redis pipelines and one produce request. */
@@ -36,7 +37,7 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
 
   constructor(
     private readonly evaluateLocations: EvaluateLocations,
-    private readonly rebuilder: IndexRebuilder,
+    private readonly catalog: StoreCatalogConsumer,
     @Inject(KAFKA_SETTINGS) settings: KafkaSettings,
     @Inject(LOCATION_PARTITIONS_CONCURRENTLY) private readonly concurrency: number,
     health: HealthRegistry,
@@ -68,10 +69,12 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
   }
 
   private async start(): Promise<void> {
-    await this.rebuilder.ensureBuilt();
+    await this.catalog.built;
     await this.producer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: Topics.ShopperLocation, fromBeginning: true });
+    // A new group starts at the end of the topic: fixes older than MAX_FIX_AGE_SECONDS are dropped
+    // anyway, so replaying a week of them would only delay the first live one.
+    await this.consumer.subscribe({ topic: Topics.ShopperLocation, fromBeginning: false });
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -136,27 +139,7 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
   }
 
   private async deadLetter(partition: number, m: KafkaMessage, kind: string, error: unknown): Promise<void> {
-    const reason = error instanceof EventValidationError || error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.logger.warn(`dead-lettering ${Topics.ShopperLocation}/${partition}/${m.offset} (${kind}): ${reason}`);
-    await this.producer.send({
-      topic: deadLetterTopic(Topics.ShopperLocation),
-      acks: -1,
-      messages: [
-        {
-          key: m.key,
-          value: m.value,
-          headers: {
-            ...m.headers,
-            'dlq-reason': kind,
-            'dlq-error': reason.slice(0, 2000),
-            'dlq-source-topic': Topics.ShopperLocation,
-            'dlq-source-partition': String(partition),
-            'dlq-source-offset': m.offset,
-            'dlq-failed-at': new Date().toISOString(),
-          },
-        },
-      ],
-    });
+    await deadLetter(this.producer, this.logger, { topic: Topics.ShopperLocation, partition, message: m }, kind, error);
     this.consumed.inc({ topic: Topics.ShopperLocation, outcome: 'dead_lettered' });
   }
 

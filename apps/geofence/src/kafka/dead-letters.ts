@@ -1,0 +1,39 @@
+import { deadLetterTopic } from '@app/contracts';
+import { Logger } from '@nestjs/common';
+import type { KafkaMessage, Producer } from 'kafkajs';
+
+/**
+ * The `.dlq` step of libs/kafka's failure policy for this app's own kafkajs consumers (the batch
+ * consumers Nest's transport cannot express): the original bytes, the reason in headers, the
+ * produce awaited before the offset moves on.
+ */
+export async function deadLetter(
+  producer: Producer,
+  logger: Logger,
+  source: { topic: string; partition: number; message: KafkaMessage },
+  kind: string,
+  error: unknown,
+): Promise<void> {
+  const { topic, partition, message: m } = source;
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  logger.warn(`dead-lettering ${topic}/${partition}/${m.offset} (${kind}): ${reason}`);
+  await producer.send({
+    topic: deadLetterTopic(topic),
+    acks: -1,
+    messages: [
+      {
+        key: m.key,
+        value: m.value,
+        headers: {
+          ...m.headers,
+          'dlq-reason': kind,
+          'dlq-error': reason.slice(0, 2000),
+          'dlq-source-topic': topic,
+          'dlq-source-partition': String(partition),
+          'dlq-source-offset': m.offset,
+          'dlq-failed-at': new Date().toISOString(),
+        },
+      },
+    ],
+  });
+}
