@@ -42,7 +42,11 @@ export class EvaluateLocations {
     this.transitions = metrics.counter('geofence_transitions_total', 'Transitions emitted, by kind', ['transition']);
   }
 
-  async execute(events: LocationEvent[], nowMs = Date.now()): Promise<void> {
+  /**
+   * `traces` maps a location event's id to its W3C trace headers (traceparent, tracestate): the
+   * transitions it causes continue its trace, as they would through KafkaEventServer.
+   */
+  async execute(events: LocationEvent[], nowMs = Date.now(), traces: ReadonlyMap<string, Record<string, string>> = new Map()): Promise<void> {
     const byShopper = new Map<string, LocationEvent[]>();
     for (const e of events) {
       const list = byShopper.get(e.data.shopperId);
@@ -52,7 +56,10 @@ export class EvaluateLocations {
     const outgoing: Outgoing[] = [];
     await Promise.all(
       [...byShopper.values()].map(async (list) => {
-        for (const e of list) outgoing.push(...(await this.evaluate(e, nowMs)));
+        for (const e of list) {
+          const trace = traces.get(e.id);
+          for (const o of await this.evaluate(e, nowMs)) outgoing.push(trace ? { ...o, headers: { ...trace, ...o.headers } } : o);
+        }
       }),
     );
     // Bounded produce requests: a chunk near many fences yields many transitions, and a partition's

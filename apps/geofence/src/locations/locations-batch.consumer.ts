@@ -88,15 +88,19 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + CHUNK);
       const events: Event[] = [];
+      const traces = new Map<string, Record<string, string>>();
       for (const m of chunk) {
         try {
-          events.push(parseEvent(Topics.ShopperLocation, m.value));
+          const event = parseEvent(Topics.ShopperLocation, m.value);
+          events.push(event);
+          const trace = traceOf(m);
+          if (trace) traces.set(event.id, trace);
         } catch (error) {
           await this.deadLetter(batch.partition, m, 'invalid', error);
         }
       }
       try {
-        await this.evaluateLocations.execute(events);
+        await this.evaluateLocations.execute(events, Date.now(), traces);
         this.consumed.inc({ topic: batch.topic, outcome: 'processed' }, events.length);
       } catch (error) {
         if (classifyFailure(error) === 'transient') {
@@ -121,7 +125,8 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
       }
       const where = `${partition}/${m.offset}`;
       try {
-        await this.evaluateLocations.execute([event]);
+        const trace = traceOf(m);
+        await this.evaluateLocations.execute([event], Date.now(), trace ? new Map([[event.id, trace]]) : new Map());
         this.unexpected.delete(where);
         this.consumed.inc({ topic: Topics.ShopperLocation, outcome: 'processed' });
       } catch (error) {
@@ -147,4 +152,15 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
   }
+}
+
+/** The W3C trace headers a message carries, to continue its trace in what it causes. */
+function traceOf(m: KafkaMessage): Record<string, string> | undefined {
+  const trace: Record<string, string> = {};
+  for (const name of ['traceparent', 'tracestate']) {
+    const value = m.headers?.[name];
+    const one = Array.isArray(value) ? value[0] : value;
+    if (one !== undefined) trace[name] = one.toString();
+  }
+  return trace.traceparent ? trace : undefined;
 }
