@@ -65,11 +65,12 @@ async function main(): Promise<void> {
   console.log('shopper shared a location 2 km from Rivoli: nothing to send');
   const door = northOf(stores[0].location.lat, stores[0].location.lng, 20);
   await client.shareLocation(pageId, psid, door.lat, door.lng, started);
-  const inbox = await waitFor('the promotion in the simulator inbox', async () => {
+  // The bot first answers "promos près de moi" with the location-page button; the promotion is the
+  // card (a generic template) that follows.
+  const card = await waitFor('the promotion in the simulator inbox', async () => {
     const messages = await client.inbox(pageId, psid);
-    return messages.length > 0 ? messages : null;
+    return messages.map((m) => m.body.message?.attachment?.payload?.elements?.[0]).find((e) => e !== undefined);
   }, 30_000, 100);
-  const card = inbox[0].body.message?.attachment?.payload?.elements?.[0];
   console.log(`shopper walked into Rivoli: ${Date.now() - started} ms later the simulator received "${card?.title}" (${card?.subtitle})`);
   console.log('');
   console.log(`Brand API        ${urls.brandApi}  (OpenAPI: ${urls.brandApi}/docs)`);
