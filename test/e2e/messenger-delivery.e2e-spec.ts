@@ -40,9 +40,9 @@ describe('messenger-delivery against the simulator (real Kafka and Redis)', () =
     for (const page of pages) for (const psid of shoppers.get(page.pageId)!) await setLastInteraction(urls.sim, page.pageId, psid, Date.now());
     const before = await simStats(urls.sim);
     const retriesBefore = await counterTotal(deliveryUrl, 'messenger_send_retries_total');
-    // Meta's own limit, 300/s, scaled to the test stack's 40/s + burst 5 (45 a second at most, the
-    // same ~10 % headroom as production's 250 + 25 under 300, for calls that reach the simulator
-    // a few milliseconds into the next second): any excess would be answered 613.
+    // Meta's own limit, 300/s, scaled to the test stack's 35/s + burst 5 (40 a second at most): the
+    // headroom covers calls granted in one second that reach the simulator, delayed by a loaded
+    // machine, in the next one together with that second's calls. Any excess is answered 613.
     await setFaults(urls.sim, { errorRate: 0.4, errorCode: 2, rateLimitPerSecond: 50 });
 
     const requests = pages.flatMap((page) => shoppers.get(page.pageId)!.map((psid) => request(page, psid)));
@@ -82,7 +82,7 @@ describe('messenger-delivery against the simulator (real Kafka and Redis)', () =
     for (const peak of peaks) expect(peak).toBeLessThanOrEqual(50);
   });
 
-  it('holds a busy Page at its configured rate (40/s + burst 5 in the test stack), measured at the simulator', async () => {
+  it('holds a busy Page at its configured rate (35/s + burst 5 in the test stack), measured at the simulator', async () => {
     const page = await newBrandWithPage(client, 'rate');
     const psids = Array.from({ length: 300 }, (_, i) => `q${i}${randomBytes(2).toString('hex')}`);
     for (const psid of psids) await setLastInteraction(urls.sim, page.pageId, psid, Date.now());

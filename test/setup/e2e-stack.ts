@@ -28,7 +28,7 @@ export function e2eEnv(): NodeJS.ProcessEnv {
     EXTRA_DATABASES: new URL(E2E.databaseUrl).pathname.slice(1),
     // Delivery: a per-Page rate low enough for tests to reach it, quick retries with many attempts
     // so that 40 % injected failures still deliver everything within a test's patience.
-    PAGE_SEND_RATE_PER_SECOND: '40',
+    PAGE_SEND_RATE_PER_SECOND: '35',
     PAGE_SEND_BURST: '5',
     SEND_MAX_ATTEMPTS: '15',
     SEND_RETRY_DELAYS_MS: '200,500,1000,2000',
