@@ -1,22 +1,27 @@
 /**
- * `make bench-decide`: decisions per second of one promotion engine process — the real
- * DecidePromotion use case over the real Redis (catalog projection, shopper state, interest
- * profiles, the caps Lua script, the decision log), with 20 active offers per store and realistic
- * shopper state. Kafka is left out: the publisher only counts the send requests it is handed, so
- * the figure is the engine's own cost, not the broker's. A benchmark prints figures; it asserts
+ * `make bench-decide`: decisions per second of one promotion engine process — the engine's own
+ * Kafka path minus Kafka: raw geofence.transition.v1 messages (JSON bytes, spread over the topic's
+ * partitions by shopper) handed in chunks to TransitionsBatchConsumer.handleChunk, which validates
+ * them and runs DecidePromotion.executeBatch over the real Redis (catalog projection, shopper state,
+ * interest profiles, the caps Lua script, the decision log), then builds and validates the send
+ * requests and hands them to the real EventPublisher, whose Kafka client only counts them.
+ * 20 active offers per store and realistic shopper state. A benchmark prints figures; it asserts
  * nothing.
- * Usage: node dist/scripts/bench-decide.js   (BENCH_REDIS_URL, BENCH_DECISIONS, BENCH_CONCURRENCY)
+ * Usage: node dist/scripts/bench-decide.js   (BENCH_REDIS_URL, BENCH_DECISIONS, BENCH_PARTITIONS_CONCURRENTLY)
  */
-import { EventOf, OfferSnapshot, StoreSnapshot, Topics } from '@app/contracts';
-import type { EventPublisher } from '@app/kafka';
-import { Metrics } from '@app/observability';
+import { EventOf, OfferSnapshot, StoreSnapshot, TOPIC_SPECS, Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
+import { HealthRegistry, Metrics } from '@app/observability';
 import { Logger } from '@nestjs/common';
+import type { ClientKafka } from '@nestjs/microservices';
 import Redis from 'ioredis';
-import { randomBytes } from 'node:crypto';
+import type { ProducerBatch } from 'kafkajs';
+import { createHash, randomBytes } from 'node:crypto';
 import { CatalogRepository } from '../apps/promotion-engine/src/catalog/catalog.repository';
 import { CapsRepository } from '../apps/promotion-engine/src/decisions/caps.repository';
 import { DecidePromotion } from '../apps/promotion-engine/src/decisions/decide-promotion.usecase';
 import { DecisionLogRepository } from '../apps/promotion-engine/src/decisions/decision-log.repository';
+import { TransitionMessage, TransitionsBatchConsumer } from '../apps/promotion-engine/src/decisions/transitions-batch.consumer';
 import { EnginePolicy } from '../apps/promotion-engine/src/engine-policy';
 import { InterestProfileRepository } from '../apps/promotion-engine/src/interests/interest-profile.repository';
 import { ShopperStateRepository } from '../apps/promotion-engine/src/shoppers/shopper-state.repository';
@@ -26,13 +31,17 @@ const STORES_PER_BRAND = 10;
 const OFFERS_PER_STORE = 20;
 const SHOPPERS = 20_000;
 const INTERESTS = ['coffee', 'bakery', 'sneakers', 'beauty', 'books'];
+/** The engine's consumer hands over chunks of up to 500 messages of one partition. */
+const CHUNK = 500;
+const PARTITIONS = TOPIC_SPECS.find((t) => t.name === Topics.GeofenceTransition)?.partitions ?? 6;
 
 async function main(): Promise<void> {
   // Outside the app Nest's logger prints to the console; the per-decision log line is not measured.
   Logger.overrideLogger(['error', 'warn']);
   const url = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
   const decisions = Number(process.env.BENCH_DECISIONS ?? 100_000);
-  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 256);
+  // As the engine's TRANSITION_PARTITIONS_CONCURRENTLY (default 3).
+  const concurrency = Number(process.env.BENCH_PARTITIONS_CONCURRENTLY ?? 3);
   const redis = new Redis(url, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
   const run = randomBytes(4).toString('hex');
   const now = Date.now();
@@ -42,8 +51,10 @@ async function main(): Promise<void> {
   const interests = new InterestProfileRepository(redis);
   const caps = new CapsRepository(redis);
   const log = new DecisionLogRepository(redis);
+  // The real publisher (contract validation, keys, JSON, trace headers); its Kafka client counts.
   let published = 0;
-  const publisher = { publish: async () => void (published += 1) } as unknown as EventPublisher;
+  const producer = { sendBatch: async (b: ProducerBatch) => void (published += (b.topicMessages ?? []).reduce((n, t) => n + t.messages.length, 0)) };
+  const publisher = new EventPublisher({ producer } as unknown as ClientKafka);
   const policy: EnginePolicy = {
     windowHours: 24,
     sendRequestTtlSeconds: 600,
@@ -54,7 +65,10 @@ async function main(): Promise<void> {
     interestTtlSeconds: 3600,
     interestThreshold: 0.5,
   };
-  const decide = new DecidePromotion(catalog, shoppers, interests, caps, log, publisher, policy, new Metrics('bench'));
+  const metrics = new Metrics('bench');
+  const decide = new DecidePromotion(catalog, shoppers, caps, log, publisher, policy, metrics);
+  // Its kafkajs consumer is built but never connected: the bench hands it the chunks itself.
+  const consumer = new TransitionsBatchConsumer(decide, publisher, { brokers: ['127.0.0.1:1'], groupPrefix: 'bench-' }, concurrency, new HealthRegistry(), metrics);
 
   // The catalog: BRANDS brands × STORES_PER_BRAND stores, 20 offers per store (half brand-wide).
   const stores: StoreSnapshot[] = [];
@@ -114,34 +128,53 @@ async function main(): Promise<void> {
       },
     };
   };
+  // The topic's messages as Kafka hands them over: JSON bytes, each shopper on one partition.
+  const partitionsOf = (from: number, to: number): TransitionMessage[][] => {
+    const partitions: TransitionMessage[][] = Array.from({ length: PARTITIONS }, () => []);
+    for (let n = from; n < to; n += 1) {
+      const event = transition(n);
+      const p = createHash('md5').update(event.data.shopperId).digest().readUInt32BE(0) % PARTITIONS;
+      partitions[p].push({ key: Buffer.from(event.data.shopperId), value: Buffer.from(JSON.stringify(event)), offset: String(partitions[p].length), headers: {} });
+    }
+    return partitions;
+  };
+  // `concurrency` partitions at a time, each one's chunks in order, as kafkajs's eachBatch runs them.
+  const consume = async (partitions: TransitionMessage[][]): Promise<void> => {
+    let nextPartition = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let p = nextPartition++; p < partitions.length; p = nextPartition++) {
+          for (let i = 0; i < partitions[p].length; i += CHUNK) await consumer.handleChunk(p, partitions[p].slice(i, i + CHUNK));
+        }
+      }),
+    );
+  };
 
   // Warm-up (JIT, script load, caches), then the measured run.
-  for (let n = 0; n < 2000; n += concurrency) await Promise.all(Array.from({ length: concurrency }, (_, j) => decide.execute(transition(decisions + n + j))));
-  const outcomes: Record<string, number> = {};
-  let next = 0;
+  await consume(partitionsOf(decisions, decisions + 5000));
+  const outcomesBefore = await outcomeCounts(metrics);
+  const publishedBefore = published;
+  const measured = partitionsOf(0, decisions);
   const cpuBefore = process.cpuUsage();
   const redisCpuBefore = await redisCpuSeconds(redis);
+  const commandsBefore = await redisCommands(redis);
   const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let n = next++; n < decisions; n = next++) {
-        const entry = await decide.execute(transition(n));
-        const key = entry?.outcome === 'skip' ? `skip:${entry.reason}` : (entry?.outcome ?? 'none');
-        outcomes[key] = (outcomes[key] ?? 0) + 1;
-      }
-    }),
-  );
+  await consume(measured);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
+  const commands = (await redisCommands(redis)) - commandsBefore;
+  const outcomes = await outcomeCounts(metrics);
+  for (const [k, v] of Object.entries(outcomesBefore)) outcomes[k] -= v;
 
-  console.log(`bench-decide: ${decisions} decisions in ${seconds.toFixed(2)} s → ${Math.round(decisions / seconds)} decisions/s (one process, concurrency ${concurrency})`);
-  console.log(`  ${BRANDS} brands × ${STORES_PER_BRAND} stores, ${OFFERS_PER_STORE} offers per store, ${SHOPPERS} shoppers; send requests handed to the publisher: ${published}`);
+  console.log(`bench-decide: ${decisions} decisions in ${seconds.toFixed(2)} s → ${Math.round(decisions / seconds)} decisions/s (one process, ${concurrency} partitions at once, chunks of ${CHUNK})`);
+  console.log(`  ${BRANDS} brands × ${STORES_PER_BRAND} stores, ${OFFERS_PER_STORE} offers per store, ${SHOPPERS} shoppers; send requests handed to Kafka: ${published - publishedBefore}`);
   // The machine may be shared: CPU time spent is a steadier figure than wall-clock time.
   console.log(`  engine CPU: ${((cpuSeconds / decisions) * 1e6).toFixed(0)} µs per decision → ${Math.round(decisions / cpuSeconds)} decisions/s per core it fully uses`);
-  console.log(`  Redis server CPU (all its clients, not only this bench): ${((redisCpu / decisions) * 1e6).toFixed(0)} µs per decision`);
-  console.log(`  outcomes: ${Object.entries(outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  Redis server CPU (all its clients, not only this bench): ${((redisCpu / decisions) * 1e6).toFixed(0)} µs per decision; ${(commands / decisions).toFixed(2)} commands run per decision (server-wide, inside scripts included)`);
+  console.log(`  both together: ${(((cpuSeconds + redisCpu) / decisions) * 1e6).toFixed(0)} µs per decision → at most ${Math.round((2 * decisions) / (cpuSeconds + redisCpu))} decisions/s on 2 idle cores`);
+  console.log(`  outcomes: ${Object.entries(outcomes).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
   // Leave nothing behind.
   let cursor = '0';
@@ -151,6 +184,24 @@ async function main(): Promise<void> {
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
   await redis.quit();
+}
+
+async function outcomeCounts(metrics: Metrics): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'promotion_decisions_total');
+  for (const v of (metric as { values?: { value: number; labels: Record<string, string> }[] } | undefined)?.values ?? []) {
+    const key = v.labels.outcome === 'skip' ? `skip:${v.labels.reason}` : v.labels.outcome;
+    counts[key] = (counts[key] ?? 0) + v.value;
+  }
+  return counts;
+}
+
+/** Commands the Redis server ran (every client), from INFO commandstats. */
+async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let total = 0;
+  for (const m of info.matchAll(/cmdstat_[^:]+:calls=(\d+)/g)) total += Number(m[1]);
+  return total;
 }
 
 async function redisCpuSeconds(redis: Redis): Promise<number> {

@@ -57,13 +57,15 @@ describe('caps reservation (real Redis, one Lua script)', () => {
     const child = `
       const Redis = require('ioredis');
       const redis = new Redis(process.env.REDIS_URL, { enableAutoPipelining: true });
-      redis.defineCommand('reserve', { numberOfKeys: 2, lua: process.env.SCRIPT });
+      redis.defineCommand('reserve', { lua: process.env.SCRIPT });
       const { brandId, k, ttl, who } = JSON.parse(process.env.JOB);
-      Promise.all(Array.from({ length: 300 }, (_, i) => redis.reserve(
-        'pe:caps:{b:' + brandId + '}:P:s' + i, 'pe:budget:{b:' + brandId + '}',
-        Date.now(), '2026-11-25', 'v-' + who + '-' + i, 't', ttl,
-        'o1,r-' + who + '-' + i + ',0,0,' + k + ',0,1')))
-        .then((replies) => { console.log(replies.filter((r) => r[1] === 'o1').length); return redis.quit(); })
+      // Batches of 10 shoppers per call, as the engine sends a Kafka batch's decisions of a brand.
+      Promise.all(Array.from({ length: 30 }, (_, b) => {
+        const shoppers = Array.from({ length: 10 }, (_, j) => b * 10 + j);
+        return redis.reserve(shoppers.length + 1, 'pe:budget:{b:' + brandId + '}', ...shoppers.map((i) => 'pe:caps:{b:' + brandId + '}:P:s' + i),
+          Date.now(), ttl, ...shoppers.flatMap((i) => ['2026-11-25', 'v-' + who + '-' + i, 't', 'o1,r-' + who + '-' + i + ',0,0,' + k + ',0,1']));
+      }))
+        .then((calls) => { console.log(calls.flat().filter((r) => r[1] === 'o1').length); return redis.quit(); })
         .catch((e) => { console.error(e); process.exit(1); });`;
     const run = (who: string) =>
       promisify(execFile)(process.execPath, ['-e', child], {
@@ -73,6 +75,19 @@ describe('caps reservation (real Redis, one Lua script)', () => {
     const [a, b] = await Promise.all([run('a'), run('b')]);
     expect(Number(a.stdout) + Number(b.stdout)).toBe(k);
     expect(await engine().spent(brandId, 'o1')).toBe(k);
+  });
+
+  it('decides a batch of one brand in order, each decision on its own counters', async () => {
+    const caps = engine();
+    const request = (shopperId: string, visitId: string, offerId: string, triggerId = `enter-${visitId}`) => ({ brandId, shopperId, visitId, triggerId, day: '2026-11-25', nowMs: now, candidates: [candidate({ offerId, maxSends: 2 })] });
+    const outcomes = await caps.reserveMany(brandId, [request('P:1', 'v1', 'o1'), request('P:2', 'v2', 'o1'), request('P:3', 'v3', 'o1'), request('P:1', 'v1', 'o2', 'dwell-v1')]);
+    expect(outcomes).toEqual([
+      { kind: 'decided', reservedOfferId: 'o1', refused: [] },
+      { kind: 'decided', reservedOfferId: 'o1', refused: [] },
+      { kind: 'decided', reservedOfferId: null, refused: [{ offerId: 'o1', reason: 'budget_exhausted' }] },
+      { kind: 'visit_taken', offerId: 'o1' },
+    ]);
+    expect(await caps.spent(brandId, 'o1')).toBe(2);
   });
 
   it('falls back to the next ranked offer when the best one is spent, and explains it', async () => {

@@ -45,7 +45,7 @@ describe('shopper state (real Redis)', () => {
   it('forgets everything about the shopper on erasure', async () => {
     await caps.reserve({ brandId, shopperId, visitId: `v-${run}`, triggerId: 't', day: '2026-11-25', nowMs: now, candidates: [{ offerId: `o-${run}`, requestId: `r-${run}`, spendsBudget: true, maxSends: 10 }] });
     await log.claim(shopperId, 't', { visitId: `v-${run}`, decidedAt: new Date(now).toISOString(), reason: null, considered: [], request: null, triggerId: 't' });
-    const keys = [shopperKey(shopperId), interestsKey(shopperId), capsKey(brandId, shopperId), decisionLogKey(shopperId), `pe:decided:{v:v-${run}}:t`];
+    const keys = [shopperKey(shopperId), interestsKey(shopperId), capsKey(brandId, shopperId), decisionLogKey(shopperId), `pe:decided:{sh:${shopperId}}:v-${run}:t`];
     expect(await redis.exists(...keys)).toBe(keys.length);
     await new EraseShopper(shoppers, interests, caps, log).execute({ shopperId, pageId: `intpage${run}`, psid: 'psid', brandId, requestedAt: new Date().toISOString() });
     expect(await redis.exists(...keys)).toBe(0);

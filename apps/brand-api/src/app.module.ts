@@ -38,6 +38,7 @@ import { OutboxWriter } from './outbox/outbox-writer';
 import { RepublishCatalog } from './outbox/republish-catalog.usecase';
 import { TransactionRunner } from './persistence/transaction-runner';
 import { EraseShopper } from './shoppers/erase-shopper.usecase';
+import { SetShopperTags } from './shoppers/set-shopper-tags.usecase';
 import { ShoppersController } from './shoppers/shoppers.controller';
 import { DeliveryRepository } from './stats/delivery.repository';
 import { GetOfferStats } from './stats/get-offer-stats.usecase';
@@ -135,6 +136,7 @@ export class AppModule {
         RecordShopperReceipt,
         ExplainDecisions,
         EraseShopper,
+        SetShopperTags,
         RepublishCatalog,
       ],
     };

@@ -9,7 +9,7 @@ import { DecidePromotion } from './decisions/decide-promotion.usecase';
 import { DecisionLogRepository } from './decisions/decision-log.repository';
 import { DeliveryStatusConsumer } from './decisions/delivery-status.consumer';
 import { SettleReservation } from './decisions/settle-reservation.usecase';
-import { TransitionsConsumer } from './decisions/transitions.consumer';
+import { TRANSITION_PARTITIONS_CONCURRENTLY, TransitionsBatchConsumer } from './decisions/transitions-batch.consumer';
 import { ENGINE_POLICY, EnginePolicy } from './engine-policy';
 import type { EngineEnv } from './env';
 import { InterestProfileRepository } from './interests/interest-profile.repository';
@@ -18,6 +18,7 @@ import { ErasureConsumer } from './shoppers/erasure.consumer';
 import { InteractionsConsumer } from './shoppers/interactions.consumer';
 import { RecordInteraction } from './shoppers/record-interaction.usecase';
 import { ShopperStateRepository } from './shoppers/shopper-state.repository';
+import { ShopperTagsConsumer } from './shoppers/shopper-tags.consumer';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -43,7 +44,7 @@ export class AppModule {
         KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'promotion-engine'),
         RedisModule.forRoot(env.REDIS_URL),
       ],
-      controllers: [CatalogConsumer, InteractionsConsumer, TransitionsConsumer, DeliveryStatusConsumer, ErasureConsumer],
+      controllers: [CatalogConsumer, InteractionsConsumer, ShopperTagsConsumer, DeliveryStatusConsumer, ErasureConsumer],
       providers: [
         { provide: ENGINE_POLICY, useValue: enginePolicyOf(env) },
         CatalogRepository,
@@ -52,6 +53,8 @@ export class AppModule {
         CapsRepository,
         DecisionLogRepository,
         DecidePromotion,
+        { provide: TRANSITION_PARTITIONS_CONCURRENTLY, useValue: env.TRANSITION_PARTITIONS_CONCURRENTLY },
+        TransitionsBatchConsumer,
         SettleReservation,
         RecordInteraction,
         EraseShopper,

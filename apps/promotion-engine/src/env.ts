@@ -23,5 +23,7 @@ export const EngineEnv = BaseEnv.extend(KafkaEnv.shape)
     INTEREST_TTL_DAYS: z.coerce.number().positive().default(30),
     /** Minimum interest score for offers whose audience lists interests (one mention today = 1). */
     INTEREST_THRESHOLD: z.coerce.number().positive().default(0.5),
+    /** Partitions of geofence.transition.v1 whose batches are decided at once (they are independent). */
+    TRANSITION_PARTITIONS_CONCURRENTLY: z.coerce.number().int().positive().default(3),
   });
 export type EngineEnv = z.infer<typeof EngineEnv>;

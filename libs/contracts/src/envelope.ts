@@ -10,7 +10,7 @@ import {
   StoreSnapshot,
 } from './events/catalog';
 import { ChannelHealth, DeliveryStatus, GeofenceTransition, PromotionSendRequest } from './events/decisions';
-import { ShopperErasure, ShopperInteraction, ShopperLocation } from './events/shopper';
+import { ShopperErasure, ShopperInteraction, ShopperLocation, ShopperTagsSet } from './events/shopper';
 import { TOPIC_SPECS, Topic, Topics } from './topics';
 
 /** Which event types each topic carries, and the schema of each one's `data`. */
@@ -29,6 +29,7 @@ export const EVENT_CATALOG = {
   [Topics.ShopperErasure]: { 'shopper.erased': ShopperErasure },
   [Topics.ChannelHealth]: { 'channel.health-changed': ChannelHealth },
   [Topics.BrandCatalog]: { 'brand.settings-updated': BrandSettings },
+  [Topics.ShopperTags]: { 'shopper.tags-set': ShopperTagsSet },
 } as const satisfies Record<Topic, Record<string, z.ZodType>>;
 
 type Catalog = typeof EVENT_CATALOG;

@@ -16,6 +16,8 @@ export const Topics = {
   /** A Page the delivery service stopped sending for (invalid token, restriction): brand-api shows it broken. */
   ChannelHealth: 'messenger.channel-health.v1',
   BrandCatalog: 'catalog.brand.v1',
+  /** Brand-assigned shopper tags (audience rules); the newest list per shopper wins. */
+  ShopperTags: 'shopper.tags.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -43,6 +45,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.ShopperErasure, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.ChannelHealth, key: 'pageId', partitions: 1, compacted: true },
   { name: Topics.BrandCatalog, key: 'brandId', partitions: 1, compacted: true },
+  // Not compacted: an erased shopper's tags must not outlive the topic's retention.
+  { name: Topics.ShopperTags, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
 ];
 
 /**

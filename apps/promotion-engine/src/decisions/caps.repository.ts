@@ -20,62 +20,80 @@ export const capsKey = (brandId: string, shopperId: string) => `pe:caps:{b:${bra
 export const budgetKey = (brandId: string) => `pe:budget:{b:${brandId}}`;
 export const CAPS_TTL_SECONDS = 400 * 24 * 3600;
 
+/**
+ * Reserves for many decisions of ONE brand in one call (one Redis round trip, one script run for a
+ * whole Kafka batch of the brand): each decision on its own walks its ranked candidates and takes
+ * the first its counters allow. The script runs atomically, so the budget check and spend of every
+ * decision in it happen with no other client in between: two engines never spend the last unit.
+ * Decisions are handled in argument order, so a shopper's decisions keep their order.
+ * KEYS[1]: the brand's budget hash; KEYS[1 + i]: decision i's caps hash.
+ * ARGV[1]: now (ms), ARGV[2]: caps TTL (s); then four per decision: day, visitId, triggerId, and
+ * the ranked candidates packed as "offer,request,perDay,total,maxSends,cooldownMs,spend;…".
+ * Replies, one per decision: {'replay', offer} | {'visit', offer} | {'done', reserved or '', refused offer, reason, …}.
+ */
 export const RESERVE_SCRIPT = `
-local caps, budget = KEYS[1], KEYS[2]
-local now, day, visit, trig = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
-local ttl = tonumber(ARGV[5])
-local visits = redis.call('HGET', caps, 'visits') or ''
-local at = string.find(';' .. visits, ';' .. visit .. '=', 1, true)
-if at then
-  local entry = string.sub(visits, at + #visit + 1)
-  local stop = string.find(entry, ';', 1, true)
-  if stop then entry = string.sub(entry, 1, stop - 1) end
-  local s2 = string.find(entry, '=', 1, true)
-  if string.sub(entry, 1, s2 - 1) == trig then return {'replay', string.sub(entry, s2 + 1)} end
-  return {'visit', string.sub(entry, s2 + 1)}
-end
-local lastRaw = redis.call('HGET', caps, 'last') or '0'
-local last = tonumber(lastRaw)
-local out = {'done', ''}
--- ARGV[6]: the ranked candidates, "offer,request,perDay,total,maxSends,cooldownMs,spend;…"
-for c in string.gmatch(ARGV[6], '[^;]+') do
-  local f = {}
-  for part in string.gmatch(c, '[^,]+') do f[#f + 1] = part end
-  local offer, req, spend = f[1], f[2], f[7]
-  local perDay, total, maxSends, cooldown = tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6])
-  local dayCount = 0
-  local counts = redis.call('HMGET', caps, 'd:' .. offer, 't:' .. offer)
-  local d = counts[1]
-  if d then
-    local s = string.find(d, '|', 1, true)
-    if string.sub(d, 1, s - 1) == day then dayCount = tonumber(string.sub(d, s + 1)) end
+local budget = KEYS[1]
+local nowRaw, ttl = ARGV[1], tonumber(ARGV[2])
+local now = tonumber(nowRaw)
+local function decide(caps, day, visit, trig, packed)
+  local visits = redis.call('HGET', caps, 'visits') or ''
+  local at = string.find(';' .. visits, ';' .. visit .. '=', 1, true)
+  if at then
+    local entry = string.sub(visits, at + #visit + 1)
+    local stop = string.find(entry, ';', 1, true)
+    if stop then entry = string.sub(entry, 1, stop - 1) end
+    local s2 = string.find(entry, '=', 1, true)
+    if string.sub(entry, 1, s2 - 1) == trig then return {'replay', string.sub(entry, s2 + 1)} end
+    return {'visit', string.sub(entry, s2 + 1)}
   end
-  local reason = nil
-  if cooldown > 0 and last > 0 and now - last < cooldown then reason = 'cooldown'
-  elseif total > 0 and tonumber(counts[2] or '0') >= total then reason = 'cap_total'
-  elseif perDay > 0 and dayCount >= perDay then reason = 'cap_per_day'
-  elseif maxSends > 0 and tonumber(redis.call('HGET', budget, offer) or '0') >= maxSends then reason = 'budget_exhausted'
-  end
-  if reason then
-    out[#out + 1] = offer
-    out[#out + 1] = reason
-  else
-    -- Append this visit; keep the last 8 (drop the oldest entries from the front).
-    visits = (visits == '' and '' or visits .. ';') .. visit .. '=' .. trig .. '=' .. offer
-    local _, n = string.gsub(visits, ';', ';')
-    while n >= 8 do
-      visits = string.sub(visits, string.find(visits, ';', 1, true) + 1)
-      n = n - 1
+  local lastRaw = redis.call('HGET', caps, 'last') or '0'
+  local last = tonumber(lastRaw)
+  local out = {'done', ''}
+  for c in string.gmatch(packed, '[^;]+') do
+    local f = {}
+    for part in string.gmatch(c, '[^,]+') do f[#f + 1] = part end
+    local offer, req, spend = f[1], f[2], f[7]
+    local perDay, total, maxSends, cooldown = tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6])
+    local dayCount = 0
+    local counts = redis.call('HMGET', caps, 'd:' .. offer, 't:' .. offer)
+    local d = counts[1]
+    if d then
+      local s = string.find(d, '|', 1, true)
+      if string.sub(d, 1, s - 1) == day then dayCount = tonumber(string.sub(d, s + 1)) end
     end
-    redis.call('HSET', caps, 't:' .. offer, tostring(tonumber(counts[2] or '0') + 1), 'd:' .. offer, day .. '|' .. tostring(dayCount + 1),
-      'last', ARGV[1], 'visits', visits, 'r:' .. req, offer .. '|' .. day .. '|' .. lastRaw .. '|' .. ARGV[1] .. '|' .. spend)
-    if spend == '1' then redis.call('HINCRBY', budget, offer, 1) end
-    redis.call('EXPIRE', caps, ttl)
-    out[2] = offer
-    return out
+    local reason = nil
+    if cooldown > 0 and last > 0 and now - last < cooldown then reason = 'cooldown'
+    elseif total > 0 and tonumber(counts[2] or '0') >= total then reason = 'cap_total'
+    elseif perDay > 0 and dayCount >= perDay then reason = 'cap_per_day'
+    elseif maxSends > 0 and tonumber(redis.call('HGET', budget, offer) or '0') >= maxSends then reason = 'budget_exhausted'
+    end
+    if reason then
+      out[#out + 1] = offer
+      out[#out + 1] = reason
+    else
+      -- Append this visit; keep the last 8 (drop the oldest entries from the front).
+      visits = (visits == '' and '' or visits .. ';') .. visit .. '=' .. trig .. '=' .. offer
+      local _, n = string.gsub(visits, ';', ';')
+      while n >= 8 do
+        visits = string.sub(visits, string.find(visits, ';', 1, true) + 1)
+        n = n - 1
+      end
+      redis.call('HSET', caps, 't:' .. offer, tostring(tonumber(counts[2] or '0') + 1), 'd:' .. offer, day .. '|' .. tostring(dayCount + 1),
+        'last', nowRaw, 'visits', visits, 'r:' .. req, offer .. '|' .. day .. '|' .. lastRaw .. '|' .. nowRaw .. '|' .. spend)
+      if spend == '1' then redis.call('HINCRBY', budget, offer, 1) end
+      redis.call('EXPIRE', caps, ttl)
+      out[2] = offer
+      return out
+    end
   end
+  return out
 end
-return out`;
+local replies = {}
+for i = 2, #KEYS do
+  local a = 3 + (i - 2) * 4
+  replies[#replies + 1] = decide(KEYS[i], ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3])
+end
+return replies`;
 
 // The r:<requestId> record is "offer|day|previousLast|reservedAt|spent". ARGV[2]: release|confirm.
 const SETTLE = `
@@ -99,6 +117,27 @@ if redis.call('HGET', caps, 'last') == at then
 end
 if spent == '1' and tonumber(redis.call('HGET', budget, offer) or '0') > 0 then redis.call('HINCRBY', budget, offer, -1) end
 return 1`;
+
+/** Decisions per script call: bounds how long one call holds Redis (a few ms at most). */
+const RESERVE_CHUNK = 128;
+
+// One packed argument rather than seven per candidate: far less work per call for the client.
+function packCandidates(candidates: ReservationCandidate[]): string {
+  let packed = '';
+  for (const c of candidates) {
+    if (packed !== '') packed += ';';
+    packed += `${c.offerId},${c.requestId},${c.perShopperPerDay ?? 0},${c.perShopperTotal ?? 0},${c.maxSends ?? 0},${(c.cooldownMinutes ?? 0) * 60_000},${c.spendsBudget ? 1 : 0}`;
+  }
+  return packed;
+}
+
+function outcomeOf(reply: string[]): ReservationOutcome {
+  if (reply[0] === 'replay') return { kind: 'replay', offerId: reply[1] };
+  if (reply[0] === 'visit') return { kind: 'visit_taken', offerId: reply[1] };
+  const refused: { offerId: string; reason: ReservationSkip }[] = [];
+  for (let i = 2; i < reply.length; i += 2) refused.push({ offerId: reply[i], reason: reply[i + 1] as ReservationSkip });
+  return { kind: 'decided', reservedOfferId: reply[1] || null, refused };
+}
 
 export interface ReservationCandidate {
   offerId: string;
@@ -133,22 +172,35 @@ export type ReservationOutcome =
 @Injectable()
 export class CapsRepository {
   constructor(@Inject(REDIS) private readonly redis: Redis) {
-    this.redis.defineCommand('peReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
+    // No numberOfKeys: the first argument says how many (one caps hash per decision).
+    this.redis.defineCommand('peReserve', { lua: RESERVE_SCRIPT });
     this.redis.defineCommand('peSettle', { numberOfKeys: 2, lua: SETTLE });
   }
 
   async reserve(r: ReservationRequest): Promise<ReservationOutcome> {
-    // One packed argument rather than seven per candidate: far less work per call for the client.
-    const packed = r.candidates
-      .map((c) => `${c.offerId},${c.requestId},${c.perShopperPerDay ?? 0},${c.perShopperTotal ?? 0},${c.maxSends ?? 0},${(c.cooldownMinutes ?? 0) * 60_000},${c.spendsBudget ? 1 : 0}`)
-      .join(';');
-    const args = [r.nowMs, r.day, r.visitId, r.triggerId, CAPS_TTL_SECONDS, packed];
-    const reply = (await this.call('peReserve', capsKey(r.brandId, r.shopperId), budgetKey(r.brandId), ...args)) as string[];
-    if (reply[0] === 'replay') return { kind: 'replay', offerId: reply[1] };
-    if (reply[0] === 'visit') return { kind: 'visit_taken', offerId: reply[1] };
-    const refused: { offerId: string; reason: ReservationSkip }[] = [];
-    for (let i = 2; i < reply.length; i += 2) refused.push({ offerId: reply[i], reason: reply[i + 1] as ReservationSkip });
-    return { kind: 'decided', reservedOfferId: reply[1] || null, refused };
+    return (await this.reserveMany(r.brandId, [r]))[0];
+  }
+
+  /**
+   * Reserves for many decisions of one brand, in order, in one script call per RESERVE_CHUNK
+   * decisions. A shopper must appear at most once per call when the order of their decisions
+   * matters across calls (the caller decides a shopper's decisions one after another).
+   */
+  async reserveMany(brandId: string, requests: ReservationRequest[]): Promise<ReservationOutcome[]> {
+    const outcomes: ReservationOutcome[] = [];
+    for (let from = 0; from < requests.length; from += RESERVE_CHUNK) {
+      const chunk = requests.slice(from, from + RESERVE_CHUNK);
+      const keys: string[] = [budgetKey(brandId)];
+      const args: (string | number)[] = [chunk[0].nowMs, CAPS_TTL_SECONDS];
+      for (const r of chunk) {
+        if (r.brandId !== brandId || r.nowMs !== chunk[0].nowMs) throw new Error('reserveMany: one brand and one instant per call');
+        keys.push(capsKey(brandId, r.shopperId));
+        args.push(r.day, r.visitId, r.triggerId, packCandidates(r.candidates));
+      }
+      const replies = (await this.call('peReserve', keys.length, ...keys, ...args)) as string[][];
+      for (const reply of replies) outcomes.push(outcomeOf(reply));
+    }
+    return outcomes;
   }
 
   /** Gives back what a reservation took (a promotion that was never delivered). Idempotent. */

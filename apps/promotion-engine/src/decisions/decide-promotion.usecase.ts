@@ -1,37 +1,60 @@
 import { DecisionLogEntry, EventOf, OfferSnapshot, PromotionSendRequest, StoreSnapshot, Topics, deterministicId } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { context, propagation } from '@opentelemetry/api';
 import { hash } from 'node:crypto';
-import { CatalogRepository } from '../catalog/catalog.repository';
-import { InterestProfileRepository } from '../interests/interest-profile.repository';
+import { BrandCatalog, CatalogRepository } from '../catalog/catalog.repository';
 import { scoresAt } from '../interests/interest-profile';
 import { ENGINE_POLICY, EnginePolicy } from '../engine-policy';
 import { ShopperStateRepository } from '../shoppers/shopper-state.repository';
 import { Arm, armId, assignArm } from './ab-assignment';
-import { CapsRepository, ReservationCandidate } from './caps.repository';
+import { CapsRepository, ReservationCandidate, ReservationOutcome, ReservationRequest } from './caps.repository';
 import { DecisionLogRepository } from './decision-log.repository';
-import { DecisionContext, ReservationResult, evaluate, explain, isForStore } from './eligibility';
+import { DecisionContext, Evaluation, ReservationResult, evaluate, explain, isForStore } from './eligibility';
 
 type Transition = EventOf<typeof Topics.GeofenceTransition>['data'];
+type TransitionEvent = EventOf<typeof Topics.GeofenceTransition>;
 
-/** Offers sent to the caps script per call (see reserve). */
+const NO_TRACES: ReadonlyMap<string, Record<string, string>> = new Map();
+
+/** Offers sent to the caps script per decision and round (see reserve). */
 const RESERVE_BATCH = 4;
+
+/** One decision in the making: its transition, what the rules found, what the counters answered. */
+interface Pending {
+  index: number;
+  t: Transition;
+  brand: BrandCatalog;
+  store: StoreSnapshot | null;
+  evaluation: Evaluation;
+  arms: Map<string, Arm>;
+  result: ReservationResult & { replayOf?: string };
+  /** Rank of the next candidates to try; -1 once the counters have answered. */
+  next: number;
+}
 
 /**
  * A shopper entered (or dwelt at) a store: decide which promotion, if any, to send now. The pure
  * rules (eligibility.ts) rank the offers; the caps script reserves the best one the counters
  * allow; the decision, sent or not, is logged with every offer considered and why.
+ *
+ * Decisions are made a Kafka batch at a time: one read of every shopper's state (auto-pipelined,
+ * one write to Redis), the catalog once per brand and store, one caps script call per brand for
+ * the whole batch, the claims and logs in one more write, and one produce request for every send
+ * request. A shopper's transitions are decided in their order: the k-th transition of a shopper in
+ * the batch is decided in the k-th wave, after the waves before it are settled.
  */
 @Injectable()
 export class DecidePromotion {
   private readonly logger = new Logger(DecidePromotion.name);
   private readonly decisions;
+  /** Offers meant for a store, per brand offer list (a new list when the brand's offers change). */
+  private readonly storeOffers = new WeakMap<OfferSnapshot[], Map<string, OfferSnapshot[]>>();
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly shoppers: ShopperStateRepository,
-    private readonly interests: InterestProfileRepository,
     private readonly caps: CapsRepository,
     private readonly log: DecisionLogRepository,
     private readonly publisher: EventPublisher,
@@ -41,35 +64,138 @@ export class DecidePromotion {
     this.decisions = metrics.counter('promotion_decisions_total', 'Decisions by outcome and reason', ['outcome', 'reason']);
   }
 
-  async execute(event: EventOf<typeof Topics.GeofenceTransition>, nowMs = Date.now()): Promise<DecisionLogEntry | null> {
-    const t = event.data;
-    if (t.transition === 'exit') return null;
-    const triggerId = t.locationEventId;
-    // No look-up of an earlier decision first: a redelivered trigger is recognised by the caps
-    // script (same reservation) and by the claim below, which hands back the first decision.
-    const [brand, stored, store, profile] = await Promise.all([
-      this.catalog.brand(t.brandId),
-      this.shoppers.get(t.shopperId),
-      this.catalog.store(t.storeId),
-      this.interests.get(t.shopperId),
+  async execute(event: TransitionEvent, nowMs = Date.now()): Promise<DecisionLogEntry | null> {
+    return (await this.executeBatch([event], nowMs))[0];
+  }
+
+  /**
+   * Decides a batch of transitions (in the order of their partition) and publishes the send
+   * requests; resolves once Kafka acknowledged them, so the caller may then commit the offsets.
+   * Returns each transition's decision (null for exits). `traces` maps an event's id to the W3C
+   * trace headers it came with: its log line and send request continue that trace.
+   */
+  async executeBatch(events: TransitionEvent[], nowMs = Date.now(), traces: ReadonlyMap<string, Record<string, string>> = NO_TRACES): Promise<(DecisionLogEntry | null)[]> {
+    const entries: (DecisionLogEntry | null)[] = new Array<DecisionLogEntry | null>(events.length).fill(null);
+    for (const wave of wavesOf(events)) await this.decideWave(events, wave, nowMs, entries, traces);
+    const outgoing: Outgoing[] = [];
+    entries.forEach((entry, i) => {
+      // Re-published when the same trigger is seen again: a crash between the claim and the
+      // produce loses nothing, and delivery never sends one requestId twice.
+      if (!entry?.request) return;
+      const built = this.publisher.build(Topics.PromotionSendRequest, 'promotion.send-requested', entry.request, { id: deterministicId('send-request', entry.request.requestId) });
+      const trace = traces.get(events[i].id);
+      outgoing.push(trace ? { ...built, headers: trace } : built);
+    });
+    await this.publisher.publishAll(outgoing);
+    return entries;
+  }
+
+  /** Decides transitions of distinct shoppers (one wave) and logs them. */
+  private async decideWave(
+    events: TransitionEvent[],
+    wave: number[],
+    nowMs: number,
+    entries: (DecisionLogEntry | null)[],
+    traces: ReadonlyMap<string, Record<string, string>>,
+  ): Promise<void> {
+    const brandIds = new Set<string>();
+    const storeIds = new Set<string>();
+    for (const i of wave) {
+      brandIds.add(events[i].data.brandId);
+      storeIds.add(events[i].data.storeId);
+    }
+    // Every read leaves in the same tick: ioredis writes them to Redis as one pipeline.
+    const [brands, stores, states] = await Promise.all([
+      this.readAll([...brandIds], (id) => this.catalog.brand(id)),
+      this.readAll([...storeIds], (id) => this.catalog.store(id)),
+      Promise.all(wave.map((i) => this.shoppers.getWithInterests(events[i].data.shopperId))),
     ]);
-    const offers = brand.offers;
-    const ctx: DecisionContext = {
-      transition: t,
-      shopper: { ...stored, interests: scoresAt(profile, nowMs, this.policy.interestDecay) },
-      store,
-      nowMs,
-      windowHours: this.policy.windowHours,
-      quietHours: brand.settings?.quietHours === undefined ? this.policy.defaultQuietHours : brand.settings.quietHours,
-      defaultLocale: this.policy.defaultLocale,
-      interestThreshold: this.policy.interestThreshold,
-    };
-    const evaluation = evaluate(offers.filter((o) => isForStore(o, t.storeId)), ctx);
-    const arms = new Map<string, Arm>(evaluation.ranked.map((r) => [r.offer.offerId, assignArm(r.offer, t.shopperId)]));
-    const result = await this.reserve(t, triggerId, evaluation.day, nowMs, evaluation.ranked.map((r) => r.offer), arms);
+    const pending: Pending[] = wave.map((index, w) => {
+      const t = events[index].data;
+      const brand = brands.get(t.brandId) as BrandCatalog;
+      const store = stores.get(t.storeId) ?? null;
+      const { profile, ...stored } = states[w];
+      const ctx: DecisionContext = {
+        transition: t,
+        shopper: { ...stored, interests: scoresAt(profile, nowMs, this.policy.interestDecay) },
+        store,
+        nowMs,
+        windowHours: this.policy.windowHours,
+        quietHours: brand.settings?.quietHours === undefined ? this.policy.defaultQuietHours : brand.settings.quietHours,
+        defaultLocale: this.policy.defaultLocale,
+        interestThreshold: this.policy.interestThreshold,
+      };
+      const evaluation = evaluate(this.offersFor(brand.offers, t.storeId), ctx);
+      const arms = new Map<string, Arm>();
+      for (const r of evaluation.ranked) arms.set(r.offer.offerId, assignArm(r.offer, t.shopperId));
+      return { index, t, brand, store, evaluation, arms, result: { reservedOfferId: null, refused: [] }, next: 0 };
+    });
+    await this.reserve(pending, nowMs);
+    const claims = pending.map((p) => this.logDecision(p, nowMs, traces.get(events[p.index].id)));
+    const logged = await Promise.all(claims);
+    for (let w = 0; w < pending.length; w += 1) entries[pending[w].index] = logged[w];
+  }
+
+  private async readAll<T>(ids: string[], read: (id: string) => Promise<T>): Promise<Map<string, T>> {
+    const values = await Promise.all(ids.map(read));
+    return new Map(ids.map((id, i) => [id, values[i]]));
+  }
+
+  /** The brand's offers meant for the store, computed once per offer list. */
+  private offersFor(offers: OfferSnapshot[], storeId: string): OfferSnapshot[] {
+    let byStore = this.storeOffers.get(offers);
+    if (!byStore) {
+      byStore = new Map();
+      this.storeOffers.set(offers, byStore);
+    }
+    let forStore = byStore.get(storeId);
+    if (!forStore) {
+      forStore = offers.filter((o) => isForStore(o, storeId));
+      byStore.set(storeId, forStore);
+    }
+    return forStore;
+  }
+
+  /**
+   * Candidates go to the caps script a few per decision at a time, best first, in rounds: the best
+   * usually passes, so most decisions hash request ids for a handful of offers, not all of them.
+   * Each round makes one script call per brand for all its decisions; each call is atomic, and the
+   * visit, replay and counter checks are made again by every call.
+   */
+  private async reserve(pending: Pending[], nowMs: number): Promise<void> {
+    let open = pending.filter((p) => p.evaluation.ranked.length > 0);
+    while (open.length > 0) {
+      const byBrand = new Map<string, Pending[]>();
+      for (const p of open) {
+        const group = byBrand.get(p.t.brandId);
+        if (group) group.push(p);
+        else byBrand.set(p.t.brandId, [p]);
+      }
+      await Promise.all(
+        [...byBrand].map(async ([brandId, group]) => {
+          const requests: ReservationRequest[] = group.map((p) => ({
+            brandId,
+            shopperId: p.t.shopperId,
+            visitId: p.t.visitId,
+            triggerId: p.t.locationEventId,
+            day: p.evaluation.day,
+            nowMs,
+            candidates: p.evaluation.ranked.slice(p.next, p.next + RESERVE_BATCH).map((r) => candidateOf(p, r.offer)),
+          }));
+          const outcomes = await this.caps.reserveMany(brandId, requests);
+          group.forEach((p, i) => settle(p, outcomes[i]));
+        }),
+      );
+      open = open.filter((p) => p.next >= 0);
+    }
+  }
+
+  /** Explains the decision, claims its trigger and logs it; a redelivered trigger gets its first decision back. */
+  private async logDecision(p: Pending, nowMs: number, trace: Record<string, string> | undefined): Promise<DecisionLogEntry> {
+    const { t, evaluation, arms, result } = p;
     if (result.replayOf && !evaluation.ranked.some((r) => r.offer.offerId === result.replayOf)) {
       // Reserved before a crash, and the rules have moved since (the clock did): honour the reservation.
-      const offer = offers.find((o) => o.offerId === result.replayOf);
+      const offer = p.brand.offers.find((o) => o.offerId === result.replayOf);
       if (offer) {
         evaluation.ranked.unshift({ offer, interestScore: 0, distanceM: t.distanceM });
         arms.set(offer.offerId, assignArm(offer, t.shopperId));
@@ -77,12 +203,11 @@ export class DecidePromotion {
     }
     const decision = explain(evaluation, result);
     const arm = decision.offer ? (arms.get(decision.offer.offerId) ?? { kind: 'default' as const }) : null;
-    const decidedAt = new Date(nowMs).toISOString();
-    const request = decision.offer && arm && arm.kind !== 'control' ? this.request(t, decision.offer, arm, evaluation.locale, store, nowMs) : null;
+    const request = decision.offer && arm && arm.kind !== 'control' ? this.request(t, decision.offer, arm, evaluation.locale, p.store, nowMs) : null;
     const outcome = request ? 'send' : decision.offer ? 'control' : 'skip';
     const proposed: DecisionLogEntry = {
       visitId: t.visitId,
-      decidedAt,
+      decidedAt: new Date(nowMs).toISOString(),
       reason: outcome === 'control' ? 'control_group' : decision.reason,
       considered: decision.considered,
       request,
@@ -91,9 +216,9 @@ export class DecidePromotion {
       storeId: t.storeId,
       transition: t.transition,
       brandId: t.brandId,
-      triggerId,
+      triggerId: t.locationEventId,
     };
-    const { entry, first } = await this.log.claim(t.shopperId, triggerId, proposed);
+    const { entry, first } = await this.log.claim(t.shopperId, t.locationEventId, proposed);
     if (!first && result.reservedOfferId && !result.replayOf && entry.offerId !== result.reservedOfferId) {
       // A redelivered trigger whose first decision differs (the counters moved since): give back
       // what this second evaluation reserved; the first decision stands.
@@ -101,45 +226,13 @@ export class DecidePromotion {
     }
     if (first) {
       this.decisions.inc({ outcome, reason: entry.reason ?? 'chosen' });
-      this.logger.log({ shopperId: t.shopperId, storeId: t.storeId, visitId: t.visitId, offerId: entry.offerId, arm: entry.arm, outcome, reason: entry.reason }, 'decision');
+      const line = { shopperId: t.shopperId, storeId: t.storeId, visitId: t.visitId, offerId: entry.offerId, arm: entry.arm, outcome, reason: entry.reason };
+      // Every decision is in the decision log; the process log keeps the sends at info level.
+      const write = () => (outcome === 'skip' ? this.logger.debug(line, 'decision') : this.logger.log(line, 'decision'));
+      if (trace) context.with(propagation.extract(context.active(), trace), write);
+      else write();
     }
-    // Re-published when the same trigger is seen again: a crash between the claim and the produce
-    // loses nothing, and delivery never sends one requestId twice.
-    await this.publish(entry.request);
     return entry;
-  }
-
-  private async reserve(
-    t: Transition,
-    triggerId: string,
-    day: string,
-    nowMs: number,
-    ranked: OfferSnapshot[],
-    arms: Map<string, Arm>,
-  ): Promise<ReservationResult & { replayOf?: string }> {
-    const refused: ReservationResult['refused'] = [];
-    // Candidates go to the caps script a few at a time, best first: the best usually passes, so
-    // most decisions hash request ids for a handful of offers, not all of them. Each call is atomic
-    // on its own; the visit, replay and counter checks are made again by every call.
-    for (let from = 0; from < ranked.length; from += RESERVE_BATCH) {
-      const candidates: ReservationCandidate[] = ranked.slice(from, from + RESERVE_BATCH).map((offer) => ({
-        offerId: offer.offerId,
-        requestId: requestIdOf(t.visitId, offer.offerId),
-        perShopperPerDay: offer.caps.perShopperPerDay,
-        perShopperTotal: offer.caps.perShopperTotal,
-        maxSends: offer.caps.maxSends,
-        cooldownMinutes: offer.cooldownMinutes,
-        spendsBudget: arms.get(offer.offerId)?.kind !== 'control',
-      }));
-      const outcome = await this.caps.reserve({ brandId: t.brandId, shopperId: t.shopperId, visitId: t.visitId, triggerId, day, nowMs, candidates });
-      if (outcome.kind === 'replay') return { reservedOfferId: outcome.offerId, refused, replayOf: outcome.offerId };
-      if (outcome.kind === 'visit_taken') {
-        return { reservedOfferId: null, refused: [...refused, ...ranked.slice(from).map((o) => ({ offerId: o.offerId, reason: 'one_per_visit' as const }))] };
-      }
-      refused.push(...outcome.refused);
-      if (outcome.reservedOfferId) return { reservedOfferId: outcome.reservedOfferId, refused };
-    }
-    return { reservedOfferId: null, refused };
   }
 
   private request(t: Transition, offer: OfferSnapshot, arm: Arm, locale: string, store: StoreSnapshot | null, nowMs: number): PromotionSendRequest {
@@ -165,13 +258,49 @@ export class DecidePromotion {
       expiresAt: new Date(nowMs + this.policy.sendRequestTtlSeconds * 1000).toISOString(),
     };
   }
+}
 
-  private async publish(request: PromotionSendRequest | null): Promise<void> {
-    if (!request) return;
-    await this.publisher.publish(Topics.PromotionSendRequest, 'promotion.send-requested', request, {
-      id: deterministicId('send-request', request.requestId),
-    });
+/** The candidate the caps script needs for one ranked offer. */
+function candidateOf(p: Pending, offer: OfferSnapshot): ReservationCandidate {
+  return {
+    offerId: offer.offerId,
+    requestId: requestIdOf(p.t.visitId, offer.offerId),
+    perShopperPerDay: offer.caps.perShopperPerDay,
+    perShopperTotal: offer.caps.perShopperTotal,
+    maxSends: offer.caps.maxSends,
+    cooldownMinutes: offer.cooldownMinutes,
+    spendsBudget: p.arms.get(offer.offerId)?.kind !== 'control',
+  };
+}
+
+/** Folds one round's answer of the caps script into the decision; `next` is -1 once it is final. */
+function settle(p: Pending, outcome: ReservationOutcome): void {
+  const { ranked } = p.evaluation;
+  if (outcome.kind === 'replay') {
+    p.result = { reservedOfferId: outcome.offerId, refused: p.result.refused, replayOf: outcome.offerId };
+    p.next = -1;
+  } else if (outcome.kind === 'visit_taken') {
+    const rest = ranked.slice(p.next).map((r) => ({ offerId: r.offer.offerId, reason: 'one_per_visit' as const }));
+    p.result = { reservedOfferId: null, refused: [...p.result.refused, ...rest] };
+    p.next = -1;
+  } else {
+    p.result.refused.push(...outcome.refused);
+    p.result.reservedOfferId = outcome.reservedOfferId;
+    p.next = outcome.reservedOfferId || p.next + RESERVE_BATCH >= ranked.length ? -1 : p.next + RESERVE_BATCH;
   }
+}
+
+/** Splits a batch into waves where each shopper appears once: the k-th of a shopper's transitions goes to wave k. Exits decide nothing. */
+export function wavesOf(events: { data: { shopperId: string; transition: string } }[]): number[][] {
+  const waves: number[][] = [];
+  const seen = new Map<string, number>();
+  events.forEach((event, i) => {
+    if (event.data.transition === 'exit') return;
+    const k = seen.get(event.data.shopperId) ?? 0;
+    seen.set(event.data.shopperId, k + 1);
+    (waves[k] ??= []).push(i);
+  });
+  return waves;
 }
 
 /**

@@ -2,32 +2,41 @@ import { DECISION_LOG_TTL_SECONDS, DecisionLogEntry, decisionLogKey } from '@app
 import { REDIS, Redis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 
-/** `pe:decided:{v:<visitId>}:<triggerId>`: the decision that trigger got, without its explanation (for replays). */
-const triggerKey = (visitId: string, triggerId: string) => `pe:decided:{v:${visitId}}:${triggerId}`;
+/**
+ * `pe:decided:{sh:<shopperId>}:<visitId>:<triggerId>`: the decision that trigger got, without its
+ * explanation (for replays). It shares the shopper's hash tag with the decision log, so one script
+ * claims the trigger and appends to the log.
+ */
+const triggerKey = (shopperId: string, visitId: string, triggerId: string) => `pe:decided:{sh:${shopperId}}:${visitId}:${triggerId}`;
 const TRIGGER_TTL_SECONDS = 7 * 24 * 3600;
 const LOG_LENGTH = 50;
 
-// KEYS: the shopper's log. ARGV: entry, length, ttl. Newest first, capped, expiring.
-const APPEND = `
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1`;
+// KEYS: the trigger's record, the shopper's log. ARGV: record, entry, log length, log TTL, record TTL.
+// The trigger's first decision wins: a later one gets it back and logs nothing. The log is newest
+// first, capped, expiring.
+const CLAIM = `
+local prior = redis.call('GET', KEYS[1])
+if prior then return prior end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
+redis.call('LPUSH', KEYS[2], ARGV[2])
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return false`;
 
 /**
- * One decision per trigger (a transition's location event), claimed atomically (SET NX): the same
+ * One decision per trigger (a transition's location event), claimed atomically: the same
  * transition redelivered gets the first decision back instead of a new one. Every first decision
  * is appended to the shopper's decision log (newest first, 50 entries, 30 days), which brand-api
- * serves on GET /v1/decisions.
+ * serves on GET /v1/decisions. One script call per decision; a batch's calls leave in one write.
  */
 @Injectable()
 export class DecisionLogRepository {
   constructor(@Inject(REDIS) private readonly redis: Redis) {
-    this.redis.defineCommand('peAppendDecision', { numberOfKeys: 1, lua: APPEND });
+    this.redis.defineCommand('peClaimDecision', { numberOfKeys: 2, lua: CLAIM });
   }
 
-  async find(visitId: string, triggerId: string): Promise<DecisionLogEntry | null> {
-    const raw = await this.redis.get(triggerKey(visitId, triggerId));
+  async find(shopperId: string, visitId: string, triggerId: string): Promise<DecisionLogEntry | null> {
+    const raw = await this.redis.get(triggerKey(shopperId, visitId, triggerId));
     return raw ? (JSON.parse(raw) as DecisionLogEntry) : null;
   }
 
@@ -39,13 +48,18 @@ export class DecisionLogRepository {
 
   /** Stores the decision if the trigger has none; returns the trigger's decision either way. */
   async claim(shopperId: string, triggerId: string, entry: DecisionLogEntry): Promise<{ entry: DecisionLogEntry; first: boolean }> {
-    const stored = await this.redis.set(triggerKey(entry.visitId, triggerId), DecisionLogRepository.record(entry), 'EX', TRIGGER_TTL_SECONDS, 'NX');
-    if (stored === 'OK') {
-      const append = (this.redis as unknown as { peAppendDecision: (...a: (string | number)[]) => Promise<number> }).peAppendDecision;
-      await append.call(this.redis, decisionLogKey(shopperId), JSON.stringify(entry), LOG_LENGTH, DECISION_LOG_TTL_SECONDS);
-      return { entry, first: true };
-    }
-    return { entry: (await this.find(entry.visitId, triggerId)) ?? entry, first: false };
+    const claim = (this.redis as unknown as { peClaimDecision: (...a: (string | number)[]) => Promise<string | null> }).peClaimDecision;
+    const prior = await claim.call(
+      this.redis,
+      triggerKey(shopperId, entry.visitId, triggerId),
+      decisionLogKey(shopperId),
+      DecisionLogRepository.record(entry),
+      JSON.stringify(entry),
+      LOG_LENGTH,
+      DECISION_LOG_TTL_SECONDS,
+      TRIGGER_TTL_SECONDS,
+    );
+    return prior === null ? { entry, first: true } : { entry: JSON.parse(prior) as DecisionLogEntry, first: false };
   }
 
   async recent(shopperId: string): Promise<DecisionLogEntry[]> {
@@ -54,7 +68,7 @@ export class DecisionLogRepository {
 
   /** Forgets the shopper's decisions: the log and the per-trigger records it points to. */
   async erase(shopperId: string): Promise<void> {
-    const triggers = (await this.recent(shopperId)).filter((e) => e.triggerId).map((e) => triggerKey(e.visitId, e.triggerId as string));
+    const triggers = (await this.recent(shopperId)).filter((e) => e.triggerId).map((e) => triggerKey(shopperId, e.visitId, e.triggerId as string));
     await Promise.all(triggers.map((key) => this.redis.del(key)));
     await this.redis.del(decisionLogKey(shopperId));
   }

@@ -71,15 +71,42 @@ export function shopperZone(ctx: Pick<DecisionContext, 'shopper' | 'store'>): st
   return ctx.store?.timezone && isValidZone(ctx.store.timezone) ? ctx.store.timezone : 'UTC';
 }
 
-// Offers are immutable snapshots (cached by the catalog): parse their window once.
-const offerWindows = new WeakMap<OfferSnapshot, { startsMs: number; endsMs: number }>();
-function windowOf(offer: OfferSnapshot): { startsMs: number; endsMs: number } {
-  let w = offerWindows.get(offer);
-  if (!w) {
-    w = { startsMs: Date.parse(offer.startsAt), endsMs: Date.parse(offer.endsAt) };
-    offerWindows.set(offer, w);
+/** What the rules need of an offer, derived once: its window in ms, its audience normalised. */
+interface OfferFacts {
+  startsMs: number;
+  endsMs: number;
+  locales: string[] | null;
+  tags: string[] | null;
+  interests: string[] | null;
+}
+
+// Offers are immutable snapshots (cached by the catalog): derive their facts once.
+const offerFacts = new WeakMap<OfferSnapshot, OfferFacts>();
+function factsOf(offer: OfferSnapshot): OfferFacts {
+  let f = offerFacts.get(offer);
+  if (!f) {
+    const audience = offer.audience;
+    f = {
+      startsMs: Date.parse(offer.startsAt),
+      endsMs: Date.parse(offer.endsAt),
+      locales: audience?.locales?.length ? audience.locales.map(normalizeLocale) : null,
+      tags: audience?.shopperTags?.length ? audience.shopperTags.map((t) => t.toLowerCase()) : null,
+      interests: audience?.interests?.length ? audience.interests.map((i) => i.toLowerCase()) : null,
+    };
+    offerFacts.set(offer, f);
   }
-  return w;
+  return f;
+}
+
+// A shopper's tags, lower-cased once per state read (the same array is judged against every offer).
+const tagSets = new WeakMap<string[], Set<string>>();
+function tagSetOf(tags: string[]): Set<string> {
+  let set = tagSets.get(tags);
+  if (!set) {
+    set = new Set(tags.map((t) => t.toLowerCase()));
+    tagSets.set(tags, set);
+  }
+  return set;
 }
 
 /** Whether an offer is meant for the store at all (empty storeIds: every store of the brand). */
@@ -110,35 +137,40 @@ export function shopperBlock(ctx: DecisionContext): ShopperSkip | null {
   return null;
 }
 
+/** `wanted` already normalised (normalizeLocale). */
 const matchesLocale = (wanted: string[], locale: string): boolean => {
-  const lang = locale.split('-')[0];
-  return wanted.map(normalizeLocale).some((w) => w === locale || w === lang);
+  const dash = locale.indexOf('-');
+  const lang = dash < 0 ? locale : locale.slice(0, dash);
+  return wanted.some((w) => w === locale || w === lang);
 };
 
 /** The shopper's interest in what an offer targets: the sum of their scores for its interests. */
 export function interestScore(offer: OfferSnapshot, interests: Record<string, number>): number {
-  const wanted = offer.audience?.interests ?? [];
-  return wanted.reduce((sum, interest) => sum + (interests[interest.toLowerCase()] ?? 0), 0);
+  const wanted = factsOf(offer).interests;
+  if (!wanted) return 0;
+  let sum = 0;
+  for (const interest of wanted) sum += interests[interest] ?? 0;
+  return sum;
 }
 
 /** Every rule one offer fails for this visit (empty: eligible, before counters). */
 export function offerBlocks(offer: OfferSnapshot, ctx: DecisionContext, locale?: string): OfferSkip[] {
   const reasons: OfferSkip[] = [];
   if (offer.status !== 'active') reasons.push('offer_not_active');
-  const { startsMs, endsMs } = windowOf(offer);
-  if (ctx.nowMs < startsMs) reasons.push('offer_not_started');
-  if (ctx.nowMs >= endsMs) reasons.push('offer_ended');
+  const facts = factsOf(offer);
+  if (ctx.nowMs < facts.startsMs) reasons.push('offer_not_started');
+  if (ctx.nowMs >= facts.endsMs) reasons.push('offer_ended');
   if (!isForStore(offer, ctx.transition.storeId)) reasons.push('not_for_this_store');
   const trigger = triggerBlock(offer, ctx.transition);
   if (trigger) reasons.push(trigger);
-  const audience = offer.audience;
-  if (audience?.locales?.length && !matchesLocale(audience.locales, locale ?? shopperLocale(ctx))) reasons.push('audience_locale');
-  if (audience?.shopperTags?.length) {
-    const tags = new Set(ctx.shopper.tags.map((t) => t.toLowerCase()));
-    if (!audience.shopperTags.some((t) => tags.has(t.toLowerCase()))) reasons.push('audience_tags');
+  if (facts.locales && !matchesLocale(facts.locales, locale ?? shopperLocale(ctx))) reasons.push('audience_locale');
+  if (facts.tags) {
+    const tags = tagSetOf(ctx.shopper.tags);
+    if (!facts.tags.some((t) => tags.has(t))) reasons.push('audience_tags');
   }
-  if (audience?.interests?.length) {
-    const best = Math.max(...audience.interests.map((i) => ctx.shopper.interests[i.toLowerCase()] ?? 0));
+  if (facts.interests) {
+    let best = 0;
+    for (const interest of facts.interests) best = Math.max(best, ctx.shopper.interests[interest] ?? 0);
     if (best < ctx.interestThreshold) reasons.push('audience_interests');
   }
   return reasons;

@@ -87,7 +87,17 @@ export function storeHoursVerdict(nowMs: number, zone: string, hours: string | n
   if (hours === null || hours.trim() === '') return 'open';
   const parsed = parseHours(hours);
   if (parsed instanceof Error) return 'invalid_hours';
+  // opening_hours has minute resolution: one evaluation per store schedule, zone and minute.
+  const minute = Math.floor(nowMs / 60_000);
+  const key = `${zone}|${hours}`;
+  const cached = verdicts.get(key);
+  if (cached && cached.minute === minute) return cached.verdict;
   const t = localTime(nowMs, zone);
-  const wall = new Date(t.year, t.month - 1, t.day, t.hour, t.minute, Math.floor((nowMs % 60_000) / 1000));
-  return parsed.getState(wall) ? 'open' : 'closed';
+  const wall = new Date(t.year, t.month - 1, t.day, t.hour, t.minute);
+  const verdict = parsed.getState(wall) ? 'open' : 'closed';
+  if (verdicts.size >= MAX_PARSED) verdicts.clear();
+  verdicts.set(key, { minute, verdict });
+  return verdict;
 }
+
+const verdicts = new Map<string, { minute: number; verdict: 'open' | 'closed' }>();

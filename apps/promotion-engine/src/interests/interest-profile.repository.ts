@@ -11,12 +11,7 @@ export class InterestProfileRepository {
 
   async get(shopperId: string): Promise<InterestProfile> {
     const raw = await this.redis.hgetall(interestsKey(shopperId));
-    const profile: InterestProfile = {};
-    for (const [category, value] of Object.entries(raw)) {
-      const [score, atMs] = value.split('|').map(Number);
-      if (Number.isFinite(score) && Number.isFinite(atMs)) profile[category] = { score, atMs };
-    }
-    return profile;
+    return parseInterestFields(Object.entries(raw).flat());
   }
 
   async save(shopperId: string, entries: InterestProfile, ttlSeconds: number): Promise<void> {
@@ -28,4 +23,17 @@ export class InterestProfileRepository {
   async erase(shopperId: string): Promise<void> {
     await this.redis.del(interestsKey(shopperId));
   }
+}
+
+/** The stored profile from its hash fields as HGETALL lists them: category, "<score>|<atMs>", … */
+export function parseInterestFields(fields: string[]): InterestProfile {
+  const profile: InterestProfile = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1];
+    const bar = value.indexOf('|');
+    const score = Number(value.slice(0, bar));
+    const atMs = Number(value.slice(bar + 1));
+    if (bar > 0 && Number.isFinite(score) && Number.isFinite(atMs)) profile[fields[i]] = { score, atMs };
+  }
+  return profile;
 }

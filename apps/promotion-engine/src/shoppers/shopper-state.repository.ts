@@ -1,6 +1,8 @@
 import type { ShopperInteraction } from '@app/contracts';
 import { REDIS, Redis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
+import type { InterestProfile } from '../interests/interest-profile';
+import { interestsKey, parseInterestFields } from '../interests/interest-profile.repository';
 
 export const shopperKey = (shopperId: string) => `pe:shopper:{sh:${shopperId}}`;
 
@@ -22,14 +24,29 @@ if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'locale', ARGV[4]) end
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'timezone', ARGV[5]) end
 return 1`;
 
+// KEYS: shopper hash, interest profile (same hash tag). What a decision reads of a shopper, in
+// one call: consent, window, locale, zone, tags, then the interest profile's fields.
+const READ = `
+local s = redis.call('HMGET', KEYS[1], 'lastInboundAtMs', 'optedOut', 'locale', 'timezone', 'tags')
+return {s, redis.call('HGETALL', KEYS[2])}`;
+
+// KEYS: shopper hash. ARGV: tags (JSON array), setAtMs. Only a newer list replaces the stored one.
+const SET_TAGS = `
+local at = tonumber(redis.call('HGET', KEYS[1], 'tagsAtMs') or '0')
+if tonumber(ARGV[2]) < at then return 0 end
+redis.call('HSET', KEYS[1], 'tags', ARGV[1], 'tagsAtMs', ARGV[2])
+return 1`;
+
 export interface StoredShopper {
   optedOut: boolean;
   lastInboundAtMs: number | null;
   locale: string | null;
   timezone: string | null;
-  /** Brand-assigned shopper tags (JSON array in the `tags` field); nothing writes them yet. */
+  /** Brand-assigned shopper tags (JSON array in the `tags` field), from brand-api's PUT /v1/shoppers/:id/tags. */
   tags: string[];
 }
+
+export type ShopperWithInterests = StoredShopper & { profile: InterestProfile };
 
 /**
  * What the engine knows of a shopper: consent, the time of their last message, locale and time
@@ -38,7 +55,10 @@ export interface StoredShopper {
  */
 @Injectable()
 export class ShopperStateRepository {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    this.redis.defineCommand('peReadShopper', { numberOfKeys: 2, lua: READ });
+    this.redis.defineCommand('peSetShopperTags', { numberOfKeys: 1, lua: SET_TAGS });
+  }
 
   async record(interaction: ShopperInteraction): Promise<void> {
     const command = interaction.command === 'stop' || interaction.command === 'start' ? interaction.command : '';
@@ -55,17 +75,34 @@ export class ShopperStateRepository {
   }
 
   async get(shopperId: string): Promise<StoredShopper> {
-    const [last, optedOut, locale, timezone, tags] = await this.redis.hmget(shopperKey(shopperId), 'lastInboundAtMs', 'optedOut', 'locale', 'timezone', 'tags');
-    return {
-      lastInboundAtMs: last ? Number(last) : null,
-      optedOut: optedOut === '1',
-      locale: locale || null,
-      timezone: timezone || null,
-      tags: tags ? (JSON.parse(tags) as string[]) : [],
-    };
+    const fields = await this.redis.hmget(shopperKey(shopperId), 'lastInboundAtMs', 'optedOut', 'locale', 'timezone', 'tags');
+    return storedShopperOf(fields);
+  }
+
+  /** The shopper's state and interest profile, in one script call (a decision's only shopper read). */
+  async getWithInterests(shopperId: string): Promise<ShopperWithInterests> {
+    const read = (this.redis as unknown as { peReadShopper: (...keys: string[]) => Promise<[(string | null)[], string[]]> }).peReadShopper;
+    const [fields, interests] = await read.call(this.redis, shopperKey(shopperId), interestsKey(shopperId));
+    return { ...storedShopperOf(fields), profile: parseInterestFields(interests) };
+  }
+
+  /** Replaces the shopper's brand-assigned tags, unless a newer list was already stored. */
+  async setTags(shopperId: string, tags: string[], setAtMs: number): Promise<boolean> {
+    const set = (this.redis as unknown as { peSetShopperTags: (...a: (string | number)[]) => Promise<number> }).peSetShopperTags;
+    return (await set.call(this.redis, shopperKey(shopperId), JSON.stringify(tags), setAtMs)) === 1;
   }
 
   async erase(shopperId: string): Promise<void> {
     await this.redis.del(shopperKey(shopperId));
   }
+}
+
+function storedShopperOf([last, optedOut, locale, timezone, tags]: (string | null)[]): StoredShopper {
+  return {
+    lastInboundAtMs: last ? Number(last) : null,
+    optedOut: optedOut === '1',
+    locale: locale || null,
+    timezone: timezone || null,
+    tags: tags ? (JSON.parse(tags) as string[]) : [],
+  };
 }

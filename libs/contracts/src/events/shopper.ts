@@ -63,6 +63,20 @@ export const ShopperInteraction = z.object({
 });
 export type ShopperInteraction = z.infer<typeof ShopperInteraction>;
 
+/** A brand-assigned shopper tag (audience.shopperTags of offers): 1–64 characters, no control characters. */
+export const ShopperTag = z.string().min(1).max(64).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+export const MAX_SHOPPER_TAGS = 50;
+
+/**
+ * shopper.tags.v1, key shopperId: the brand replaced the shopper's tags (brand-api's
+ * PUT /v1/shoppers/:shopperId/tags). The engine keeps the newest list by `setAt`.
+ */
+export const ShopperTagsSet = z.object({
+  ...ShopperRef,
+  tags: z.array(ShopperTag).max(MAX_SHOPPER_TAGS),
+  setAt: IsoTime,
+});
+export type ShopperTagsSet = z.infer<typeof ShopperTagsSet>;
 
 /**
  * shopper.erasure.v1, key shopperId: forget everything about this shopper (brand-api's
