@@ -248,6 +248,67 @@ describe('promotion engine rules, end to end', () => {
       expect(await walkIn(awake, at)).toMatchObject({ outcome: 'send' });
     });
 
+    it('targets shoppers by tag (PUT /v1/shoppers/:id/tags) and by locale, and keeps quiet hours in the shopper zone (POST /v1/locations)', async () => {
+      const { at, offerIds } = await storeWith({}, [
+        { name: 'Members', message: { title: `Members ${run}` }, priority: 5, audience: { shopperTags: ['vip'] } },
+        { name: 'German', message: { title: `German ${run}` }, priority: 4, audience: { locales: ['de'] } },
+        { name: 'Anyone', message: { title: `Anyone ${run}` }, priority: 1 },
+      ]);
+      const [members, german, anyone] = offerIds;
+      const shopperHash = (psid: string) => redis.hgetall(`pe:shopper:{sh:${pageId}:${psid}}`);
+      /** The brand's app reports the shopper 1.5 km away (no store there) with what the device says. */
+      const appReport = async (psid: string, context: Record<string, string>) => {
+        const away = northOf(at.lat, at.lng, 1500);
+        const response = await fetch(`${urls.gateway}/v1/locations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+          body: JSON.stringify({ shopperId: `${pageId}:${psid}`, lat: away.lat, lng: away.lng, accuracyM: 10, ...context }),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+
+      // Tags: validated, then projected into the engine's shopper state.
+      const vip = `vip${run}`;
+      expect(await client.say(pageId, vip, 'bonjour')).toBe(200);
+      const refused = await http('PUT', `/v1/shoppers/${pageId}:${vip}/tags`, { tags: ['ok', ''] });
+      expect(refused).toMatchObject({ status: 400, body: { details: [expect.objectContaining({ field: 'tags.1' })] } });
+      expect((await http('PUT', `/v1/shoppers/other-page:${vip}/tags`, { tags: ['vip'] })).status).toBe(404);
+      expect(await http('PUT', `/v1/shoppers/${pageId}:${vip}/tags`, { tags: ['VIP', 'VIP', 'loyal'] })).toMatchObject({ status: 200, body: { tags: ['VIP', 'loyal'], tagsEvent: 'published' } });
+      await waitFor('the tags in the engine', async () => (await shopperHash(vip)).tags === '["VIP","loyal"]', PATIENCE_MS);
+      const tagged = await walkIn(vip, at);
+      expect(tagged).toMatchObject({ outcome: 'send', offerId: members });
+
+      // Locale from the device (the app's report; the location page sends the browser's).
+      const deutsch = `de${run}`;
+      expect(await client.say(pageId, deutsch, 'hallo')).toBe(200);
+      expect((await appReport(deutsch, { locale: 'de-DE', timezone: 'Mars/Olympus' })).body).toMatchObject({ details: [expect.objectContaining({ field: 'timezone' })] });
+      expect((await appReport(deutsch, { locale: 'de-DE', timezone: day })).status).toBe(202);
+      await waitFor('the locale in the engine', async () => (await shopperHash(deutsch)).locale === 'de-DE', PATIENCE_MS);
+      const localised = await walkIn(deutsch, at);
+      expect(localised).toMatchObject({ outcome: 'send', offerId: german });
+      expect(localised.considered).toContainEqual(expect.objectContaining({ offerId: members, reason: 'audience_tags' }));
+
+      // Neither: the offer for everyone, and why the others were not for them.
+      const plain = `plain${run}`;
+      expect(await client.say(pageId, plain, 'bonjour')).toBe(200);
+      const fallback = await walkIn(plain, at);
+      expect(fallback).toMatchObject({ outcome: 'send', offerId: anyone });
+      expect(fallback.considered).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ offerId: members, reason: 'audience_tags' }),
+          expect.objectContaining({ offerId: german, reason: 'audience_locale' }),
+        ]),
+      );
+
+      // Quiet hours in the shopper's own zone: night where they live, daytime at the store.
+      const traveller = `tz${run}`;
+      const night = zoneWhere('night', (h) => h >= 22 || h < 7);
+      expect(await client.say(pageId, traveller, 'bonjour')).toBe(200);
+      expect((await appReport(traveller, { timezone: night })).status).toBe(202);
+      await waitFor('the time zone in the engine', async () => (await shopperHash(traveller)).timezone === night, PATIENCE_MS);
+      expect(await walkIn(traveller, at)).toMatchObject({ outcome: 'skip', reason: 'quiet_hours', request: null });
+    });
+
     it('sends an A/B variant created with the offer, and holds out a full control group', async () => {
       const variants = [{ id: 'b', weight: 1, message: { title: `Variant B ${run}` } }];
       expect((await http('POST', '/v1/offers', { name: 'Bad', message: { title: 'x' }, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 60_000).toISOString(), controlShare: 2 })).status).toBe(400);

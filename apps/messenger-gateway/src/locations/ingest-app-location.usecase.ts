@@ -30,6 +30,8 @@ export class IngestAppLocation {
       pageId, psid, brandId,
       lat: body.lat, lng: body.lng, accuracyM: body.accuracyM ?? null,
       source: 'api', takenAtMs: takenAtMs(body.takenAt), receivedAt,
+      locale: body.locale,
+      timezone: body.timezone,
     });
   }
 }

@@ -1,5 +1,5 @@
 import { LocationSource, Topics, toShopperId } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { PUBLISH_TIMEOUT_MS } from '../webhook/receive-webhook.usecase';
@@ -16,9 +16,17 @@ export interface IngestLocationCommand {
   /** When the device took the fix (epoch ms), if it said; never later than now. */
   takenAtMs: number | null;
   receivedAt: Date;
+  /** The shopper's language and IANA time zone, when the device said. */
+  locale?: string;
+  timezone?: string;
 }
 
-/** A fix from the location page or a brand's app, published on shopper.location.v1 once Kafka acknowledged it. */
+/**
+ * A fix from the location page or a brand's app, published on shopper.location.v1 once Kafka
+ * acknowledged it. When the device also said the shopper's language or time zone, a
+ * shopper.interaction.v1 (kind `location`, not a message: it opens no Messenger window) carries
+ * them to the promotion engine in the same produce request.
+ */
 @Injectable()
 export class IngestLocation {
   private readonly ingested;
@@ -47,7 +55,29 @@ export class IngestLocation {
       receivedAt: receivedAt.toISOString(),
       messageId: null,
     });
-    await publishWithin(this.publisher, [outgoing], this.publishTimeoutMs);
+    const events: Outgoing[] = [outgoing];
+    if (command.locale || command.timezone) {
+      events.push(
+        this.publisher.build(Topics.ShopperInteraction, 'shopper.interacted', {
+          shopperId: toShopperId(pageId, psid),
+          pageId,
+          psid,
+          brandId,
+          kind: 'location',
+          opensWindow: false,
+          text: null,
+          payload: null,
+          command: null,
+          messageId: null,
+          watermark: null,
+          at: new Date(takenAtMs).toISOString(),
+          receivedAt: receivedAt.toISOString(),
+          locale: command.locale ?? null,
+          timezone: command.timezone ?? null,
+        }),
+      );
+    }
+    await publishWithin(this.publisher, events, this.publishTimeoutMs);
     this.ingested.inc({ source: command.source });
     return { id: outgoing.event.id };
   }

@@ -82,6 +82,12 @@ export function sharePageHtml(lang: PageLang, token: string | null): string {
     var dLng = (c.longitude - last.lng) * 111320 * Math.cos(c.latitude * Math.PI / 180);
     return Math.sqrt(dLat * dLat + dLng * dLng) > 20;
   }
+  // The browser's language and time zone: the engine's audience rules, message language and quiet hours.
+  function withContext(fix) {
+    try { var zone = Intl.DateTimeFormat().resolvedOptions().timeZone; if (zone) fix.timezone = zone; } catch (e) {}
+    if (navigator.language && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(navigator.language)) fix.locale = navigator.language;
+    return fix;
+  }
   function send(position) {
     var c = position.coords;
     if (!worthSending(c)) return;
@@ -89,7 +95,7 @@ export function sharePageHtml(lang: PageLang, token: string | null): string {
     fetch('/share-location/fixes', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ t: config.token, lat: c.latitude, lng: c.longitude, accuracyM: c.accuracy, takenAt: Math.round(position.timestamp) })
+      body: JSON.stringify(withContext({ t: config.token, lat: c.latitude, lng: c.longitude, accuracyM: c.accuracy, takenAt: Math.round(position.timestamp) }))
     }).then(function (r) {
       if (r.status === 202) say(t.sent.replace('{m}', String(Math.round(c.accuracy))), 'sent');
       else if (r.status === 401 || r.status === 403) { say(t.expired, 'error'); navigator.geolocation.clearWatch(watch); }

@@ -35,6 +35,8 @@ export class ShareWebLocation {
       source: 'web',
       takenAtMs: takenAtMs(body.takenAt),
       receivedAt,
+      locale: body.locale,
+      timezone: body.timezone,
     });
   }
 }
