@@ -270,7 +270,7 @@ describe('promotion engine rules, end to end', () => {
       // Tags: validated, then projected into the engine's shopper state.
       const vip = `vip${run}`;
       expect(await client.say(pageId, vip, 'bonjour')).toBe(200);
-      const refused = await http('PUT', `/v1/shoppers/${pageId}:${vip}/tags`, { tags: ['ok', ''] });
+      const refused = await http('PUT', `/v1/shoppers/${pageId}:${vip}/tags`, { tags: ['ok', 'x'.repeat(65)] });
       expect(refused).toMatchObject({ status: 400, body: { details: [expect.objectContaining({ field: 'tags.1' })] } });
       expect((await http('PUT', `/v1/shoppers/other-page:${vip}/tags`, { tags: ['vip'] })).status).toBe(404);
       expect(await http('PUT', `/v1/shoppers/${pageId}:${vip}/tags`, { tags: ['VIP', 'VIP', 'loyal'] })).toMatchObject({ status: 200, body: { tags: ['VIP', 'loyal'], tagsEvent: 'published' } });
