@@ -1,5 +1,5 @@
 import { LocationSource, Topics, toShopperId } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { CoalescingPublisher, EventPublisher } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { PUBLISH_TIMEOUT_MS } from '../webhook/receive-webhook.usecase';
@@ -25,6 +25,7 @@ export class IngestLocation {
 
   constructor(
     private readonly publisher: EventPublisher,
+    private readonly coalescing: CoalescingPublisher,
     @Inject(PUBLISH_TIMEOUT_MS) private readonly publishTimeoutMs: number,
     metrics: Metrics,
   ) {
@@ -47,7 +48,7 @@ export class IngestLocation {
       receivedAt: receivedAt.toISOString(),
       messageId: null,
     });
-    await publishWithin(this.publisher, [outgoing], this.publishTimeoutMs);
+    await publishWithin(this.coalescing, [outgoing], this.publishTimeoutMs);
     this.ingested.inc({ source: command.source });
     return { id: outgoing.event.id };
   }
