@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `make bench`: starts a stack of its own (STACK=bench), runs scripts/bench-e2e.ts against it,
-# records each app's peak RSS (VmHWM), writes bench/results/latest.json and stops the stack.
+# records each app's peak RSS (VmHWM), writes bench/results/latest.{json,md,svg} and stops the stack.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export STACK=bench PORT_BASE="${BENCH_PORT_BASE:-3100}" KAFKA_GROUP_PREFIX="${KAFKA_GROUP_PREFIX:-bench-}" \
   DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/promotions_bench}" \
   REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/8}" ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}" \
-  LOG_LEVEL="${LOG_LEVEL:-warn}" EXTRA_DATABASES=promotions_bench
+  LOG_LEVEL="${LOG_LEVEL:-warn}" EXTRA_DATABASES=promotions_bench \
+  QUIET_HOURS="${QUIET_HOURS:-off}" # the load runs at any hour; quiet hours would skip every promotion
 infra/infra.sh up
 node dist/scripts/provision-topics.js
 node dist/scripts/migrate.js

@@ -2,18 +2,29 @@
  * `make bench`: the whole stack under load, through the real webhook path with valid signatures.
  *
  * Seeds BRANDS brands × STORES_PER_BRAND stores (bulk import) with 3 active offers each, makes
- * SHOPPERS shoppers say hello, then runs two phases of location shares sent as Meta would send
- * them (signed webhooks, a few events per request, via the simulator so it knows the shoppers):
- *   1. a fixed rate (RATE, default 1,000 shares/s) for latency: share sent → Send API call
- *      received at the simulator (p50, p95, p99);
- *   2. open loop at the highest rate the stack takes, for MAX_SECONDS (default 60).
- * About INSIDE_SHARE (10 %) of shares are inside a fence, each by a shopper who never shared
- * before, so each must yield exactly one promotion: the rest are shares near home, outside.
- * Writes bench/results/latest.json (merged with other benches' figures) and a summary with a chart.
+ * SHOPPERS shoppers say hello (through the simulator, which so learns that their 24-hour window
+ * is open), then sends location shares as Meta does: signed `X-Hub-Signature-256` webhooks
+ * straight to the gateway, each carrying up to EVENTS_PER_WEBHOOK messaging events of one Page
+ * (Meta batches events into one POST the same way). Two phases:
+ *   1. a fixed RATE (1,000 shares/s) for RATE_SECONDS: latency from the moment the share's
+ *      webhook is sent to the moment the simulator receives the promotion's Send API call;
+ *   2. open loop at OPEN_RATE (5,000 shares/s) for MAX_SECONDS (60): shares are sent on schedule
+ *      whatever the answers (up to MAX_IN_FLIGHT webhooks waiting); sustained throughput is what
+ *      the gateway accepted and the geofence evaluated within the phase.
+ * INSIDE_SHARE (10 %) of shares are inside a fence, each by a shopper who never shared before
+ * (drawn from a pool that never shares from home, so no impossible-speed jump hides a visit), so
+ * each must yield exactly one promotion: every expected promotion is known in advance, and lost
+ * and duplicates are counted exactly at the simulator. The rest are shares near home, outside.
+ * Every second it samples each app's CPU and RSS (/proc), the consumer lag of each stage
+ * (Kafka admin), its own CPU and the load average. Writes bench/results/latest.json (merged with
+ * other benches' figures), latest.md (tables) and latest.svg (throughput, latency and lag over
+ * time, one point per second).
  */
-import { StackClient, http, stackUrls, waitFor } from '@app/testing';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { StackClient, http, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -22,15 +33,22 @@ const STORES_PER_BRAND = env('STORES_PER_BRAND', 5000);
 const SHOPPERS = env('SHOPPERS', 200_000);
 const RATE = env('RATE', 1000);
 const RATE_SECONDS = env('RATE_SECONDS', 30);
+const OPEN_RATE = env('OPEN_RATE', 5000);
 const MAX_SECONDS = env('MAX_SECONDS', 60);
 const INSIDE_SHARE = env('INSIDE_SHARE', 0.1);
 const EVENTS_PER_WEBHOOK = env('EVENTS_PER_WEBHOOK', 10);
+const MAX_IN_FLIGHT = env('MAX_IN_FLIGHT', 256);
 const PORT_BASE = env('PORT_BASE', 3000);
-const RESULTS = process.env.BENCH_RESULTS ?? join(__dirname, '..', '..', 'bench', 'results');
+const GROUP_PREFIX = process.env.KAFKA_GROUP_PREFIX ?? '';
+const STACK = process.env.STACK ?? 'bench';
+const ROOT = join(__dirname, '..', '..');
+const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', 'results');
 
 const urls = stackUrls(PORT_BASE);
 const client = new StackClient(urls, process.env.ADMIN_TOKEN ?? 'dev-admin-token');
 const run = randomBytes(3).toString('hex');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 // Cities the brands' stores are spread over (dense centres, sparse around).
 const CITIES = [
@@ -39,7 +57,7 @@ const CITIES = [
 ];
 
 interface Store { id: string; lat: number; lng: number; radiusM: number }
-interface Brand { pageId: string; stores: Store[]; city: [number, number] }
+interface Brand { pageId: string; appSecret: string; stores: Store[]; offerIds: string[]; city: [number, number] }
 interface Shopper { brand: number; psid: string; home: { lat: number; lng: number }; shares: number }
 
 const metresToLat = (m: number) => m / 111_320;
@@ -52,7 +70,8 @@ function gaussian(): number {
 async function seedBrand(i: number): Promise<Brand> {
   const brand = await client.createBrand(`Bench brand ${i} ${run}`);
   const pageId = `bench${run}${i}`;
-  await client.connectPage(brand.apiKey, { pageId, accessToken: `EAAbench${randomBytes(12).toString('hex')}`, appSecret: randomBytes(16).toString('hex'), verifyToken: randomBytes(10).toString('hex') });
+  const appSecret = randomBytes(16).toString('hex');
+  await client.connectPage(brand.apiKey, { pageId, accessToken: `EAAbench${randomBytes(12).toString('hex')}`, appSecret, verifyToken: randomBytes(10).toString('hex') });
   const city = CITIES[i % CITIES.length] as [number, number];
   const stores: Store[] = [];
   const batch = 2500;
@@ -77,46 +96,97 @@ async function seedBrand(i: number): Promise<Brand> {
     for (const s of page.body.items) stores.push({ id: s.id, lat: s.location.lat, lng: s.location.lng, radiusM: s.geofence.radiusM });
     cursor = page.body.nextCursor ?? undefined;
   } while (cursor);
+  const offerIds: string[] = [];
   for (let o = 0; o < 3; o += 1) {
-    await client.createOffer(brand.apiKey, {
+    const offer = await client.createOffer(brand.apiKey, {
       name: `Offer ${o}`, message: { title: `Bench offer ${o}` }, priority: o,
       startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString(), status: 'active',
     });
+    offerIds.push(offer.id);
   }
-  return { pageId, stores, city };
+  return { pageId, appSecret, stores, offerIds, city };
 }
 
+// ------------------------------------------------------------------------------------------------
+// Sending: per-Page queues of messaging events, flushed as signed webhooks to the gateway.
+
 type Messaging = Record<string, unknown>;
-const queue = new Map<string, Messaging[]>();
+const queue = new Map<number, Messaging[]>();
+const stats = { webhooks: 0, webhookRetries: 0, webhookFailedEvents: 0, accepted: 0, deferredTicks: 0 };
 let inFlight = 0;
 
-async function flush(pageId: string): Promise<void> {
-  const events = queue.get(pageId);
-  if (!events || events.length === 0) return;
-  queue.set(pageId, []);
+/** Posts one Page's events the way Meta does, retrying a failed delivery a few times as Meta does. */
+async function postWebhook(brand: Brand, events: Messaging[], sentAt: (ms: number) => void): Promise<void> {
   inFlight += 1;
   try {
-    const body = { object: 'page', entry: [{ id: pageId, time: Date.now(), messaging: events }] };
-    const r = await http('POST', `${urls.sim}/__sim/pages/${pageId}/webhook`, body);
-    if (r.status !== 200) stats.webhookErrors += 1;
-  } catch {
-    stats.webhookErrors += 1;
+    const raw = JSON.stringify({ object: 'page', entry: [{ id: brand.pageId, time: Date.now(), messaging: events }] });
+    const signature = `sha256=${createHmac('sha256', brand.appSecret).update(raw).digest('hex')}`;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      if (attempt > 0) {
+        stats.webhookRetries += 1;
+        await sleep(200 * 3 ** (attempt - 1));
+      }
+      sentAt(Date.now());
+      stats.webhooks += 1;
+      try {
+        const r = await fetch(`${urls.gateway}/webhooks/messenger`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body: raw, signal: AbortSignal.timeout(10_000) });
+        await r.arrayBuffer();
+        if (r.status === 200) {
+          stats.accepted += events.length;
+          acceptedPerSecond.add(Math.floor(Date.now() / 1000), events.length);
+          return;
+        }
+      } catch {
+        // timeout or connection error: retried like a 5xx
+      }
+    }
+    stats.webhookFailedEvents += events.length;
   } finally {
     inFlight -= 1;
   }
 }
 
-function enqueue(pageId: string, event: Messaging): void {
-  const events = queue.get(pageId) ?? [];
-  events.push(event);
-  queue.set(pageId, events);
-  if (events.length >= EVENTS_PER_WEBHOOK) void flush(pageId);
+/** Hellos go through the simulator, which records that each shopper's window is open. */
+async function postHello(brand: Brand, events: Messaging[]): Promise<void> {
+  inFlight += 1;
+  try {
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const r = await http('POST', `${urls.sim}/__sim/pages/${brand.pageId}/webhook`, { object: 'page', entry: [{ id: brand.pageId, time: Date.now(), messaging: events }] }).catch(() => ({ status: 0 }));
+      if (r.status === 200) return;
+      await sleep(500);
+    }
+    throw new Error(`hellos of ${brand.pageId} were not taken`);
+  } finally {
+    inFlight -= 1;
+  }
 }
 
-const stats = { webhookErrors: 0 };
-const expected = new Map<string, number>(); // `${pageId}:${psid}` → share time (ms)
-const sharesPerSecond = new Map<number, number>();
-let totalShares = 0;
+class PerSecond {
+  readonly counts = new Map<number, number>();
+  add(second: number, n = 1): void {
+    this.counts.set(second, (this.counts.get(second) ?? 0) + n);
+  }
+  get(second: number): number {
+    return this.counts.get(second) ?? 0;
+  }
+}
+const sharesPerSecond = new PerSecond();
+const acceptedPerSecond = new PerSecond();
+
+/** `${pageId}:${psid}` of each inside share → when its webhook was (last) sent. */
+const expected = new Map<string, number>();
+
+function flush(brands: Brand[], index: number): void {
+  const events = queue.get(index);
+  if (!events || events.length === 0) return;
+  queue.set(index, []);
+  const brand = brands[index];
+  const insideKeys = events.filter((e) => (e as { inside?: boolean }).inside).map((e) => `${brand.pageId}:${(e.sender as { id: string }).id}`);
+  for (const e of events) delete (e as { inside?: boolean }).inside;
+  void postWebhook(brand, events, (ms) => {
+    for (const key of insideKeys) if (!expected.has(key)) expected.set(key, ms);
+  });
+}
 
 function share(brands: Brand[], shopper: Shopper, inside: Store | null): void {
   const now = Date.now();
@@ -125,89 +195,275 @@ function share(brands: Brand[], shopper: Shopper, inside: Store | null): void {
   if (inside) {
     lat = inside.lat + metresToLat((Math.random() - 0.5) * inside.radiusM * 0.5);
     lng = inside.lng + metresToLng((Math.random() - 0.5) * inside.radiusM * 0.5, inside.lat);
-    expected.set(`${brands[shopper.brand].pageId}:${shopper.psid}`, now);
   } else {
     lat = shopper.home.lat + metresToLat((Math.random() - 0.5) * 40);
     lng = shopper.home.lng + metresToLng((Math.random() - 0.5) * 40, shopper.home.lat);
   }
   shopper.shares += 1;
-  totalShares += 1;
+  sharesPerSecond.add(Math.floor(now / 1000));
   const pageId = brands[shopper.brand].pageId;
-  enqueue(pageId, {
-    sender: { id: shopper.psid }, recipient: { id: pageId }, timestamp: now,
-    message: { mid: `m_${run}_${shopper.psid}_${shopper.shares}`, attachments: [{ type: 'location', payload: { coordinates: { lat, long: lng } } }] },
+  const events = queue.get(shopper.brand) ?? [];
+  events.push({
+    sender: { id: shopper.psid }, recipient: { id: pageId }, timestamp: now, inside: inside !== null,
+    message: { mid: `m_${run}_${shopper.psid}_${shopper.shares}`, attachments: [{ type: 'location', title: 'Pinned location', payload: { coordinates: { lat, long: lng } } }] },
   });
-  const second = Math.floor(now / 1000);
-  sharesPerSecond.set(second, (sharesPerSecond.get(second) ?? 0) + 1);
+  queue.set(shopper.brand, events);
+  if (events.length >= EVENTS_PER_WEBHOOK) flush(brands, shopper.brand);
 }
 
+// ------------------------------------------------------------------------------------------------
+// Sampling: every second, each app's CPU and RSS, each stage's consumer lag, the harness's CPU.
+
+const APPS = ['messenger-sim', 'brand-api', 'messenger-gateway', 'geofence', 'promotion-engine', 'messenger-delivery'];
+const STAGES: { name: string; topic: string; group: string }[] = [
+  { name: 'gateway → geofence (shopper.location.v1)', topic: 'shopper.location.v1', group: 'geofence-locations' },
+  { name: 'geofence → engine (geofence.transition.v1)', topic: 'geofence.transition.v1', group: 'promotion-engine' },
+  { name: 'engine → delivery (promotion.send-request.v1)', topic: 'promotion.send-request.v1', group: 'messenger-delivery' },
+  { name: 'gateway → engine (shopper.interaction.v1)', topic: 'shopper.interaction.v1', group: 'promotion-engine' },
+  { name: 'gateway → delivery (shopper.interaction.v1)', topic: 'shopper.interaction.v1', group: 'messenger-delivery' },
+  { name: 'delivery → engine (delivery.status.v1)', topic: 'delivery.status.v1', group: 'promotion-engine' },
+];
+
+interface Sample {
+  second: number;
+  load1: number;
+  harnessCpu: number;
+  cpu: Record<string, number>;
+  rssMb: Record<string, number>;
+  lag: Record<string, number>;
+  /** Sum of the geofence-locations group's committed offsets: shares evaluated so far. */
+  evaluated: number;
+}
+
+function pidsOfApps(): Record<string, number> {
+  const dir = join(ROOT, '.run', STACK, 'pids');
+  const pids: Record<string, number> = {};
+  for (const file of existsSync(dir) ? readdirSync(dir) : []) {
+    const app = file.replace(/\.pid$/, '');
+    if (APPS.includes(app)) pids[app] = Number(readFileSync(join(dir, file), 'utf8').trim());
+  }
+  return pids;
+}
+
+/** utime + stime of a process, in seconds. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function rssMbOf(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU, RSS and load are read every second from /proc, never waiting on anything; consumer lag is
+ * polled by its own loop (Kafka admin calls can take seconds on a busy broker) and each second's
+ * sample carries the latest lag reading.
+ */
+class Sampler {
+  readonly samples: Sample[] = [];
+  private timer?: NodeJS.Timeout;
+  private readonly kafka = new Kafka({ clientId: `${GROUP_PREFIX}bench-sampler`, brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), logLevel: logLevel.NOTHING });
+  private readonly admin = this.kafka.admin();
+  private readonly pids = pidsOfApps();
+  private last = { cpu: {} as Record<string, number>, harness: process.cpuUsage(), at: Date.now() };
+  private latestLag: { lag: Record<string, number>; evaluated: number } = { lag: {}, evaluated: NaN };
+  private running = false;
+  private lagLoop?: Promise<void>;
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    for (const [app, pid] of Object.entries(this.pids)) this.last.cpu[app] = cpuSecondsOf(pid);
+    this.running = true;
+    this.lagLoop = this.pollLags();
+    this.timer = setInterval(() => this.sample(), 1000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.running = false;
+    await this.lagLoop;
+    await this.admin.disconnect();
+  }
+
+  /** Total CPU seconds of each app since it started. */
+  cpuTotals(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.pids).map(([app, pid]) => [app, cpuSecondsOf(pid)]));
+  }
+
+  /** The last lag reading of each stage. */
+  lag(): Record<string, number> {
+    return this.latestLag.lag;
+  }
+
+  /** The last known count of shares the geofence evaluated (its group's committed offsets). */
+  evaluated(): number {
+    return this.latestLag.evaluated;
+  }
+
+  private sample(): void {
+    const now = Date.now();
+    const elapsed = (now - this.last.at) / 1000;
+    const cpu: Record<string, number> = {};
+    const rssMb: Record<string, number> = {};
+    for (const [app, pid] of Object.entries(this.pids)) {
+      const total = cpuSecondsOf(pid);
+      cpu[app] = (total - this.last.cpu[app]) / elapsed;
+      this.last.cpu[app] = total;
+      rssMb[app] = rssMbOf(pid);
+    }
+    const harness = process.cpuUsage(this.last.harness);
+    this.last.harness = process.cpuUsage();
+    this.last.at = now;
+    this.samples.push({ second: Math.floor(now / 1000), load1: loadavg()[0], harnessCpu: (harness.user + harness.system) / 1e6 / elapsed, cpu, rssMb, lag: this.latestLag.lag, evaluated: this.latestLag.evaluated });
+  }
+
+  private async pollLags(): Promise<void> {
+    while (this.running) {
+      const started = Date.now();
+      try {
+        this.latestLag = await Promise.race([this.lags(), sleep(10_000).then(() => Promise.reject(new Error('lag poll timed out')))]);
+      } catch {
+        // a missed reading (busy broker) leaves the previous one in the next samples
+      }
+      await sleep(Math.max(0, 1000 - (Date.now() - started)));
+    }
+  }
+
+  private async lags(): Promise<{ lag: Record<string, number>; evaluated: number }> {
+    const topics = [...new Set(STAGES.map((s) => s.topic))];
+    const highs = new Map(await Promise.all(topics.map(async (topic) => [topic, new Map((await this.admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]))] as const)));
+    const committed = await Promise.all(STAGES.map((stage) => this.admin.fetchOffsets({ groupId: `${GROUP_PREFIX}${stage.group}`, topics: [stage.topic] })));
+    const lag: Record<string, number> = {};
+    let evaluated = 0;
+    STAGES.forEach((stage, i) => {
+      let total = 0;
+      for (const p of committed[i][0]?.partitions ?? []) {
+        const high = highs.get(stage.topic)?.get(p.partition) ?? 0;
+        const at = Number(p.offset);
+        total += at >= 0 ? Math.max(0, high - at) : 0;
+        if (stage.group === 'geofence-locations') evaluated += Math.max(0, at);
+      }
+      lag[stage.name] = total;
+    });
+    return { lag, evaluated };
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+
 async function main(): Promise<void> {
-  console.log(`seeding ${BRANDS} brands × ${STORES_PER_BRAND} stores, 3 offers each…`);
+  const startedAt = new Date();
+  log(`seeding ${BRANDS} brands × ${STORES_PER_BRAND} stores, 3 offers each…`);
   const seedStart = Date.now();
   const brands: Brand[] = [];
   for (let i = 0; i < BRANDS; i += 1) brands.push(await seedBrand(i));
-  console.log(`seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+  const seedSeconds = (Date.now() - seedStart) / 1000;
+  log(`seeded in ${seedSeconds.toFixed(1)} s; waiting for the geofence's and the engine's projections of every store and offer…`);
+  const storeIds = brands.flatMap((b) => b.stores.map((st) => st.id));
+  for (let i = 0; i < storeIds.length; i += 2000) {
+    await waitForProjections(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', storeIds.slice(i, i + 2000), i === 0 ? brands.flatMap((b) => b.offerIds) : [], 1_800_000);
+  }
+  const projectedSeconds = (Date.now() - seedStart) / 1000;
+  log(`projected after ${projectedSeconds.toFixed(1)} s`);
 
-  // Shoppers live away from the stores' fences (a share "at home" is outside every fence).
+  // Shoppers live 330 km from their brand's stores (a share "at home" is outside every fence). The
+  // first INSIDE_POOL of them only ever share inside a fence, once each.
   const shoppers: Shopper[] = [];
   for (let k = 0; k < SHOPPERS; k += 1) {
     const b = k % BRANDS;
     const [clat, clng] = brands[b].city;
-    shoppers.push({ brand: b, psid: `p${run}${k}`, home: { lat: clat + metresToLat(gaussian() * 20_000) + 0.5, lng: clng + metresToLng(gaussian() * 20_000, clat) }, shares: 0 });
+    shoppers.push({ brand: b, psid: `p${run}${k}`, home: { lat: clat + metresToLat(gaussian() * 20_000) + 3, lng: clng + metresToLng(gaussian() * 20_000, clat) }, shares: 0 });
   }
-  console.log(`${SHOPPERS} shoppers say hello…`);
-  for (const s of shoppers) {
-    const pageId = brands[s.brand].pageId;
-    enqueue(pageId, { sender: { id: s.psid }, recipient: { id: pageId }, timestamp: Date.now() - 60_000, message: { mid: `m_${run}_${s.psid}_hello`, text: 'bonjour' } });
-    while (inFlight > 64) await new Promise((r) => setTimeout(r, 2));
+  const sampler = new Sampler();
+  await sampler.start();
+  const insidePool = Math.min(SHOPPERS - 1, Math.ceil((RATE * RATE_SECONDS + OPEN_RATE * MAX_SECONDS) * INSIDE_SHARE * 1.1));
+  log(`${SHOPPERS} shoppers say hello (the first ${insidePool} will share inside a fence once each)…`);
+  const helloStart = Date.now();
+  for (let b = 0; b < BRANDS; b += 1) {
+    const mine = shoppers.filter((s) => s.brand === b);
+    for (let i = 0; i < mine.length; i += 50) {
+      const events = mine.slice(i, i + 50).map((s) => ({ sender: { id: s.psid }, recipient: { id: brands[b].pageId }, timestamp: Date.now() - 60_000, message: { mid: `m_${run}_${s.psid}_hello`, text: 'bonjour' } }));
+      void postHello(brands[b], events);
+      while (inFlight >= 32) await sleep(2);
+    }
   }
-  for (const b of brands) await flush(b.pageId);
-  await waitFor('hellos to be taken', async () => inFlight === 0, 120_000, 50);
-  await new Promise((r) => setTimeout(r, 5000)); // let the engine see the hellos
+  await waitFor('hellos to be taken', async () => inFlight === 0, 600_000, 50);
+  log(`hellos taken by the gateway in ${((Date.now() - helloStart) / 1000).toFixed(1)} s; waiting for the engine and delivery to read them all`);
+  // A share judged before the engine saw the shopper's hello would be skipped (window closed).
+  await waitFor('the hellos to be consumed', async () => {
+    const lag = sampler.lag();
+    return lag['gateway → engine (shopper.interaction.v1)'] === 0 && lag['gateway → delivery (shopper.interaction.v1)'] === 0;
+  }, 1_800_000, 1000);
+  const helloSeconds = (Date.now() - helloStart) / 1000;
+  log(`hellos consumed after ${helloSeconds.toFixed(1)} s`);
+  await sleep(3000);
 
-  let fresh = 0; // next shopper who never shared
-  const reused = () => shoppers[Math.floor(Math.random() * shoppers.length)];
-  const pickInside = (): [Shopper, Store] => {
-    const s = shoppers[fresh++ % shoppers.length];
-    const stores = brands[s.brand].stores;
-    return [s, stores[Math.floor(Math.random() * stores.length)]];
-  };
+  let fresh = 0;
+  let insideExhausted = 0;
+  const fromHome = () => shoppers[insidePool + Math.floor(Math.random() * (SHOPPERS - insidePool))];
   const oneShare = () => {
-    if (Math.random() < INSIDE_SHARE) {
-      const [s, store] = pickInside();
-      share(brands, s, store);
+    if (Math.random() < INSIDE_SHARE && fresh < insidePool) {
+      const s = shoppers[fresh++];
+      const stores = brands[s.brand].stores;
+      share(brands, s, stores[Math.floor(Math.random() * stores.length)]);
     } else {
-      share(brands, reused(), null);
+      if (fresh >= insidePool) insideExhausted += 1;
+      share(brands, fromHome(), null);
     }
   };
 
-  console.log(`phase 1: ${RATE} shares/s for ${RATE_SECONDS} s`);
+  const harnessCpu0 = process.cpuUsage();
+  const appCpu0 = sampler.cpuTotals();
+
+  /** Sends `rate` shares per second for `seconds`, on schedule (open loop), in 10 ms ticks. */
+  const paced = async (rate: number, seconds: number) => {
+    const start = Date.now();
+    let sent = 0;
+    while (Date.now() - start < seconds * 1000) {
+      const due = Math.floor(((Date.now() - start) * rate) / 1000);
+      if (inFlight >= MAX_IN_FLIGHT) stats.deferredTicks += 1;
+      else for (; sent < due; sent += 1) oneShare();
+      for (let b = 0; b < brands.length; b += 1) flush(brands, b);
+      await sleep(10);
+    }
+    for (let b = 0; b < brands.length; b += 1) flush(brands, b);
+    return sent;
+  };
+
+  log(`phase 1: ${RATE} shares/s for ${RATE_SECONDS} s`);
   const phase1Start = Date.now();
-  const tick = 10;
-  for (let t = 0; t < RATE_SECONDS * 1000; t += tick) {
-    const due = Math.round(((t + tick) * RATE) / 1000) - Math.round((t * RATE) / 1000);
-    for (let i = 0; i < due; i += 1) oneShare();
-    for (const b of brands) void flush(b.pageId);
-    const wait = phase1Start + t + tick - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
+  await paced(RATE, RATE_SECONDS);
   const phase1End = Date.now();
-  const phase1Expected = new Map(expected);
+  const phase1Expected = new Set(expected.keys());
+  const phase1Cpu = { harness: process.cpuUsage(harnessCpu0), apps: sampler.cpuTotals() };
+  await waitFor('phase 1 webhooks to be answered', async () => inFlight === 0, 120_000, 50);
+  await sleep(5000);
 
-  console.log(`phase 2: open loop for ${MAX_SECONDS} s`);
+  log(`phase 2: open loop at ${OPEN_RATE} shares/s for ${MAX_SECONDS} s`);
+  const phase2Cpu0 = { harness: process.cpuUsage(), apps: sampler.cpuTotals() };
+  const evaluated0 = sampler.evaluated();
   const phase2Start = Date.now();
-  const sharesBeforePhase2 = totalShares;
-  while (Date.now() - phase2Start < MAX_SECONDS * 1000) {
-    for (let i = 0; i < EVENTS_PER_WEBHOOK * BRANDS; i += 1) oneShare();
-    for (const b of brands) void flush(b.pageId);
-    while (inFlight > 48) await new Promise((r) => setImmediate(r));
-  }
-  for (const b of brands) await flush(b.pageId);
-  await waitFor('the last webhooks to be taken', async () => inFlight === 0, 120_000, 50);
+  await paced(OPEN_RATE, MAX_SECONDS);
   const phase2End = Date.now();
+  const phase2Cpu = { harness: process.cpuUsage(phase2Cpu0.harness), apps: sampler.cpuTotals() };
+  const acceptedInPhase2 = [...acceptedPerSecond.counts].filter(([s]) => s >= Math.floor(phase2Start / 1000) && s < Math.floor(phase2End / 1000)).reduce((n, [, c]) => n + c, 0);
+  const evaluatedAtEnd = sampler.evaluated();
+  await waitFor('the last webhooks to be answered', async () => inFlight === 0, 300_000, 50);
+  const lastAnswer = Date.now();
 
-  console.log('waiting until quiet…');
+  log('waiting until the simulator has every expected promotion, or nothing more comes for 60 s…');
   let lastCount = -1;
+  let lastChange = Date.now();
   const sends = new Map<string, number[]>();
   await waitFor('the stack to be quiet', async () => {
     sends.clear();
@@ -221,52 +477,209 @@ async function main(): Promise<void> {
         count += 1;
       }
     }
-    const quiet = count === lastCount && count >= expected.size;
-    const stalled = count === lastCount;
+    if (count !== lastCount) lastChange = Date.now();
     lastCount = count;
-    return quiet || (stalled && Date.now() - phase2End > 60_000);
-  }, 600_000, 5000);
+    return count >= expected.size || Date.now() - lastChange > 60_000;
+  }, 1_800_000, 5000);
+  const drainedAt = Math.max(...[...sends.values()].flat(), lastAnswer);
+  await sleep(2000);
+  await sampler.stop();
 
+  // ----------------------------------------------------------------------------------------------
+  // Figures.
   let delivered = 0;
   let duplicates = 0;
-  const latencies: number[] = [];
+  const phase1Latencies: number[] = [];
   const latencyBySecond = new Map<number, number[]>();
+  const deliveredPerSecond = new PerSecond();
   for (const [key, at] of expected) {
     const got = sends.get(key) ?? [];
     if (got.length > 0) {
       delivered += 1;
-      if (phase1Expected.has(key)) latencies.push(got[0] - at);
+      const latency = got[0] - at;
+      if (phase1Expected.has(key)) phase1Latencies.push(latency);
       const second = Math.floor(at / 1000);
-      latencyBySecond.set(second, [...(latencyBySecond.get(second) ?? []), got[0] - at]);
+      latencyBySecond.set(second, [...(latencyBySecond.get(second) ?? []), latency]);
     }
     duplicates += Math.max(0, got.length - 1);
   }
-  for (const key of sends.keys()) if (!expected.has(key)) duplicates += sends.get(key)!.length; // sends nobody should have got
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : null);
-  const phase2Shares = totalShares - sharesBeforePhase2;
+  let unexpectedPromotions = 0;
+  for (const [key, got] of sends) {
+    if (!expected.has(key)) {
+      unexpectedPromotions += 1; // a shopper who never entered a fence
+      duplicates += got.length - 1;
+    }
+    for (const t of got) deliveredPerSecond.add(Math.floor(t / 1000));
+  }
+  phase1Latencies.sort((a, b) => a - b);
+  const pct = (values: number[], p: number) => (values.length ? values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] : null);
+  const phase2Seconds = (phase2End - phase2Start) / 1000;
+  const evaluatedInPhase2 = Number.isFinite(evaluatedAtEnd - evaluated0) ? evaluatedAtEnd - evaluated0 : 0;
+  const cpuOf = (a: Record<string, number>, b: Record<string, number>, seconds: number) => Object.fromEntries(Object.keys(b).map((k) => [k, Number(((b[k] - a[k]) / seconds).toFixed(2))]));
+  const peak = (f: (s: Sample) => number) => sampler.samples.reduce((m, s) => Math.max(m, f(s)), 0);
+  const phase2Samples = sampler.samples.filter((s) => s.second * 1000 >= phase2Start && s.second * 1000 < phase2End);
   const e2e = {
-    sharesPerSec: Math.round(phase2Shares / ((phase2End - phase2Start) / 1000)),
+    sharesPerSec: Math.round(Math.min(acceptedInPhase2, evaluatedInPhase2 > 0 ? evaluatedInPhase2 : acceptedInPhase2) / phase2Seconds),
     atRatePerSec: RATE,
-    p50Ms: pct(50), p95Ms: pct(95), p99Ms: pct(99),
+    p50Ms: pct(phase1Latencies, 50), p95Ms: pct(phase1Latencies, 95), p99Ms: pct(phase1Latencies, 99),
     promotionsDelivered: delivered, expectedPromotions: expected.size,
-    lost: expected.size - delivered, duplicates,
-    webhookErrors: stats.webhookErrors,
-    phase1Seconds: (phase1End - phase1Start) / 1000,
-    phase2Seconds: (phase2End - phase2Start) / 1000,
-    brands: BRANDS, storesPerBrand: STORES_PER_BRAND, shoppers: SHOPPERS,
+    lost: expected.size - delivered, duplicates, unexpectedPromotions,
+    offeredPerSec: OPEN_RATE,
+    acceptedPerSec: Math.round(acceptedInPhase2 / phase2Seconds),
+    evaluatedPerSec: Math.round(evaluatedInPhase2 / phase2Seconds),
+    phase2LatencyP50Ms: pct([...latencyBySecond].filter(([s]) => s * 1000 >= phase2Start).flatMap(([, l]) => l).sort((a, b) => a - b), 50),
+    phase2LatencyP99Ms: pct([...latencyBySecond].filter(([s]) => s * 1000 >= phase2Start).flatMap(([, l]) => l).sort((a, b) => a - b), 99),
+    drainSecondsAfterPhase2: Math.round((drainedAt - phase2End) / 100) / 10,
+    webhooks: stats.webhooks, webhookRetries: stats.webhookRetries, webhookFailedEvents: stats.webhookFailedEvents,
+    eventsPerWebhook: EVENTS_PER_WEBHOOK, harnessBehindTicks: stats.deferredTicks, insideSharesNotSentPoolExhausted: insideExhausted,
+    phase1Seconds: (phase1End - phase1Start) / 1000, phase2Seconds,
+    brands: BRANDS, storesPerBrand: STORES_PER_BRAND, shoppers: SHOPPERS, seedSeconds, projectedSeconds, helloSeconds,
   };
-  console.log(JSON.stringify({ e2e }));
+  const cpu = {
+    phase1CoresUsed: { harness: Number(((phase1Cpu.harness.user + phase1Cpu.harness.system) / 1e6 / e2e.phase1Seconds).toFixed(2)), ...cpuOf(appCpu0, phase1Cpu.apps, e2e.phase1Seconds) },
+    phase2CoresUsed: { harness: Number(((phase2Cpu.harness.user + phase2Cpu.harness.system) / 1e6 / phase2Seconds).toFixed(2)), ...cpuOf(phase2Cpu0.apps, phase2Cpu.apps, phase2Seconds) },
+    cpuMsPerShareEvaluatedInPhase2: Object.fromEntries(Object.keys(phase2Cpu.apps).map((k) => [k, evaluatedInPhase2 > 0 ? Number((((phase2Cpu.apps[k] - phase2Cpu0.apps[k]) * 1000) / evaluatedInPhase2).toFixed(3)) : null])),
+  };
+  const lagPeak = Object.fromEntries(STAGES.map((s) => [s.name, peak((x) => x.lag[s.name] ?? 0)]));
+  const lagEndOfPhase2 = Object.fromEntries(STAGES.map((s) => [s.name, phase2Samples[phase2Samples.length - 1]?.lag[s.name] ?? null]));
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const load = { atStart: sampler.samples[0]?.load1 ?? null, peak: peak((s) => s.load1), mean: Number((sampler.samples.reduce((n, s) => n + s.load1, 0) / Math.max(1, sampler.samples.length)).toFixed(1)) };
+  const rssPeakMb = Object.fromEntries(APPS.map((a) => [a, Math.round(peak((s) => s.rssMb[a] ?? 0))]));
+  log(JSON.stringify({ e2e, cpu, lagPeak, load }));
 
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, 'latest.json');
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  // rssMb is added by scripts/bench-e2e.sh once this process has finished.
-  writeFileSync(file, `${JSON.stringify({ ...previous, e2e, measuredAt: new Date().toISOString() }, null, 2)}\n`);
-  writeFileSync(join(RESULTS, 'e2e-timeseries.json'), JSON.stringify({
-    shares: [...sharesPerSecond.entries()].sort((a, b) => a[0] - b[0]),
-    p99: [...latencyBySecond.entries()].sort((a, b) => a[0] - b[0]).map(([s, l]) => [s, l.sort((a, b) => a - b)[Math.floor(0.99 * (l.length - 1))]]),
+  // rssMb (peak VmHWM per app) is added by scripts/bench-e2e.sh once this process has finished.
+  writeFileSync(file, `${JSON.stringify({ ...previous, e2e, cpu, consumerLag: { peak: lagPeak, endOfPhase2: lagEndOfPhase2 }, rssSampledPeakMb: rssPeakMb, load, machine, measuredAt: startedAt.toISOString() }, null, 2)}\n`);
+
+  const t0 = Math.floor(phase1Start / 1000);
+  const timeline = sampler.samples.filter((s) => s.second >= t0);
+  const seconds = [...new Set(timeline.map((s) => s.second))].sort((a, b) => a - b);
+  const series = (f: (second: number) => number | null) => seconds.map((s) => [s - t0, f(s)] as [number, number | null]);
+  const latencyAt = (p: number) => (s: number) => pct((latencyBySecond.get(s) ?? []).slice().sort((a, b) => a - b), p);
+  writeFileSync(join(RESULTS, 'e2e-timeseries.json'), `${JSON.stringify({ t0, samples: sampler.samples, sharesPerSecond: [...sharesPerSecond.counts], acceptedPerSecond: [...acceptedPerSecond.counts], deliveredPerSecond: [...deliveredPerSecond.counts], p50: series(latencyAt(50)), p99: series(latencyAt(99)) })}\n`);
+  writeFileSync(join(RESULTS, 'latest.svg'), chart({
+    phases: [[0, (phase1End - phase1Start) / 1000, `phase 1: ${RATE}/s`], [(phase2Start - phase1Start) / 1000, (phase2End - phase1Start) / 1000, `phase 2: open loop ${OPEN_RATE}/s`]],
+    throughput: [
+      ['shares sent/s', '#1f77b4', series((s) => sharesPerSecond.get(s))],
+      ['accepted by the gateway/s', '#2ca02c', series((s) => acceptedPerSecond.get(s))],
+      ['evaluated by the geofence/s', '#9467bd', timeline.map((s, i) => [s.second - t0, i > 0 && s.evaluated !== timeline[i - 1].evaluated ? (s.evaluated - timeline[i - 1].evaluated) / (s.second - timeline[i - 1].second || 1) : null] as [number, number | null])],
+      ['promotions delivered/s (×10)', '#d62728', series((s) => deliveredPerSecond.get(s) * 10)],
+    ],
+    latency: [
+      ['p50', '#ff7f0e', series(latencyAt(50))],
+      ['p99', '#8c564b', series(latencyAt(99))],
+    ],
+    lag: STAGES.slice(0, 3).map((stage, i) => [stage.name, ['#17becf', '#bcbd22', '#7f7f7f'][i], timeline.map((s) => [s.second - t0, s.lag[stage.name] ?? null] as [number, number | null])]),
+    title: `make bench ${startedAt.toISOString().slice(0, 16)}Z — ${BRANDS}×${STORES_PER_BRAND} stores, ${SHOPPERS} shoppers, load average ${load.mean} on ${machine.cores} cores`,
   }));
+  writeFileSync(join(RESULTS, 'latest.md'), summary({ e2e, cpu, lagPeak, lagEndOfPhase2, load, machine, startedAt, rssPeakMb }));
+  log(`wrote ${join(RESULTS, 'latest.json')}, latest.md, latest.svg`);
+}
+
+// ------------------------------------------------------------------------------------------------
+// The chart: three panels sharing the time axis, one point per second, plain SVG.
+
+type Series = [label: string, colour: string, points: [number, number | null][]];
+
+function chart(input: { title: string; phases: [number, number, string][]; throughput: Series[]; latency: Series[]; lag: Series[] }): string {
+  const width = 1000;
+  const panelHeight = 220;
+  const left = 70;
+  const right = 250;
+  const plotWidth = width - left - right;
+  const all = [...input.throughput, ...input.latency, ...input.lag].flatMap((s) => s[2].map((p) => p[0]));
+  const tMax = Math.max(1, ...all);
+  const x = (t: number) => left + (t / tMax) * plotWidth;
+  const parts: string[] = [];
+  const panel = (index: number, name: string, unit: string, series: Series[]) => {
+    const top = 40 + index * (panelHeight + 40);
+    const values = series.flatMap((s) => s[2].map((p) => p[1])).filter((v): v is number => v !== null && Number.isFinite(v));
+    const yMax = niceCeil(Math.max(1, ...values));
+    const y = (v: number) => top + panelHeight - (v / yMax) * panelHeight;
+    parts.push(`<text x="${left}" y="${top - 8}" font-weight="bold">${esc(name)}</text>`);
+    for (const [from, to, label] of input.phases) {
+      parts.push(`<rect x="${x(from).toFixed(1)}" y="${top}" width="${(x(to) - x(from)).toFixed(1)}" height="${panelHeight}" fill="#f2f2f2"/>`);
+      if (index === 0) parts.push(`<text x="${x(from) + 4}" y="${top + 14}" font-size="11" fill="#555">${esc(label)}</text>`);
+    }
+    for (let k = 0; k <= 4; k += 1) {
+      const v = (yMax * k) / 4;
+      parts.push(`<line x1="${left}" x2="${left + plotWidth}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${formatNumber(v)}${unit}</text>`);
+    }
+    for (let t = 0; t <= tMax; t += niceStep(tMax)) parts.push(`<text x="${x(t)}" y="${top + panelHeight + 14}" font-size="11" text-anchor="middle">${t}s</text>`);
+    parts.push(`<rect x="${left}" y="${top}" width="${plotWidth}" height="${panelHeight}" fill="none" stroke="#999"/>`);
+    series.forEach(([label, colour, points], i) => {
+      const d = points.filter((p) => p[1] !== null && Number.isFinite(p[1])).map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(p[1] as number).toFixed(1)}`).join('');
+      if (d) parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
+      parts.push(`<rect x="${left + plotWidth + 12}" y="${top + 10 + i * 18}" width="12" height="3" fill="${colour}"/><text x="${left + plotWidth + 30}" y="${top + 15 + i * 18}" font-size="11">${esc(label)}</text>`);
+    });
+  };
+  panel(0, 'Throughput (per second)', '', input.throughput);
+  panel(1, 'Latency: share webhook sent → Send API call at the simulator, by second of share', ' ms', input.latency);
+  panel(2, 'Consumer lag per stage (messages)', '', input.lag);
+  const height = 40 + 3 * (panelHeight + 40);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/><text x="${left}" y="20" font-size="13">${esc(input.title)}</text>${parts.join('')}</svg>\n`;
+}
+
+function niceCeil(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 2.5, 5, 10].map((m) => m * p).find((c) => c >= v) ?? 10 * p;
+}
+function niceStep(tMax: number): number {
+  return [5, 10, 15, 30, 60, 120, 300].find((s) => tMax / s <= 12) ?? 600;
+}
+function formatNumber(v: number): string {
+  return v >= 1000 ? `${(v / 1000).toFixed(v % 1000 === 0 ? 0 : 1)}k` : String(Math.round(v));
+}
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function summary(r: {
+  e2e: Record<string, unknown>; cpu: { phase1CoresUsed: Record<string, number>; phase2CoresUsed: Record<string, number>; cpuMsPerShareEvaluatedInPhase2: Record<string, number | null> };
+  lagPeak: Record<string, number>; lagEndOfPhase2: Record<string, number | null>; load: Record<string, number | null>; machine: Record<string, unknown>; startedAt: Date; rssPeakMb: Record<string, number>;
+}): string {
+  const e = r.e2e;
+  const goal = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const slowest = Object.entries(r.lagPeak).sort((a, b) => b[1] - a[1])[0];
+  const apps = Object.keys(r.cpu.phase2CoresUsed);
+  return `# make bench — ${r.startedAt.toISOString()}
+
+Machine: ${String(r.machine.cpu)}, ${String(r.machine.cores)} cores, ${String(r.machine.memGb)} GB, Node ${String(r.machine.node)}.
+Load average (1 min) during the run: ${String(r.load.atStart)} at the start, mean ${String(r.load.mean)}, peak ${String(r.load.peak)}${(r.load.mean ?? 0) > Number(r.machine.cores) ? ' — **a loaded machine: other work shared the cores**' : ''}.
+Size: ${String(e.brands)} brands × ${String(e.storesPerBrand)} stores (3 active offers each), ${String(e.shoppers)} shoppers; ${String(e.eventsPerWebhook)} messaging events per webhook at most.
+
+| figure | value | goal |
+|---|---|---|
+| sustained shares/s (phase 2, open loop at ${String(e.offeredPerSec)}/s: accepted and evaluated within the phase) | ${String(e.sharesPerSec)} | ≥ 5,000: ${goal(Number(e.sharesPerSec) >= 5000)} |
+| accepted by the gateway / evaluated by the geofence, per second | ${String(e.acceptedPerSec)} / ${String(e.evaluatedPerSec)} | |
+| latency p50 / p95 / p99 at ${String(e.atRatePerSec)} shares/s (ms) | ${String(e.p50Ms)} / ${String(e.p95Ms)} / ${String(e.p99Ms)} | p99 ≤ 150: ${goal(Number(e.p99Ms) <= 150 && e.p99Ms !== null)} |
+| latency p50 / p99 of phase 2's shares (ms) | ${String(e.phase2LatencyP50Ms)} / ${String(e.phase2LatencyP99Ms)} | |
+| promotions delivered / expected | ${String(e.promotionsDelivered)} / ${String(e.expectedPromotions)} | |
+| lost | ${String(e.lost)} | 0: ${goal(e.lost === 0)} |
+| duplicates (a shopper's second promotion) / promotions to shoppers who never entered a fence | ${String(e.duplicates)} / ${String(e.unexpectedPromotions)} | 0 / 0: ${goal(e.duplicates === 0 && e.unexpectedPromotions === 0)} |
+| drain after phase 2 (s) | ${String(e.drainSecondsAfterPhase2)} | |
+| webhooks sent / retried / events never accepted | ${String(e.webhooks)} / ${String(e.webhookRetries)} / ${String(e.webhookFailedEvents)} | |
+| harness ticks behind (in-flight cap reached) | ${String(e.harnessBehindTicks)} | |
+
+Where the time goes — CPU cores used per process (1.00 = one core busy), and CPU per share evaluated in phase 2:
+
+| process | phase 1 | phase 2 | CPU ms per share (phase 2) | peak RSS sampled (MB) |
+|---|---|---|---|---|
+| harness (load generator) | ${String(r.cpu.phase1CoresUsed.harness)} | ${String(r.cpu.phase2CoresUsed.harness)} | | |
+${apps.filter((a) => a !== 'harness').map((a) => `| ${a} | ${String(r.cpu.phase1CoresUsed[a])} | ${String(r.cpu.phase2CoresUsed[a])} | ${String(r.cpu.cpuMsPerShareEvaluatedInPhase2[a] ?? '')} | ${String(r.rssPeakMb[a] ?? '')} |`).join('\n')}
+
+Consumer lag per stage (messages):
+
+| stage | peak | at the end of phase 2 |
+|---|---|---|
+${Object.keys(r.lagPeak).map((k) => `| ${k} | ${String(r.lagPeak[k])} | ${String(r.lagEndOfPhase2[k])} |`).join('\n')}
+
+Slowest stage (highest lag): ${slowest ? `${slowest[0]} (${String(slowest[1])} messages at the peak)` : 'n/a'}.
+
+![throughput, latency and lag over time](latest.svg)
+`;
 }
 
 main().catch((error: unknown) => {

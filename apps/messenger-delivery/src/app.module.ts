@@ -7,7 +7,6 @@ import type { DeliveryEnv } from './env';
 import { InteractionsConsumer } from './replies/interactions.consumer';
 import { REPLY_SETTINGS, SendReply } from './replies/send-reply.usecase';
 import { RetryTopicsConsumer } from './retries/retry-topics.consumer';
-import { CoalescingPublisher } from './sending/coalescing-publisher';
 import { DELIVERY_SETTINGS, DeliverPromotion } from './sending/deliver-promotion.usecase';
 import { PacedSendApi, RATE_SETTINGS } from './sending/paced-send-api';
 import { PageChannels } from './sending/page-channels';
@@ -54,7 +53,6 @@ export class AppModule {
         PageHealthRepository,
         PacedSendApi,
         PageChannels,
-        CoalescingPublisher,
         DeliverPromotion,
         SendReply,
         RetryTopicsConsumer,

@@ -110,7 +110,7 @@ export function parseEvent<T extends Topic>(topic: T, raw: unknown): EventOf<T> 
   const schema = schemaFor(topic, envelope.data.type);
   if (!schema) {
     throw new EventValidationError(topic, [
-      { path: 'type', message: `"${envelope.data.type}" is not an event type of ${topic}` },
+      { path: 'type', message: `"${envelope.data.type.slice(0, 64)}" is not an event type of ${topic}` },
     ]);
   }
   const data = schema.safeParse(envelope.data.data);

@@ -1,7 +1,8 @@
 import { AnyEvent, EventOf, EventType, Topic, createEvent, eventKey } from '@app/contracts';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
-import type { TopicMessages } from 'kafkajs';
+import type { IHeaders, TopicMessages } from 'kafkajs';
+import { deadLetterRecord } from './dead-letter-record';
 import { traceHeaders } from './trace-headers';
 
 export const KAFKA_PRODUCER_CLIENT = Symbol('KAFKA_PRODUCER_CLIENT');
@@ -67,9 +68,12 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Sends bytes as they are (e.g. an invalid message to a `.dlq`); resolves once acknowledged. */
-  async forwardRaw(targetTopic: string, key: Buffer | string | null, value: Buffer | string | null, headers: Record<string, string>): Promise<void> {
-    await this.client.producer.send({ topic: targetTopic, acks: -1, messages: [{ key, value, headers }] });
+  /**
+   * Sends a message a consumer gave up on to a `.dlq` as it came (its bytes may be invalid), with
+   * the reason in headers (deadLetterRecord); resolves once acknowledged.
+   */
+  async deadLetter(targetTopic: string, message: { key: Buffer | string | null; value: Buffer | string | null; headers?: IHeaders }, reason: Record<string, string>): Promise<void> {
+    await this.client.producer.send({ topic: targetTopic, acks: -1, messages: [deadLetterRecord(message, reason)] });
   }
 
   /** Sends events to one or several topics in one request; resolves when all are acknowledged. */

@@ -3,6 +3,7 @@ import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Admin } from '@nestjs/microservices/external/kafka.interface';
 import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
+import { deadLetterRecord } from './dead-letter-record';
 import { classifyFailure } from './failure-policy';
 import { kafkaHeaderGetter } from './trace-headers';
 
@@ -183,20 +184,15 @@ export class KafkaEventServer extends ServerKafka {
       topic,
       acks: -1,
       messages: [
-        {
-          key: original.key,
-          value: original.value,
-          headers: {
-            ...original.headers,
-            'dlq-reason': kind,
-            'dlq-error': describe(error).slice(0, 2000),
-            'dlq-source-topic': payload.topic,
-            'dlq-source-partition': String(payload.partition),
-            'dlq-source-offset': payload.message.offset,
-            'dlq-consumer-group': this.groupId,
-            'dlq-failed-at': new Date().toISOString(),
-          },
-        },
+        deadLetterRecord(original, {
+          'dlq-reason': kind,
+          'dlq-error': describe(error).slice(0, 2000),
+          'dlq-source-topic': payload.topic,
+          'dlq-source-partition': String(payload.partition),
+          'dlq-source-offset': payload.message.offset,
+          'dlq-consumer-group': this.groupId,
+          'dlq-failed-at': new Date().toISOString(),
+        }),
       ],
     });
   }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
+import { CoalescingPublisher } from './coalescing-publisher';
 import { EventPublisher, KAFKA_PRODUCER_CLIENT } from './event-publisher';
 import { KafkaSettings, kafkaProducerOptions } from './kafka-options';
 
@@ -7,7 +8,7 @@ export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 
 @Module({})
 export class KafkaModule {
-  /** The producer side of an app: an EventPublisher for contract-checked events. */
+  /** The producer side of an app: an EventPublisher for contract-checked events, and its coalescing front. */
   static forRoot(settings: KafkaSettings, clientId: string): DynamicModule {
     return {
       module: KafkaModule,
@@ -19,8 +20,9 @@ export class KafkaModule {
           useFactory: () => new ClientKafka(kafkaProducerOptions(settings, clientId)),
         },
         EventPublisher,
+        CoalescingPublisher,
       ],
-      exports: [EventPublisher, KAFKA_SETTINGS],
+      exports: [EventPublisher, CoalescingPublisher, KAFKA_SETTINGS],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { deadLetterTopic } from '@app/contracts';
+import { deadLetterRecord } from '@app/kafka';
 import { Logger } from '@nestjs/common';
 import type { KafkaMessage, Producer } from 'kafkajs';
 
@@ -10,7 +11,7 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 export async function deadLetter(
   producer: Producer,
   logger: Logger,
-  source: { topic: string; partition: number; message: KafkaMessage },
+  source: { topic: string; partition: number; message: KafkaMessage; group: string },
   kind: string,
   error: unknown,
 ): Promise<void> {
@@ -21,19 +22,15 @@ export async function deadLetter(
     topic: deadLetterTopic(topic),
     acks: -1,
     messages: [
-      {
-        key: m.key,
-        value: m.value,
-        headers: {
-          ...m.headers,
-          'dlq-reason': kind,
-          'dlq-error': reason.slice(0, 2000),
-          'dlq-source-topic': topic,
-          'dlq-source-partition': String(partition),
-          'dlq-source-offset': m.offset,
-          'dlq-failed-at': new Date().toISOString(),
-        },
-      },
+      deadLetterRecord(m, {
+        'dlq-reason': kind,
+        'dlq-error': reason.slice(0, 2000),
+        'dlq-source-topic': topic,
+        'dlq-source-partition': String(partition),
+        'dlq-source-offset': m.offset,
+        'dlq-consumer-group': source.group,
+        'dlq-failed-at': new Date().toISOString(),
+      }),
     ],
   });
 }

@@ -30,6 +30,7 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
   private readonly logger = new Logger(LocationsBatchConsumer.name);
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
+  private readonly groupId: string;
   private readonly producer: Producer;
   private readonly consumed;
   private readonly unexpected = new Map<string, number>();
@@ -44,6 +45,7 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
     metrics: Metrics,
   ) {
     const options = kafkaServerOptions(settings, 'geofence-locations');
+    this.groupId = options.consumer?.groupId ?? 'geofence-locations';
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
     this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
     this.producer = this.kafka.producer({
@@ -144,7 +146,7 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
   }
 
   private async deadLetter(partition: number, m: KafkaMessage, kind: string, error: unknown): Promise<void> {
-    await deadLetter(this.producer, this.logger, { topic: Topics.ShopperLocation, partition, message: m }, kind, error);
+    await deadLetter(this.producer, this.logger, { topic: Topics.ShopperLocation, partition, message: m, group: this.groupId }, kind, error);
     this.consumed.inc({ topic: Topics.ShopperLocation, outcome: 'dead_lettered' });
   }
 

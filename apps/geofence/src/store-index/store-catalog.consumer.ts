@@ -21,6 +21,7 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger(StoreCatalogConsumer.name);
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
+  private readonly groupId: string;
   private readonly producer: Producer;
   private ready = false;
   private resolveBuilt: () => void = () => undefined;
@@ -34,6 +35,7 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, OnApplicati
     health: HealthRegistry,
   ) {
     const options = kafkaServerOptions(settings, 'geofence-catalog');
+    this.groupId = options.consumer?.groupId ?? 'geofence-catalog';
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
     this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
@@ -121,7 +123,7 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, OnApplicati
           } catch (error) {
             const kind = classifyFailure(error);
             if (kind === 'transient' || kind === 'unexpected') throw error;
-            await deadLetter(this.producer, this.logger, { topic: batch.topic, partition: batch.partition, message: m }, kind, error);
+            await deadLetter(this.producer, this.logger, { topic: batch.topic, partition: batch.partition, message: m, group: this.groupId }, kind, error);
           }
         }
       }),

@@ -76,7 +76,7 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, OnApplicatio
       const kind = classifyFailure(error);
       if (kind === 'invalid' || kind === 'permanent') {
         this.logger.warn(`dead-lettering ${topic}/${partition}/${message.offset}: ${(error as Error).message}`);
-        await this.deadLetter(topic, message, kind, error);
+        await this.deadLetter(topic, partition, message, kind, error);
         return;
       }
       throw error;
@@ -93,13 +93,16 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  private async deadLetter(topic: string, message: EachMessagePayload['message'], kind: string, error: unknown): Promise<void> {
+  private async deadLetter(topic: string, partition: number, message: EachMessagePayload['message'], kind: string, error: unknown): Promise<void> {
     const source = topic.replace(/\.retry\.\d+$/, '');
     // The original bytes may be invalid, so they go as they came rather than through the publisher's checks.
-    await this.publisher.forwardRaw(deadLetterTopic(source), message.key, message.value, {
+    await this.publisher.deadLetter(deadLetterTopic(source), message, {
       'dlq-reason': kind,
       'dlq-error': (error instanceof Error ? error.message : String(error)).slice(0, 2000),
       'dlq-source-topic': topic,
+      'dlq-source-partition': String(partition),
+      'dlq-source-offset': message.offset,
+      'dlq-consumer-group': `${this.settings.groupPrefix}messenger-delivery-retry`,
       'dlq-failed-at': new Date().toISOString(),
     });
   }

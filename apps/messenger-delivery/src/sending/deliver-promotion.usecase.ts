@@ -1,9 +1,8 @@
 import { Channel, signClickLink } from '@app/channels';
 import { DeliveryOutcome, EventOf, RETRY_SCHEDULES, Topics, deadLetterTopic, deterministicId, retryTopic } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { CoalescingPublisher, EventPublisher } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CoalescingPublisher } from './coalescing-publisher';
 import { PacedSendApi } from './paced-send-api';
 import { PageChannels } from './page-channels';
 import { PageHealthRepository } from './page-health.repository';

@@ -1,7 +1,7 @@
 import { ChannelDirectory, verifyClickLink } from '@app/channels';
 import { Topics, parseShopperId } from '@app/contracts';
 import { DomainError } from '@app/http';
-import { EventPublisher } from '@app/kafka';
+import { CoalescingPublisher, EventPublisher } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { publishWithin } from '../publish-within';
@@ -22,6 +22,7 @@ export class RecordClick {
     @Inject(LINK_KEY) private readonly linkKey: Buffer,
     private readonly channels: ChannelDirectory,
     private readonly publisher: EventPublisher,
+    private readonly coalescing: CoalescingPublisher,
     @Inject(PUBLISH_TIMEOUT_MS) private readonly publishTimeoutMs: number,
     metrics: Metrics,
   ) {
@@ -43,7 +44,7 @@ export class RecordClick {
           kind: 'click', opensWindow: false, text: null, payload: requestId, command: null,
           messageId: null, watermark: null, at: at.toISOString(), receivedAt: at.toISOString(),
         });
-        await publishWithin(this.publisher, [outgoing], this.publishTimeoutMs);
+        await publishWithin(this.coalescing, [outgoing], this.publishTimeoutMs);
       }
       this.clicks.inc({ outcome: channel ? 'recorded' : 'page_gone' });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { LocationSource, Topics, toShopperId } from '@app/contracts';
-import { EventPublisher, Outgoing } from '@app/kafka';
+import { CoalescingPublisher, EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { PUBLISH_TIMEOUT_MS } from '../webhook/receive-webhook.usecase';
@@ -33,6 +33,7 @@ export class IngestLocation {
 
   constructor(
     private readonly publisher: EventPublisher,
+    private readonly coalescing: CoalescingPublisher,
     @Inject(PUBLISH_TIMEOUT_MS) private readonly publishTimeoutMs: number,
     metrics: Metrics,
   ) {
@@ -77,7 +78,7 @@ export class IngestLocation {
         }),
       );
     }
-    await publishWithin(this.publisher, events, this.publishTimeoutMs);
+    await publishWithin(this.coalescing, events, this.publishTimeoutMs);
     this.ingested.inc({ source: command.source });
     return { id: outgoing.event.id };
   }

@@ -1,7 +1,7 @@
 import type { ChannelDirectory } from '@app/channels';
 import { AnyEvent, Topic, parseEvent } from '@app/contracts';
 import { DomainError } from '@app/http';
-import { EventPublisher, Outgoing } from '@app/kafka';
+import { CoalescingPublisher, EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import fc from 'fast-check';
 import type { MessageDedupRepository } from './message-dedup.repository';
@@ -111,7 +111,7 @@ const signature = (body: Buffer) =>
 describe('ReceiveWebhook under fuzzing', () => {
   it('never fails with anything but a 4xx domain error, and publishes only valid events', async () => {
     const publisher = new CheckingPublisher();
-    const usecase = new ReceiveWebhook(channels, dedup, publisher as unknown as EventPublisher, 1000, new Metrics('fuzz'));
+    const usecase = new ReceiveWebhook(channels, dedup, publisher as unknown as EventPublisher, new CoalescingPublisher(publisher as unknown as EventPublisher), 1000, new Metrics('fuzz'));
     let accepted = 0;
     await fc.assert(
       fc.asyncProperty(

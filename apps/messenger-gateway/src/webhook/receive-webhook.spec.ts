@@ -1,6 +1,6 @@
 import type { ChannelDirectory } from '@app/channels';
 import { HttpErrorFilter } from '@app/http';
-import { EventPublisher, Outgoing, TransientError } from '@app/kafka';
+import { CoalescingPublisher, EventPublisher, Outgoing, TransientError } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Logger, type ArgumentsHost } from '@nestjs/common';
 import type { MessageDedupRepository } from './message-dedup.repository';
@@ -14,7 +14,7 @@ const raw = Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: 'P', time
 
 function usecase(publishAll: (items: Outgoing[]) => Promise<void>): ReceiveWebhook {
   const publisher = { build: EventPublisher.prototype.build, publishAll } as unknown as EventPublisher;
-  return new ReceiveWebhook(channels, dedup, publisher, 200, new Metrics('test'));
+  return new ReceiveWebhook(channels, dedup, publisher, new CoalescingPublisher(publisher), 200, new Metrics('test'));
 }
 
 function statusOf(error: unknown): number {

@@ -1,7 +1,7 @@
 import { ChannelDirectory } from '@app/channels';
 import { Topics } from '@app/contracts';
 import { DomainError } from '@app/http';
-import { EventPublisher, Outgoing } from '@app/kafka';
+import { CoalescingPublisher, EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { publishWithin } from '../publish-within';
@@ -32,6 +32,7 @@ export class ReceiveWebhook {
     private readonly channels: ChannelDirectory,
     private readonly dedup: MessageDedupRepository,
     private readonly publisher: EventPublisher,
+    private readonly coalescing: CoalescingPublisher,
     @Inject(PUBLISH_TIMEOUT_MS) private readonly publishTimeoutMs: number,
     metrics: Metrics,
   ) {
@@ -80,7 +81,7 @@ export class ReceiveWebhook {
       }
     }
     try {
-      await publishWithin(this.publisher, outgoing, this.publishTimeoutMs);
+      await publishWithin(this.coalescing, outgoing, this.publishTimeoutMs);
     } catch (error) {
       this.logger.error(`webhook events not published: ${error instanceof Error ? error.message : String(error)}`);
       throw error;

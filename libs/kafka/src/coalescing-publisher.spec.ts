@@ -1,4 +1,4 @@
-import type { EventPublisher, Outgoing } from '@app/kafka';
+import type { EventPublisher, Outgoing } from './event-publisher';
 import { CoalescingPublisher } from './coalescing-publisher';
 
 const item = (id: string) => ({ topic: 'delivery.status.v1', event: { id, type: 't', occurredAt: '', data: {} } }) as unknown as Outgoing;
@@ -34,5 +34,24 @@ describe('CoalescingPublisher', () => {
     await expect(coalescing.publish(item('a'))).rejects.toThrow('broker away');
     fail = false;
     await expect(coalescing.publish(item('b'))).resolves.toBeUndefined();
+  });
+
+  it('keeps one caller’s events in one request, and caps a request at 1,000 events', async () => {
+    const calls: number[] = [];
+    let release: () => void = () => undefined;
+    const publisher = {
+      publishAll: (items: Outgoing[]) => {
+        calls.push(items.length);
+        return calls.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      },
+    } as unknown as EventPublisher;
+    const coalescing = new CoalescingPublisher(publisher);
+    const many = (n: number, p: string) => Array.from({ length: n }, (_, i) => item(`${p}${i}`));
+    const first = coalescing.publishAll(many(1, 'a'));
+    const rest = [coalescing.publishAll(many(600, 'b')), coalescing.publishAll(many(600, 'c')), coalescing.publishAll(many(10, 'd'))];
+    await Promise.resolve();
+    release();
+    await Promise.all([first, ...rest]);
+    expect(calls).toEqual([1, 600, 610]);
   });
 });
