@@ -27,18 +27,20 @@ export class DeliveryRepository {
   async recordStatus(d: DeliveryStatus): Promise<void> {
     const sentAt = d.status === 'sent' ? d.at : null;
     await this.dataSource.query(
-      `INSERT INTO deliveries (request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, delivered_at, read_at, clicked_at, updated_at)
+      `INSERT INTO deliveries (request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, delivered_at, read_at, clicked_at, outcome_at, updated_at)
        SELECT $1, $2::uuid, $3, $4, $5, $6, $7, $8::timestamptz,
               CASE WHEN r.delivered_until >= $8::timestamptz OR r.read_until >= $8::timestamptz THEN GREATEST(r.delivered_until, r.read_until) END,
               CASE WHEN r.read_until >= $8::timestamptz THEN r.read_until END,
               c.clicked_at,
+              $9::timestamptz,
               now()
        FROM (SELECT 1) AS one LEFT JOIN shopper_receipts r ON r.shopper_id = $5
          LEFT JOIN delivery_clicks c ON c.request_id = $1
        ON CONFLICT (request_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
-         sent_at = COALESCE(deliveries.sent_at, EXCLUDED.sent_at), updated_at = now()
+         sent_at = COALESCE(deliveries.sent_at, EXCLUDED.sent_at),
+         outcome_at = EXCLUDED.outcome_at, updated_at = now()
        WHERE deliveries.status <> 'sent'`,
-      [d.requestId, d.brandId, d.offerId, d.storeId, d.shopperId, d.status, d.reason, sentAt],
+      [d.requestId, d.brandId, d.offerId, d.storeId, d.shopperId, d.status, d.reason, sentAt, d.at],
     );
   }
 
