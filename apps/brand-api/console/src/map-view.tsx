@@ -59,7 +59,8 @@ export function MapView({ openResults }: { openResults: (offerId: string) => voi
   // The map: bundled country outlines (works offline), online tiles only when configured.
   useEffect(() => {
     if (!mapElement.current || !stores) return;
-    const m = L.map(mapElement.current, { preferCanvas: true, worldCopyJump: true, keyboard: true });
+    // Without tiles nothing sets the zoom range, and clustering needs one.
+    const m = L.map(mapElement.current, { preferCanvas: true, worldCopyJump: true, keyboard: true, minZoom: 2, maxZoom: 19 });
     map.current = m;
     const world = countries as unknown as Topology<{ countries: GeometryCollection }>;
     L.geoJSON(feature(world, world.objects.countries) as FeatureCollection, {

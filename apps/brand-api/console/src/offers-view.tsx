@@ -20,6 +20,8 @@ import {
   type OfferView,
 } from './offer-form';
 
+const PICKER_LIMIT = 300;
+
 type Editing = { mode: 'create' } | { mode: 'edit'; offer: OfferView } | null;
 
 export function OffersView({ openResults }: { openResults: (offerId: string) => void }) {
@@ -181,6 +183,14 @@ function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>;
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
+  const [storeFilter, setStoreFilter] = useState('');
+  // With thousands of stores the picker lists the selected ones plus the first matches of the filter.
+  const pickable = useMemo(() => {
+    const f = storeFilter.trim().toLowerCase();
+    const chosen = new Set(form.storeIds);
+    const matches = stores.filter((s) => !chosen.has(s.id) && (!f || s.name.toLowerCase().includes(f))).slice(0, PICKER_LIMIT);
+    return [...stores.filter((s) => chosen.has(s.id)), ...matches];
+  }, [stores, storeFilter, form.storeIds]);
   const set = <K extends keyof OfferForm>(key: K, value: OfferForm[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   const previewLocales = useMemo(() => {
@@ -263,10 +273,14 @@ function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>;
           <Field id="cooldownMinutes" label={t.cooldownMinutes} errors={errors}>
             {(p) => <input {...p} inputMode="numeric" value={form.cooldownMinutes} onChange={(e) => set('cooldownMinutes', e.target.value)} />}
           </Field>
+          <div className="field">
+            <label htmlFor="store-picker-filter">{t.filterStores}</label>
+            <input id="store-picker-filter" type="search" value={storeFilter} onChange={(e) => setStoreFilter(e.target.value)} />
+          </div>
           <Field id="storeIds" label={t.stores} errors={errors} help={t.storeIdsHelp}>
             {(p) => (
-              <select {...p} multiple size={Math.min(8, Math.max(3, stores.length))} value={form.storeIds} onChange={(e) => set('storeIds', [...e.target.selectedOptions].map((o) => o.value))}>
-                {stores.slice(0, 2000).map((s) => (
+              <select {...p} multiple size={Math.min(8, Math.max(3, pickable.length))} value={form.storeIds} onChange={(e) => set('storeIds', [...e.target.selectedOptions].map((o) => o.value))}>
+                {pickable.map((s) => (
                   <option key={s.id} value={s.id}>
                     {s.name}
                   </option>
