@@ -1,13 +1,19 @@
 import type { DecisionLogEntry } from '@app/contracts';
-import { useState, type FormEvent } from 'react';
-import { ApiError, api } from './api';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, api, listAll } from './api';
 import { useT } from './context';
+import type { OfferView } from './offer-form';
 
 export function DecisionsView() {
   const t = useT();
   const [shopperId, setShopperId] = useState('');
   const [decisions, setDecisions] = useState<DecisionLogEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [offerNames, setOfferNames] = useState<Map<string, string>>(new Map());
+
+  useEffect(() => {
+    listAll<OfferView>('/v1/offers').then((offers) => setOfferNames(new Map(offers.map((o) => [o.id, o.name]))), () => undefined);
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -56,7 +62,7 @@ export function DecisionsView() {
                   <ul>
                     {d.considered.map((c) => (
                       <li key={c.offerId}>
-                        <code>{c.offerId.slice(0, 8)}</code> {c.reasons?.join(', ') ?? c.reason}
+                        {offerNames.get(c.offerId) ?? <code>{c.offerId}</code>}: <code>{c.reasons?.join(', ') ?? c.reason}</code>
                       </li>
                     ))}
                   </ul>
