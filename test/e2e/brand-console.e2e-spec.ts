@@ -38,11 +38,9 @@ async function shot(tab: Page, name: string): Promise<void> {
 
 /** Stores drawn on the map: single pins plus the counts written on the clusters. */
 async function storesOnMap(tab: Page): Promise<{ pins: number; clusters: number; total: number }> {
-  return tab.evaluate(() => {
-    const pins = document.querySelectorAll('.leaflet-marker-pane .store-pin').length;
-    const clusters = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster span')].map((s) => Number(s.textContent));
-    return { pins, clusters: clusters.length, total: pins + clusters.reduce((a, b) => a + b, 0) };
-  });
+  const pins = await tab.locator('.leaflet-marker-pane .store-pin').count();
+  const clusters = (await tab.locator('.leaflet-marker-pane .marker-cluster span').allTextContents()).map(Number);
+  return { pins, clusters: clusters.length, total: pins + clusters.reduce((a, b) => a + b, 0) };
 }
 
 describe('the brand console in real headless Chromium', () => {
@@ -114,8 +112,8 @@ describe('the brand console in real headless Chromium', () => {
     await tab.click('button[type=submit]');
     await tab.waitForSelector('[data-testid=store-count]');
     expect(tab.url()).not.toContain(page.apiKey);
-    expect(await tab.evaluate(() => sessionStorage.getItem('brand-console.apiKey'))).toBe(page.apiKey);
-    expect(await tab.evaluate(() => localStorage.getItem('brand-console.apiKey'))).toBeNull();
+    expect(await tab.evaluate('sessionStorage.getItem("brand-console.apiKey")')).toBe(page.apiKey);
+    expect(await tab.evaluate('localStorage.getItem("brand-console.apiKey")')).toBeNull();
   });
 
   it('shows every store on the map, clustered', async () => {
@@ -137,7 +135,7 @@ describe('the brand console in real headless Chromium', () => {
     await tab.keyboard.press('Enter');
     await tab.waitForSelector('[data-testid=store-name]');
     expect(await tab.textContent('[data-testid=store-name]')).toBe('Rivoli');
-    expect(await tab.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('store-name');
+    expect(await tab.evaluate('document.activeElement?.getAttribute("data-testid")')).toBe('store-name');
     await tab.waitForSelector('.verdict');
     expect(await tab.textContent('.verdict')).toContain('Open now');
     expect(await tab.textContent('.store-panel')).toContain('24/7');
@@ -201,12 +199,12 @@ describe('the brand console in real headless Chromium', () => {
 
     // The page refreshes itself: sent, then delivered (the simulator's receipt) appear without a reload.
     try {
-      await tab.waitForFunction(() => document.querySelector('td[data-step=sent]')?.textContent === '1', undefined, { timeout: 90_000, polling: 500 });
+      await tab.waitForFunction(`document.querySelector('td[data-step=sent]')?.textContent === '1'`, undefined, { timeout: 90_000, polling: 500 });
     } catch (error) {
       const decisions = await http('GET', `${urls.brandApi}/v1/decisions?shopperId=${encodeURIComponent(`${page.pageId}:${psid}`)}`, undefined, page.apiKey);
       throw new Error(`${(error as Error).message}\ndecisions: ${JSON.stringify(decisions.body)}`);
     }
-    await tab.waitForFunction(() => document.querySelector('td[data-step=delivered]')?.textContent === '1', undefined, { timeout: 60_000, polling: 500 });
+    await tab.waitForFunction(`document.querySelector('td[data-step=delivered]')?.textContent === '1'`, undefined, { timeout: 60_000, polling: 500 });
     expect(await tab.textContent('td[data-step=requested]')).toBe('1');
     const series = await http<{ points: { sent: number }[] }>('GET', `${urls.brandApi}/v1/offers/${offer.id}/stats/timeseries?bucket=hour`, undefined, page.apiKey);
     expect(series.body.points.reduce((n, p) => n + p.sent, 0)).toBe(1);
@@ -218,6 +216,24 @@ describe('the brand console in real headless Chromium', () => {
     await tab.waitForSelector('table.decisions tbody tr');
     expect(await tab.textContent('table.decisions')).toContain(title);
     await shot(tab, '08-decisions');
+  });
+
+  it('pauses, resumes and edits the offer from the list', async () => {
+    await tab.click('nav >> text=Offers');
+    const row = `tr:has-text("${offerName}")`;
+    await tab.click(`${row} >> button:has-text("Pause")`);
+    await tab.waitForSelector(`${row} .badge.paused`);
+    await tab.click(`${row} >> button:has-text("Resume")`);
+    await tab.waitForSelector(`${row} .badge.active`);
+    await tab.click(`${row} >> button:has-text("Edit")`);
+    expect(await tab.inputValue('[id="message.title"]')).toBe(title);
+    await tab.fill('[id="message.subtitle"]', 'Ce week-end');
+    await tab.click('button:has-text("Save")');
+    await tab.waitForSelector(`.status:has-text("${offerName}: Saved.")`);
+    const offers = await http<{ items: { name: string; status: string; version: number; message: { subtitle?: string }; storeIds: string[] }[] }>('GET', `${urls.brandApi}/v1/offers`, undefined, page.apiKey);
+    const offer = offers.body.items.find((o) => o.name === offerName)!;
+    expect(offer).toMatchObject({ status: 'active', message: { subtitle: 'Ce week-end' }, storeIds: [rivoliId] });
+    expect(offer.version).toBeGreaterThanOrEqual(4);
   });
 
   it('validates the timeseries query and speaks French', async () => {
@@ -237,6 +253,6 @@ describe('the brand console in real headless Chromium', () => {
     await shot(tab, '09-offres-fr');
     await tab.click('text=Se déconnecter');
     await tab.waitForSelector('#api-key');
-    expect(await tab.evaluate(() => sessionStorage.getItem('brand-console.apiKey'))).toBeNull();
+    expect(await tab.evaluate('sessionStorage.getItem("brand-console.apiKey")')).toBeNull();
   });
 });
