@@ -2,8 +2,9 @@
 # One small, non-root image for all six apps and the ops scripts; the command picks what runs:
 #   docker run IMAGE dist/apps/geofence/src/main.js        (the default is brand-api)
 #   docker run IMAGE dist/scripts/migrate.js                (migrations, provision-topics, demo)
-# Stages: deps (all npm packages, cached on the lockfile) → build (tsc) → prod-deps (runtime
-# packages only) → runtime (alpine Node, no npm, no build tools, no sources, uid 1000).
+# Stages: deps (all npm packages, cached on the lockfile) → build (tsc, and vite for the brand
+# console in dist/console) → prod-deps (runtime packages only) → runtime (alpine Node, no npm, no
+# build tools, no sources, uid 1000).
 
 ARG NODE_IMAGE=node:20.19-alpine3.21
 

@@ -47,6 +47,7 @@ lint: deps
 
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p apps/brand-api/console/tsconfig.json --noEmit
 
 format: deps
 	npx prettier --write .

@@ -131,6 +131,17 @@ describe('Dockerfile', () => {
     expect(runtime).not.toMatch(/npm (ci|install)/);
   });
 
+  it('builds the brand console into the image (dist/console, served by brand-api at /console)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toContain('build:console');
+    expect(pkg.scripts['build:console']).toContain('vite build');
+    expect(dockerfile).toMatch(/^COPY apps \.\/apps$/m);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build .*\/src\/dist \.\/dist$/m);
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    expect(ignored.filter((l) => l.includes('console') || l === 'apps' || l === 'apps/brand-api')).toEqual([]);
+  });
+
   it('keeps sources, secrets and local state out of the build context', () => {
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
       .split('\n')

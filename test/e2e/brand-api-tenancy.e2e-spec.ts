@@ -32,6 +32,7 @@ describe('brand API tenant isolation (real stack)', () => {
     ['PATCH', 'an offer', () => `/v1/offers/${offerA.id}`, () => ({ status: 'ended' })],
     ['DELETE', 'an offer', () => `/v1/offers/${offerA.id}`, null],
     ['GET', 'an offer’s stats', () => `/v1/offers/${offerA.id}/stats`, null],
+    ['GET', 'an offer’s stats over time', () => `/v1/offers/${offerA.id}/stats/timeseries?bucket=day`, null],
     ['GET', 'a shopper’s decisions', () => `/v1/decisions?shopperId=${encodeURIComponent(shopperA())}`, null],
     ['DELETE', 'a shopper', () => `/v1/shoppers/${encodeURIComponent(shopperA())}`, null],
     ['DELETE', 'an API key', () => `/v1/keys/${keyA.id}`, null],
@@ -103,6 +104,7 @@ describe('brand API tenant isolation (real stack)', () => {
     ['PATCH', '/v1/offers/00000000-0000-4000-8000-000000000000'],
     ['DELETE', '/v1/offers/00000000-0000-4000-8000-000000000000'],
     ['GET', '/v1/offers/00000000-0000-4000-8000-000000000000/stats'],
+    ['GET', '/v1/offers/00000000-0000-4000-8000-000000000000/stats/timeseries'],
     ['GET', '/v1/decisions?shopperId=p:1'],
     ['DELETE', '/v1/shoppers/p:1'],
   ];

@@ -42,6 +42,9 @@ import { SetShopperTags } from './shoppers/set-shopper-tags.usecase';
 import { ShoppersController } from './shoppers/shoppers.controller';
 import { DeliveryRepository } from './stats/delivery.repository';
 import { GetOfferStats } from './stats/get-offer-stats.usecase';
+import { GetOfferTimeseries } from './stats/get-offer-timeseries.usecase';
+import { OfferTimeseriesController } from './stats/offer-timeseries.controller';
+import { OfferTimeseriesRepository } from './stats/offer-timeseries.repository';
 import { RecordDeliveryStatus, RecordShopperReceipt } from './stats/record-delivery.usecase';
 import { StatsConsumer } from './stats/stats.consumer';
 import { CreateStore } from './stores/create-store.usecase';
@@ -94,6 +97,7 @@ export class AppModule {
         ChannelsController,
         StoresController,
         OffersController,
+        OfferTimeseriesController,
         DecisionsController,
         ShoppersController,
         StatsConsumer,
@@ -132,6 +136,8 @@ export class AppModule {
         UpdateOffer,
         DeleteOffer,
         GetOfferStats,
+        GetOfferTimeseries,
+        OfferTimeseriesRepository,
         RecordDeliveryStatus,
         RecordShopperReceipt,
         ExplainDecisions,

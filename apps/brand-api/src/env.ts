@@ -13,5 +13,14 @@ export const BrandApiEnv = BaseEnv.extend(KafkaEnv.shape)
     /** Requests one API key may make per window, over all replicas (Redis). */
     RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(1200),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** The built brand console served at /console (default: dist/console). */
+    CONSOLE_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    /** Optional online map tiles for the console, a Leaflet URL template such as https://tile.example.org/{z}/{x}/{y}.png. */
+    CONSOLE_TILE_URL: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().regex(/^https?:\/\/[^\s]+\{z\}[^\s]*$/, 'must be an http(s) URL template with {z}, {x} and {y}').optional(),
+    ),
+    /** Attribution shown with those tiles (their licence usually requires it). */
+    CONSOLE_TILE_ATTRIBUTION: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(300).optional()),
   });
 export type BrandApiEnv = z.infer<typeof BrandApiEnv>;

@@ -3,6 +3,7 @@ import { HttpErrorFilter } from '@app/http';
 import { bootstrapApp, runMain } from '@app/observability';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { DEFAULT_CONSOLE_DIR, serveConsole } from './console/console-static';
 import { BrandApiEnv } from './env';
 
 runMain('brand-api', async () => {
@@ -15,6 +16,7 @@ runMain('brand-api', async () => {
     consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'brand-api' },
     configure: (app) => {
       app.useGlobalFilters(new HttpErrorFilter());
+      serveConsole(app, { dir: env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR, tileUrl: env.CONSOLE_TILE_URL ?? null, tileAttribution: env.CONSOLE_TILE_ATTRIBUTION ?? null });
       const document = SwaggerModule.createDocument(
         app,
         new DocumentBuilder()

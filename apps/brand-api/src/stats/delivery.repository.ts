@@ -13,6 +13,15 @@ export interface OutcomeCount {
 }
 
 /**
+ * How much earlier than a send's reported time Meta may have accepted it: messenger-delivery
+ * stamps `delivery.status.v1` after the Send API answered, while Messenger's receipt watermarks
+ * count from the moment Meta took the message. A receipt whose watermark is this close before
+ * the reported time covers the send. The Send API call's timeout (SEND_TIMEOUT_MS, 5 s) bounds
+ * the gap; found by the console's browser test, where every real send stayed "not delivered".
+ */
+const RECEIPT_SLACK = `interval '5 seconds'`;
+
+/**
  * Delivery records (one per requestId) and the shoppers' receipt watermarks, in Postgres. No
  * coordinates; the shopper id only links a send to later receipts and is cleared on erasure.
  */
@@ -27,18 +36,20 @@ export class DeliveryRepository {
   async recordStatus(d: DeliveryStatus): Promise<void> {
     const sentAt = d.status === 'sent' ? d.at : null;
     await this.dataSource.query(
-      `INSERT INTO deliveries (request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, delivered_at, read_at, clicked_at, updated_at)
+      `INSERT INTO deliveries (request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, delivered_at, read_at, clicked_at, outcome_at, updated_at)
        SELECT $1, $2::uuid, $3, $4, $5, $6, $7, $8::timestamptz,
-              CASE WHEN r.delivered_until >= $8::timestamptz OR r.read_until >= $8::timestamptz THEN GREATEST(r.delivered_until, r.read_until) END,
-              CASE WHEN r.read_until >= $8::timestamptz THEN r.read_until END,
+              CASE WHEN GREATEST(r.delivered_until, r.read_until) >= $8::timestamptz - ${RECEIPT_SLACK} THEN GREATEST($8::timestamptz, r.delivered_until, r.read_until) END,
+              CASE WHEN r.read_until >= $8::timestamptz - ${RECEIPT_SLACK} THEN GREATEST($8::timestamptz, r.read_until) END,
               c.clicked_at,
+              $9::timestamptz,
               now()
        FROM (SELECT 1) AS one LEFT JOIN shopper_receipts r ON r.shopper_id = $5
          LEFT JOIN delivery_clicks c ON c.request_id = $1
        ON CONFLICT (request_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
-         sent_at = COALESCE(deliveries.sent_at, EXCLUDED.sent_at), updated_at = now()
+         sent_at = COALESCE(deliveries.sent_at, EXCLUDED.sent_at),
+         outcome_at = EXCLUDED.outcome_at, updated_at = now()
        WHERE deliveries.status <> 'sent'`,
-      [d.requestId, d.brandId, d.offerId, d.storeId, d.shopperId, d.status, d.reason, sentAt],
+      [d.requestId, d.brandId, d.offerId, d.storeId, d.shopperId, d.status, d.reason, sentAt, d.at],
     );
   }
 
@@ -53,14 +64,14 @@ export class DeliveryRepository {
       );
       // Read implies delivered.
       await m.query(
-        `UPDATE deliveries SET delivered_at = COALESCE(delivered_at, $2), updated_at = now()
-         WHERE shopper_id = $1 AND status = 'sent' AND sent_at <= $2 AND delivered_at IS NULL`,
+        `UPDATE deliveries SET delivered_at = COALESCE(delivered_at, GREATEST($2, sent_at)), updated_at = now()
+         WHERE shopper_id = $1 AND status = 'sent' AND sent_at <= $2::timestamptz + ${RECEIPT_SLACK} AND delivered_at IS NULL`,
         [shopperId, until],
       );
       if (kind === 'read') {
         await m.query(
-          `UPDATE deliveries SET read_at = $2, updated_at = now()
-           WHERE shopper_id = $1 AND status = 'sent' AND sent_at <= $2 AND read_at IS NULL`,
+          `UPDATE deliveries SET read_at = GREATEST($2, sent_at), updated_at = now()
+           WHERE shopper_id = $1 AND status = 'sent' AND sent_at <= $2::timestamptz + ${RECEIPT_SLACK} AND read_at IS NULL`,
           [shopperId, until],
         );
       }

@@ -28,6 +28,10 @@ export class DeliveryEntity {
   @Column('text', { nullable: true })
   reason!: string | null;
 
+  /** When the outcome (sent, skipped, failed, expired) happened: the status event's `at`. */
+  @Column('timestamptz', { name: 'outcome_at', nullable: true })
+  outcomeAt!: Date | null;
+
   @Column('timestamptz', { name: 'sent_at', nullable: true })
   sentAt!: Date | null;
 

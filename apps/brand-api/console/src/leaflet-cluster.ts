@@ -1,0 +1,4 @@
+import L from './leaflet-global';
+import 'leaflet.markercluster';
+
+export default L;
