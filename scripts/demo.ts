@@ -4,7 +4,7 @@
  * Usage: node dist/scripts/demo.js   (ADMIN_TOKEN, PORT_BASE; in docker compose the apps are
  * reached by service name: DEMO_BRAND_API_URL, DEMO_GATEWAY_URL, DEMO_SIM_URL override the URLs)
  */
-import { StackClient, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { StackClient, http, northOf, stackUrls, waitFor, waitForBrandSettings, waitForProjections } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 
 async function main(): Promise<void> {
@@ -39,11 +39,14 @@ async function main(): Promise<void> {
         externalId: `demo-${s.name.toLowerCase()}`,
         geofence: { type: 'circle', radiusM: 80 },
         timezone: 'Europe/Paris',
-        openingHours: 'Mo-Su 07:00-21:00',
+        // Open around the clock and no quiet hours (below): `make up` must show a promotion at any hour.
+        openingHours: '24/7',
         tags: ['paris'],
       }),
     );
   }
+  const settings = await http<{ version: number }>('PUT', `${urls.brandApi}/v1/settings`, { quietHours: null }, brand.apiKey);
+  if (settings.status !== 200) throw new Error(`PUT /v1/settings answered ${settings.status}`);
   const offer = await client.createOffer(brand.apiKey, {
     name: 'Croissant offert',
     storeIds: [],
@@ -54,7 +57,9 @@ async function main(): Promise<void> {
     status: 'active',
   });
 
-  await waitForProjections(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', created.map((s) => s.id), [offer.id]);
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+  await waitForProjections(redisUrl, created.map((s) => s.id), [offer.id]);
+  await waitForBrandSettings(redisUrl, brand.id, settings.body.version);
   console.log(`brand ${brand.id}, Page ${pageId}, ${created.length} stores, 1 active offer`);
   const started = Date.now();
   await client.say(pageId, psid, 'Bonjour ! Des promos près de moi ?', started - 120_000);

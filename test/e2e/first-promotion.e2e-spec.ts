@@ -1,4 +1,4 @@
-import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections, daytimeZone } from '@app/testing';
 import { createHmac, randomBytes } from 'node:crypto';
 import { E2E } from '../setup/e2e-stack';
 
@@ -24,7 +24,7 @@ describe('the first promotion, end to end (real Kafka, Redis, Postgres, all six 
       name: 'Rivoli',
       location: rivoli,
       geofence: { type: 'circle', radiusM: 80 },
-      timezone: 'Europe/Paris',
+      timezone: daytimeZone(),
     });
     const offer = await client.createOffer(apiKey, {
       name: 'Coffee',

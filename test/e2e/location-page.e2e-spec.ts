@@ -1,4 +1,4 @@
-import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections, daytimeZone } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser } from 'playwright-core';
 import { E2E } from '../setup/e2e-stack';
@@ -19,11 +19,14 @@ async function messages(page: TestPage, psid: string): Promise<Message[]> {
 describe('the location-sharing page in real headless Chromium, end to end', () => {
   let page: TestPage;
   let browser: Browser;
+  const zone = daytimeZone();
   const title = `Croissant offert ${randomBytes(3).toString('hex')}`;
 
   beforeAll(async () => {
     page = await newBrandWithPage(client, 'browser');
-    const store = await client.createStore(page.apiKey, { name: 'Rivoli', location: rivoli, geofence: { type: 'circle', radiusM: 80 }, timezone: 'Europe/Paris' });
+    // The page reports the browser's time zone; store and browser sit where it is daytime now, so
+    // default quiet hours never skip the promotion whatever the hour the suite runs at.
+    const store = await client.createStore(page.apiKey, { name: 'Rivoli', location: rivoli, geofence: { type: 'circle', radiusM: 80 }, timezone: zone });
     const offer = await client.createOffer(page.apiKey, {
       name: 'Croissant', storeIds: [store.id], message: { title, url: 'https://example.com/croissant' },
       startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), status: 'active',
@@ -48,7 +51,7 @@ describe('the location-sharing page in real headless Chromium, end to end', () =
     expect(button.title).toBe('Partager ma position');
 
     const inside = northOf(rivoli.lat, rivoli.lng, 15);
-    const context = await browser.newContext({ geolocation: { latitude: inside.lat, longitude: inside.lng, accuracy: 12 }, permissions: ['geolocation'], locale: 'fr-FR' });
+    const context = await browser.newContext({ geolocation: { latitude: inside.lat, longitude: inside.lng, accuracy: 12 }, permissions: ['geolocation'], locale: 'fr-FR', timezoneId: zone });
     try {
       const tab = await context.newPage();
       await tab.goto(button.url!);

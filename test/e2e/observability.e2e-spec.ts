@@ -1,4 +1,4 @@
-import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections, daytimeZone } from '@app/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -43,7 +43,7 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
       name: 'Étoile',
       location: store,
       geofence: { type: 'circle', radiusM: 80 },
-      timezone: 'Europe/Paris',
+      timezone: daytimeZone(),
     });
     const offer = await client.createOffer(apiKey, {
       name: 'Traced',

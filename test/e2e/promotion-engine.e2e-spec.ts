@@ -1,5 +1,5 @@
 import { DecisionLogEntry, createEvent, decisionLogKey } from '@app/contracts';
-import { StackClient, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { StackClient, northOf, stackUrls, waitFor, waitForProjections, zoneWhere } from '@app/testing';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { DateTime } from 'luxon';
@@ -29,12 +29,6 @@ const urls = stackUrls(E2E.portBase);
 const PATIENCE_MS = 60_000;
 const client = new StackClient(urls, E2E.adminToken);
 const base = { lat: 48.8606, lng: 2.3376 };
-const ZONES = ['Pacific/Kiritimati', 'Pacific/Auckland', 'Asia/Tokyo', 'Asia/Shanghai', 'Asia/Kolkata', 'Asia/Dubai', 'Europe/Paris', 'Atlantic/Azores', 'America/Sao_Paulo', 'America/New_York', 'America/Denver', 'America/Los_Angeles', 'Pacific/Honolulu'];
-const zoneWhere = (what: string, wanted: (hour: number) => boolean): string => {
-  const zone = ZONES.find((z) => wanted(DateTime.now().setZone(z).hour));
-  if (!zone) throw new Error(`no zone where it is ${what} now`);
-  return zone;
-};
 
 describe('promotion engine rules, end to end', () => {
   const run = randomBytes(4).toString('hex');

@@ -1,2 +1,3 @@
 export * from './stack-client';
 export * from './kafka-probe';
+export * from './zones';

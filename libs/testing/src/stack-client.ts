@@ -141,3 +141,17 @@ export async function waitForProjections(redisUrl: string, storeIds: string[], o
     redis.disconnect();
   }
 }
+
+/** Waits until the promotion engine's projection of the brand's settings reached `version`. */
+export async function waitForBrandSettings(redisUrl: string, brandId: string, version: number, timeoutMs = 20_000): Promise<void> {
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  try {
+    await waitFor('the brand settings in the engine', async () => {
+      const raw = await redis.hget(`pe:brand:{b:${brandId}}`, 'snapshot');
+      return raw !== null && (JSON.parse(raw) as { version: number }).version >= version;
+    }, timeoutMs, 100);
+  } finally {
+    redis.disconnect();
+  }
+}
