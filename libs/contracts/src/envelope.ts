@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  ApiKeyIssued,
+  ApiKeyRevoked,
   BrandSettings,
   ChannelConnected,
   ChannelDisconnected,
@@ -29,6 +31,7 @@ export const EVENT_CATALOG = {
   [Topics.ShopperErasure]: { 'shopper.erased': ShopperErasure },
   [Topics.ChannelHealth]: { 'channel.health-changed': ChannelHealth },
   [Topics.BrandCatalog]: { 'brand.settings-updated': BrandSettings },
+  [Topics.ApiKeyCatalog]: { 'api-key.issued': ApiKeyIssued, 'api-key.revoked': ApiKeyRevoked },
 } as const satisfies Record<Topic, Record<string, z.ZodType>>;
 
 type Catalog = typeof EVENT_CATALOG;

@@ -16,6 +16,8 @@ export const Topics = {
   /** A Page the delivery service stopped sending for (invalid token, restriction): brand-api shows it broken. */
   ChannelHealth: 'messenger.channel-health.v1',
   BrandCatalog: 'catalog.brand.v1',
+  /** Brand API keys as the gateway checks them: id, brand and SHA-256 only; revocation is a tombstone. */
+  ApiKeyCatalog: 'catalog.api-key.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -23,7 +25,7 @@ export type Topic = (typeof Topics)[keyof typeof Topics];
 export interface TopicSpec {
   name: Topic;
   /** What the message key is; it decides the partition. */
-  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId' | 'brandId';
+  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId' | 'brandId' | 'keyId';
   partitions: number;
   /** Compacted topics keep the latest event per key forever, so projections can be rebuilt. */
   compacted: boolean;
@@ -43,6 +45,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.ShopperErasure, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
   { name: Topics.ChannelHealth, key: 'pageId', partitions: 1, compacted: true },
   { name: Topics.BrandCatalog, key: 'brandId', partitions: 1, compacted: true },
+  { name: Topics.ApiKeyCatalog, key: 'keyId', partitions: 1, compacted: true },
 ];
 
 /**
