@@ -138,6 +138,8 @@ function describeLetter(
     group: header(h, 'dlq-consumer-group'),
     failedAt: header(h, 'dlq-failed-at'),
     bytes: message.value?.length ?? 0,
+    // A tombstone (a deletion on a compacted catalog topic): what it deleted is in its headers.
+    ...(message.value === null ? { tombstone: true, entityType: header(h, 'entity-type'), brandId: header(h, 'brand-id'), version: header(h, 'entity-version') } : {}),
     ...(values ? { value: message.value?.toString() ?? null } : {}),
   });
 }

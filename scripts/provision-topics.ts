@@ -18,6 +18,9 @@ export function topicConfigs(): ITopicConfig[] {
             { name: 'cleanup.policy', value: 'compact' },
             { name: 'min.compaction.lag.ms', value: '0' },
             { name: 'segment.ms', value: '3600000' },
+            // Tombstones (deletions) stay a week before compaction drops them: a projection
+            // that falls further behind than that must be rebuilt (make republish-catalog).
+            { name: 'delete.retention.ms', value: String(7 * 24 * 3600 * 1000) },
           ]
         : [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
     });

@@ -79,6 +79,21 @@ describe('brand API tenant isolation (real stack)', () => {
     expect((await call<{ name: string }>('GET', `/v1/stores/${storeA.id}`, a.apiKey)).body.name).toBe('Rivoli');
   });
 
+  it('keeps each brand’s settings its own', async () => {
+    expect((await call('PUT', '/v1/settings', a.apiKey, { quietHours: { start: '22:00', end: '08:00' } })).status).toBe(200);
+    expect((await call('PUT', '/v1/settings', b.apiKey, { quietHours: null })).status).toBe(200);
+    expect((await call<{ quietHours: unknown }>('GET', '/v1/settings', a.apiKey)).body.quietHours).toEqual({ start: '22:00', end: '08:00' });
+    expect((await call<{ quietHours: unknown }>('GET', '/v1/settings', b.apiKey)).body.quietHours).toBeNull();
+  });
+
+  it('deleting brand B’s own store touches none of brand A’s offers', async () => {
+    const storeB = (await call<{ id: string }>('POST', '/v1/stores', b.apiKey, validStore())).body;
+    const deleted = await call<{ offersChanged: unknown[] }>('DELETE', `/v1/stores/${storeB.id}`, b.apiKey);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.offersChanged).toEqual([]);
+    expect((await call<{ version: number }>('GET', `/v1/offers/${offerA.id}`, a.apiKey)).body.version).toBe(offerA.version);
+  });
+
   it('refuses brand A’s Page to brand B with 409', async () => {
     const r = await call('PUT', '/v1/channels/messenger', b.apiKey, { pageId: a.pageId, ...b.secrets });
     expect(r.status).toBe(409);
@@ -107,6 +122,8 @@ describe('brand API tenant isolation (real stack)', () => {
     ['GET', '/v1/offers/00000000-0000-4000-8000-000000000000/stats/timeseries'],
     ['GET', '/v1/decisions?shopperId=p:1'],
     ['DELETE', '/v1/shoppers/p:1'],
+    ['GET', '/v1/settings'],
+    ['PUT', '/v1/settings'],
   ];
 
   it.each(everyEndpoint)('%s %s answers 401 without a key, with a wrong key, and with the operator token', async (method, path) => {

@@ -89,6 +89,8 @@ describe('the location-sharing page in real headless Chromium, end to end', () =
     expect((await http('POST', `${urls.gateway}/v1/locations`, fix)).status).toBe(401);
     expect((await http('POST', `${urls.gateway}/v1/locations`, fix, 'lp_live_not-a-key')).status).toBe(401);
     const other = await client.createBrand(`other ${randomBytes(3).toString('hex')}`);
+    // The gateway learns a new brand's key from catalog.api-key.v1 (401 until then).
+    await waitFor('the other brand’s key to reach the gateway', async () => (await http('POST', `${urls.gateway}/v1/locations`, fix, other.apiKey)).status !== 401, 60_000);
     expect((await http('POST', `${urls.gateway}/v1/locations`, fix, other.apiKey)).status).toBe(403);
     const bad = await http<{ details: { field: string }[] }>('POST', `${urls.gateway}/v1/locations`, { ...fix, lat: 123, shopperId: 'nope' }, page.apiKey);
     expect(bad.status).toBe(400);

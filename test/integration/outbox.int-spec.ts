@@ -1,4 +1,4 @@
-import { Topics, parseEvent } from '@app/contracts';
+import { Topics, parseCatalogRecord } from '@app/contracts';
 import { waitFor } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -67,7 +67,7 @@ describe('transactional outbox (real Postgres and Kafka)', () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         if (message.key?.toString() !== store.id) return;
-        const event = parseEvent(Topics.StoreCatalog, message.value);
+        const event = parseCatalogRecord(Topics.StoreCatalog, message);
         seen.push(`${event.type}@${event.data.version}`);
       },
     });

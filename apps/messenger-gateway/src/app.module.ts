@@ -3,10 +3,11 @@ import { KafkaModule } from '@app/kafka';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { DynamicModule, Module } from '@nestjs/common';
+import { ApiKeyCatalogConsumer } from './api-keys/api-key-catalog.consumer';
+import { ApiKeyDirectory } from './api-keys/api-key-directory';
 import { ClicksController } from './clicks/clicks.controller';
 import { RecordClick } from './clicks/record-click.usecase';
 import type { GatewayEnv } from './env';
-import { BrandKeysRepository, GATEWAY_DATABASE_URL } from './locations/brand-keys.repository';
 import { IngestAppLocation } from './locations/ingest-app-location.usecase';
 import { IngestLocation } from './locations/ingest-location.usecase';
 import { LocationsController } from './locations/locations.controller';
@@ -32,11 +33,11 @@ export class AppModule {
       providers: [
         { provide: PUBLISH_TIMEOUT_MS, useValue: env.WEBHOOK_PUBLISH_TIMEOUT_MS },
         { provide: LINK_KEY, useValue: linkSigningKey(env.LINK_SIGNING_KEY, env.SECRETS_KEYS, env.SECRETS_ACTIVE_KID) },
-        { provide: GATEWAY_DATABASE_URL, useValue: env.DATABASE_URL },
         MessageDedupRepository,
         ReceiveWebhook,
         VerifyWebhook,
-        BrandKeysRepository,
+        ApiKeyDirectory,
+        ApiKeyCatalogConsumer,
         IngestLocation,
         IngestAppLocation,
         ShareWebLocation,

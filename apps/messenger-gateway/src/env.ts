@@ -1,9 +1,8 @@
-import { BaseEnv, DatabaseEnv, KafkaEnv, RedisEnv, SecretsEnv, env, z } from '@app/config';
+import { BaseEnv, KafkaEnv, RedisEnv, SecretsEnv, env, z } from '@app/config';
 
 export const GatewayEnv = BaseEnv.extend(KafkaEnv.shape)
   .extend(RedisEnv.shape)
   .extend(SecretsEnv.shape)
-  .extend(DatabaseEnv.shape)
   .extend({
     PORT: env.port(3001),
     /** Meta gives a webhook 5 s; Kafka must acknowledge within this budget or we answer 503. */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  ApiKeyIssued,
+  ApiKeyRevoked,
   BrandSettings,
   ChannelConnected,
   ChannelDisconnected,
@@ -30,6 +32,7 @@ export const EVENT_CATALOG = {
   [Topics.ChannelHealth]: { 'channel.health-changed': ChannelHealth },
   [Topics.BrandCatalog]: { 'brand.settings-updated': BrandSettings },
   [Topics.ShopperTags]: { 'shopper.tags-set': ShopperTagsSet },
+  [Topics.ApiKeyCatalog]: { 'api-key.issued': ApiKeyIssued, 'api-key.revoked': ApiKeyRevoked },
 } as const satisfies Record<Topic, Record<string, z.ZodType>>;
 
 type Catalog = typeof EVENT_CATALOG;

@@ -7,3 +7,4 @@ export * from './events/shopper';
 export * from './events/decisions';
 export * from './ids';
 export * from './decision-log';
+export * from './tombstones';

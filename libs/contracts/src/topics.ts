@@ -18,6 +18,8 @@ export const Topics = {
   BrandCatalog: 'catalog.brand.v1',
   /** Brand-assigned shopper tags (audience rules); the newest list per shopper wins. */
   ShopperTags: 'shopper.tags.v1',
+  /** Brand API keys as the gateway checks them: id, brand and SHA-256 only; revocation is a tombstone. */
+  ApiKeyCatalog: 'catalog.api-key.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -25,7 +27,7 @@ export type Topic = (typeof Topics)[keyof typeof Topics];
 export interface TopicSpec {
   name: Topic;
   /** What the message key is; it decides the partition. */
-  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId' | 'brandId';
+  key: 'storeId' | 'offerId' | 'pageId' | 'shopperId' | 'brandId' | 'keyId';
   partitions: number;
   /** Compacted topics keep the latest event per key forever, so projections can be rebuilt. */
   compacted: boolean;
@@ -47,6 +49,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.BrandCatalog, key: 'brandId', partitions: 1, compacted: true },
   // Not compacted: an erased shopper's tags must not outlive the topic's retention.
   { name: Topics.ShopperTags, key: 'shopperId', partitions: SHOPPER_PARTITIONS, compacted: false },
+  { name: Topics.ApiKeyCatalog, key: 'keyId', partitions: 1, compacted: true },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { DeliveryEntity, ShopperReceiptEntity } from './entities/delivery.entity
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { BrandApiCatalogAndStats1764300000000 } from './migrations/1764300000000-brand-api-catalog-and-stats';
 import { OfferExperimentsAndBrandSettings1764400000000 } from './migrations/1764400000000-offer-experiments-and-brand-settings';
+import { OfferStatusReason1764500000000 } from './migrations/1764500000000-offer-status-reason';
 import { DeliveryOutcomeTime1764900000000 } from './migrations/1764900000000-delivery-outcome-time';
 
 export const ENTITIES = [BrandEntity, ApiKeyEntity, ChannelEntity, StoreEntity, OfferEntity, OutboxEntity, DeliveryEntity, ShopperReceiptEntity];
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   InitialSchema1764000000000,
   BrandApiCatalogAndStats1764300000000,
   OfferExperimentsAndBrandSettings1764400000000,
+  OfferStatusReason1764500000000,
   DeliveryOutcomeTime1764900000000,
 ];
 

@@ -1,2 +1,3 @@
 export * from './fence';
 export * from './prepared-fence';
+export * from './opening-hours';

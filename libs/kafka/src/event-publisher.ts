@@ -1,4 +1,4 @@
-import { AnyEvent, EventOf, EventType, Topic, createEvent, eventKey } from '@app/contracts';
+import { AnyEvent, EventOf, EventType, Topic, createEvent, eventKey, tombstoneOf } from '@app/contracts';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import type { IHeaders, TopicMessages } from 'kafkajs';
@@ -17,6 +17,8 @@ export interface Outgoing {
  * Produces contract-checked events. Every event is validated against its topic's schema before it
  * leaves (createEvent), keyed by its topic's key, and the returned promise settles only once all
  * in-sync replicas acknowledged it (acks -1): callers answer their own clients after that.
+ * A deletion on a compacted catalog topic (`store.deleted`, `offer.deleted`, …) leaves as a
+ * tombstone: key = id, value null, what it was in headers (libs/contracts tombstones.ts).
  */
 @Injectable()
 export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
@@ -84,11 +86,16 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     const byTopic = new Map<string, TopicMessages>();
     for (const { topic, event, headers } of items) {
       const messages = byTopic.get(topic) ?? { topic, messages: [] };
-      messages.messages.push({
-        key: eventKey(topic, event),
-        value: JSON.stringify(event),
-        headers: { 'event-type': event.type, 'event-id': event.id, ...trace, ...headers },
-      });
+      const tombstone = tombstoneOf(topic, event);
+      messages.messages.push(
+        tombstone
+          ? { key: tombstone.key, value: null, headers: { ...trace, ...tombstone.headers, ...headers } }
+          : {
+              key: eventKey(topic, event),
+              value: JSON.stringify(event),
+              headers: { 'event-type': event.type, 'event-id': event.id, ...trace, ...headers },
+            },
+      );
       byTopic.set(topic, messages);
     }
     await this.client.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });

@@ -1,4 +1,4 @@
-import { Topic, deadLetterTopic } from '@app/contracts';
+import { Topic, deadLetterTopic, eventOfTombstone } from '@app/contracts';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Admin } from '@nestjs/microservices/external/kafka.interface';
@@ -31,7 +31,8 @@ const MAX_UNEXPECTED_ATTEMPTS = 5;
  * lets a failing handler's error reach kafkajs, which redelivers the message for ever and blocks
  * its partition (nestjs/nest#14664). Here invalid and permanently failing events go to
  * `<topic>.dlq` (the produce is awaited, with the original bytes and the reason in headers) and
- * the partition moves on; only transient failures are retried.
+ * the partition moves on; only transient failures are retried. Tombstones on the compacted
+ * catalog topics reach handlers as the topic's deletion event (libs/contracts tombstones.ts).
  */
 export class KafkaEventServer extends ServerKafka {
   private joined = false;
@@ -144,7 +145,7 @@ export class KafkaEventServer extends ServerKafka {
     };
     const where = `${payload.topic}/${payload.partition}/${payload.message.offset}`;
     try {
-      await super.handleMessage(payload);
+      await super.handleMessage(payload.message.value === null ? this.tombstoneAsDeletion(payload) : payload);
       this.unexpectedAttempts.delete(where);
       this.hooks.onOutcome?.(payload.topic, 'processed');
     } catch (error) {
@@ -167,6 +168,18 @@ export class KafkaEventServer extends ServerKafka {
       await this.deadLetter(payload, original, kind, error);
       this.hooks.onOutcome?.(payload.topic, 'dead_lettered');
     }
+  }
+
+  /**
+   * A tombstone (value null) as the topic's deletion event. Left alone, Nest's deserializer would
+   * hand the handler the whole Kafka message instead (`data?.value ?? data`), which fails
+   * validation and is dead-lettered. A tombstone on a topic without deletions, or without the
+   * headers that say what it deleted, is invalid (→ `.dlq`). The message is copied, not changed:
+   * a redelivery and a dead letter see the original.
+   */
+  private tombstoneAsDeletion(payload: EachMessagePayload): EachMessagePayload {
+    const deletion = eventOfTombstone(payload.topic as Topic, payload.message.key, payload.message.headers);
+    return { ...payload, message: { ...payload.message, value: Buffer.from(JSON.stringify(deletion)) } };
   }
 
   private async deadLetter(

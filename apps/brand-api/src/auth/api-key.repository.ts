@@ -12,8 +12,15 @@ export class ApiKeyRepository {
     return this.repo.findOne({ where: { keySha256: sha256, revokedAt: IsNull() } });
   }
 
-  async insert(tx: Tx, key: Pick<ApiKeyEntity, 'id' | 'brandId' | 'prefix' | 'keySha256'>): Promise<void> {
-    await tx.getRepository(ApiKeyEntity).insert({ ...key, revokedAt: null });
+  async insert(tx: Tx, key: Pick<ApiKeyEntity, 'id' | 'brandId' | 'prefix' | 'keySha256'>): Promise<ApiKeyEntity> {
+    const repo = tx.getRepository(ApiKeyEntity);
+    await repo.insert({ ...key, revokedAt: null });
+    return repo.findOneByOrFail({ id: key.id });
+  }
+
+  /** Every active key, locked against revocation until the transaction ends (republishing). */
+  allActiveLocked(tx: Tx): Promise<ApiKeyEntity[]> {
+    return tx.getRepository(ApiKeyEntity).find({ where: { revokedAt: IsNull() }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_read' } });
   }
 
   listOfBrand(brandId: string): Promise<ApiKeyEntity[]> {

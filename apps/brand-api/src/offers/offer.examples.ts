@@ -23,6 +23,7 @@ export const EXAMPLE_OFFER = {
 export const EXAMPLE_OFFER_VIEW = {
   id: '9b2f6c1e-1d2a-4f7b-8a9c-0d1e2f3a4b5c',
   ...EXAMPLE_OFFER,
+  statusReason: null,
   version: 1,
   createdAt: '2026-01-04T16:00:00.000Z',
   updatedAt: '2026-01-04T16:00:00.000Z',

@@ -2,7 +2,7 @@ import type { OfferStatus } from '@app/contracts';
 import { OfferEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, MoreThan, Repository } from 'typeorm';
+import { FindOptionsWhere, In, MoreThan, Repository } from 'typeorm';
 import type { Tx } from '../persistence/transaction-runner';
 import type { OfferColumns } from './offer.view';
 
@@ -30,6 +30,19 @@ export class OfferRepository {
     const repo = tx.getRepository(OfferEntity);
     await repo.update({ id: offer.id }, { ...columns, version: offer.version + 1 });
     return repo.findOneByOrFail({ id: offer.id });
+  }
+
+  /**
+   * The brand's offers that name a store and can still change (not ended), locked in id order
+   * (two store deletions lock shared offers in the same order, so they cannot deadlock).
+   */
+  async lockNamingStore(tx: Tx, brandId: string, storeId: string): Promise<OfferEntity[]> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id FROM offers WHERE brand_id = $1 AND store_ids @> ARRAY[$2]::uuid[] AND status <> 'ended' ORDER BY id FOR UPDATE`,
+      [brandId, storeId],
+    );
+    if (rows.length === 0) return [];
+    return tx.getRepository(OfferEntity).find({ where: { id: In(rows.map((r) => r.id)) }, order: { id: 'ASC' } });
   }
 
   async delete(tx: Tx, id: string): Promise<void> {

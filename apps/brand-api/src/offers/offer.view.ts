@@ -1,13 +1,14 @@
-import type { OfferSnapshot } from '@app/contracts';
+import type { OfferSnapshot, OfferStatusReason } from '@app/contracts';
 import type { OfferEntity } from '@app/database';
 import type { OfferBody } from './offer.dto';
 
 export type OfferView = Omit<OfferSnapshot, 'offerId' | 'brandId'> & { id: string; createdAt: string };
 export type OfferColumns = Omit<OfferEntity, 'id' | 'brandId' | 'version' | 'createdAt' | 'updatedAt'>;
 
-/** The columns a whole, validated offer sets. */
-export function offerColumns(body: OfferBody): OfferColumns {
+/** The columns a whole, validated offer sets; `statusReason` only when the system set the status. */
+export function offerColumns(body: OfferBody, statusReason: OfferStatusReason | null = null): OfferColumns {
   return {
+    statusReason,
     name: body.name,
     storeIds: [...new Set(body.storeIds)],
     message: body.message,
@@ -53,6 +54,7 @@ export function toOfferSnapshot(o: OfferEntity): OfferSnapshot {
     brandId: o.brandId,
     version: o.version,
     ...toOfferBody(o),
+    statusReason: o.statusReason,
     updatedAt: o.updatedAt.toISOString(),
   };
 }

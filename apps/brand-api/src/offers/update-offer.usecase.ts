@@ -36,8 +36,15 @@ export class UpdateOffer {
       const merged = OfferBody.safeParse({ ...toOfferBody(current), ...patch });
       if (!merged.success) throw validationFailed('offer', merged.error);
       assertActivatable(merged.data, this.clock.now());
+      // Paused because its last store was deleted: empty storeIds would now mean every store, so
+      // activating it needs storeIds said again (an explicit [] does target every store).
+      const reason = patch.storeIds ? null : current.statusReason;
+      if (reason === 'stores_deleted' && to === 'active' && merged.data.storeIds.length === 0) {
+        const message = 'every store this offer named was deleted: send storeIds with the activation ([] targets every store)';
+        throw new DomainError('CONFLICT', `storeIds: ${message}`, [{ field: 'storeIds', message }]);
+      }
       if (patch.storeIds) await assertStoresOfBrand(this.stores, tx, brandId, patch.storeIds);
-      const saved = await this.offers.update(tx, current, offerColumns(merged.data));
+      const saved = await this.offers.update(tx, current, offerColumns(merged.data, reason));
       await this.outbox.append(tx, [this.outbox.event(Topics.OfferCatalog, 'offer.upserted', toOfferSnapshot(saved))]);
       return saved;
     });

@@ -1,7 +1,9 @@
 import { Topics } from '@app/contracts';
 import { Outgoing } from '@app/kafka';
 import { Injectable, Logger } from '@nestjs/common';
+import { ApiKeyRepository } from '../auth/api-key.repository';
 import { toBrandSettingsEvent } from '../brands/brand-settings';
+import { toApiKeyIssued } from '../keys/api-key.events';
 import { BrandRepository } from '../brands/brand.repository';
 import { toChannelConnected } from '../channels/channel.view';
 import { ChannelRepository } from '../channels/channel.repository';
@@ -19,11 +21,12 @@ export interface RepublishReport {
   offers: number;
   channels: number;
   brands: number;
+  apiKeys: number;
 }
 
 /**
- * Republishes the whole catalog (every store, offer and channel at its current version) so that
- * projections can be rebuilt. It goes through the outbox: each page is read under a share lock
+ * Republishes the whole catalog (every brand's settings, channel, active API key — its hash —,
+ * store and offer at its current version) so that projections can be rebuilt. It goes through the outbox: each page is read under a share lock
  * and its events appended in the same transaction, so a concurrent change of an entity commits
  * (and is published) after the republished snapshot, never before it. Consumers that already
  * hold a version ignore the same version again.
@@ -38,11 +41,12 @@ export class RepublishCatalog {
     private readonly offers: OfferRepository,
     private readonly channels: ChannelRepository,
     private readonly brands: BrandRepository,
+    private readonly apiKeys: ApiKeyRepository,
     private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(): Promise<RepublishReport> {
-    const report: RepublishReport = { stores: 0, offers: 0, channels: 0, brands: 0 };
+    const report: RepublishReport = { stores: 0, offers: 0, channels: 0, brands: 0, apiKeys: 0 };
     report.brands = await this.tx.run(async (tx) => {
       const all = await this.brands.withSettings(tx);
       const now = new Date();
@@ -52,6 +56,11 @@ export class RepublishCatalog {
     report.channels = await this.tx.run(async (tx) => {
       const all = await this.channels.allLocked(tx);
       await this.outbox.append(tx, all.map((c) => this.outbox.event(Topics.ChannelCatalog, 'channel.connected', toChannelConnected(c))));
+      return all.length;
+    });
+    report.apiKeys = await this.tx.run(async (tx) => {
+      const all = await this.apiKeys.allActiveLocked(tx);
+      await this.outbox.append(tx, all.map((k) => this.outbox.event(Topics.ApiKeyCatalog, 'api-key.issued', toApiKeyIssued(k))));
       return all.length;
     });
     report.stores = await this.pages((tx, after) => this.stores.pageAllLocked(tx, after, PAGE), (s) =>

@@ -6,7 +6,7 @@ import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import type { CreateStoreBody } from './store.dto';
 import { StoreRepository } from './store.repository';
-import { StoreView, storeColumns, toStoreSnapshot, toStoreView } from './store.view';
+import { StoreWithWarnings, storeColumns, toStoreSnapshot, storeWarnings, toStoreView } from './store.view';
 
 export function externalIdTaken(externalId: string): DomainError {
   return new DomainError('CONFLICT', `a store with externalId ${externalId} exists`, [
@@ -22,7 +22,7 @@ export class CreateStore {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  async execute(brandId: string, body: CreateStoreBody): Promise<StoreView> {
+  async execute(brandId: string, body: CreateStoreBody): Promise<StoreWithWarnings> {
     const store = await this.tx.run(async (tx) => {
       if (body.externalId && (await this.stores.findByExternalId(brandId, body.externalId, tx))) {
         throw externalIdTaken(body.externalId);
@@ -32,6 +32,6 @@ export class CreateStore {
       return saved;
     });
     this.outbox.flush();
-    return toStoreView(store);
+    return { ...toStoreView(store), warnings: storeWarnings(store) };
   }
 }

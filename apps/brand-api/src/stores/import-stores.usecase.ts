@@ -7,7 +7,7 @@ import { OutboxWriter } from '../outbox/outbox-writer';
 import { TransactionRunner } from '../persistence/transaction-runner';
 import { ImportStoreItem } from './store.dto';
 import { NewStore, StoreRepository } from './store.repository';
-import { storeColumns, toStoreSnapshot } from './store.view';
+import { FieldWarning, storeColumns, storeWarnings, toStoreSnapshot } from './store.view';
 
 /** Stores written per transaction: big enough to be fast, small enough to keep locks short. */
 export const IMPORT_BATCH = 1_000;
@@ -28,7 +28,11 @@ export interface ImportReport {
   /** Re-imported exactly as stored: no new version, no event. */
   unchanged: number;
   rejected: RejectedStore[];
+  /** Advice on accepted stores (e.g. the opening_hours library's), at most MAX_REPORTED_WARNINGS. */
+  warnings: (FieldWarning & { index: number; externalId: string })[];
 }
+
+const MAX_REPORTED_WARNINGS = 1_000;
 
 function externalIdOf(raw: unknown): string | null {
   const value = (raw as { externalId?: unknown } | null)?.externalId;
@@ -52,7 +56,7 @@ export class ImportStores {
 
   async execute(brandId: string, items: unknown[]): Promise<ImportReport> {
     const startedAt = performance.now();
-    const report: ImportReport = { received: items.length, created: 0, updated: 0, unchanged: 0, rejected: [] };
+    const report: ImportReport = { received: items.length, created: 0, updated: 0, unchanged: 0, rejected: [], warnings: [] };
     const valid: NewStore[] = [];
     const seen = new Map<string, number>();
     items.forEach((raw, index) => {
@@ -71,7 +75,11 @@ export class ImportStores {
         return;
       }
       seen.set(parsed.data.externalId, index);
-      valid.push({ id: randomUUID(), brandId, version: 1, ...storeColumns(parsed.data) });
+      const store = { id: randomUUID(), brandId, version: 1, ...storeColumns(parsed.data) };
+      for (const warning of storeWarnings(store)) {
+        if (report.warnings.length < MAX_REPORTED_WARNINGS) report.warnings.push({ index, externalId: parsed.data.externalId, ...warning });
+      }
+      valid.push(store);
     });
     // One lock order for every import, so two concurrent imports of a brand never deadlock.
     valid.sort((a, b) => ((a.externalId ?? '') < (b.externalId ?? '') ? -1 : 1));

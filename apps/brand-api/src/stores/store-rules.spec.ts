@@ -1,5 +1,5 @@
 import type { Geofence } from '@app/contracts';
-import { geofenceProblems, openingHoursProblem } from './store-rules';
+import { geofenceProblems, openingHoursProblem, openingHoursWarnings } from './store-rules';
 
 const square: [number, number][] = [[2.35, 48.85], [2.352, 48.85], [2.352, 48.852], [2.35, 48.852], [2.35, 48.85]];
 const hole: [number, number][] = [[2.3505, 48.8505], [2.3515, 48.8505], [2.3515, 48.8515], [2.3505, 48.8515], [2.3505, 48.8505]];
@@ -77,5 +77,18 @@ describe('opening hours rules', () => {
     expect(openingHoursProblem('Mo-Sa 09:00-20:00; PH off', paris)).toMatch(/give the store a country/);
     expect(openingHoursProblem('Mo-Sa 09:00-20:00; PH off', { ...paris, country: 'FR' })).toBeNull();
     expect(openingHoursProblem('Mo-Sa 09:00-20:00; PH off', { ...paris, country: 'zz' })).toMatch(/not known for country "zz"/);
+  });
+  it('writes nothing to the console, even when the library reports a "library bug"', () => {
+    const error = jest.spyOn(console, 'error');
+    const warn = jest.spyOn(console, 'warn');
+    expect(openingHoursProblem('Mo-Fr 09:00-20:00; PH off', { ...paris, country: 'yy' })).toMatch(/not known for country "yy"/);
+    expect(error).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+    error.mockRestore();
+    warn.mockRestore();
+  });
+  it('returns the library’s warnings on valid hours, for the brand', () => {
+    expect(openingHoursWarnings('Mo 09:00-20:00 Tu', paris)).toEqual([expect.stringMatching(/2 not connected weekdays/)]);
+    expect(openingHoursWarnings('Mo-Sa 09:00-20:00', paris)).toEqual([]);
   });
 });

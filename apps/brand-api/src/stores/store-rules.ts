@@ -1,7 +1,7 @@
 import type { Geofence } from '@app/contracts';
 import { area, booleanWithin, kinks, polygon } from '@turf/turf';
 import { IANAZone } from 'luxon';
-import OpeningHours from 'opening_hours';
+import { parseOpeningHours } from '@app/geo';
 
 /**
  * The pure rules a store must satisfy beyond its JSON shape: sane geofences (turf) and opening
@@ -117,9 +117,9 @@ export function isIanaTimeZone(tz: string): boolean {
 }
 
 // Validity does not depend on the exact place, only on the country's holiday tables.
-const hoursProblem = memo(10_000, (key) => {
+const hoursCheck = memo(10_000, (key) => {
   const at = key.indexOf('|');
-  return parseHours(key.slice(at + 1), key.slice(0, at) || null);
+  return checkHours(key.slice(at + 1), key.slice(0, at) || null);
 });
 
 /**
@@ -127,26 +127,29 @@ const hoursProblem = memo(10_000, (key) => {
  * the store's country and are checked against the library's holiday tables for it.
  */
 export function openingHoursProblem(value: string, place: { country?: string | null }): string | null {
-  const country = place.country ? normaliseCountry(place.country) : '';
-  return hoursProblem(`${country}|${value}`);
+  return hoursCheck(hoursKey(value, place)).problem;
 }
 
-function parseHours(value: string, country: string | null): string | null {
+/** The library's advice on a valid value (e.g. two weekdays not joined by a comma), for the brand. */
+export function openingHoursWarnings(value: string, place: { country?: string | null }): string[] {
+  return hoursCheck(hoursKey(value, place)).warnings;
+}
+
+function hoursKey(value: string, place: { country?: string | null }): string {
+  return `${place.country ? normaliseCountry(place.country) : ''}|${value}`;
+}
+
+function checkHours(value: string, country: string | null): { problem: string | null; warnings: string[] } {
   if (HOLIDAY_TOKENS.test(value) && !country) {
-    return 'uses public or school holidays (PH/SH): give the store a country';
+    return { problem: 'uses public or school holidays (PH/SH): give the store a country', warnings: [] };
   }
-  try {
-    new OpeningHours(
-      value,
-      // The library wants a place; holidays depend on the country only.
-      country ? { lat: 0, lon: 0, address: { country_code: country, state: '' } } : undefined,
-    );
-    return null;
-  } catch (error) {
-    const message = String(error instanceof Error ? error.message : error);
-    if (/no holidays \((PH|SH)\) defined/.test(message)) {
-      return `holidays (PH/SH) are not known for country "${country}"`;
-    }
-    return `is not valid opening_hours syntax (e.g. "Mo-Sa 09:00-20:00; PH off"): ${message.split('\n')[0].slice(0, 200)}`;
+  const parsed = parseOpeningHours(value, country);
+  if (parsed.ok) return { problem: null, warnings: parsed.warnings };
+  if (/no holidays \((PH|SH)\) defined/.test(parsed.error)) {
+    return { problem: `holidays (PH/SH) are not known for country "${country}"`, warnings: [] };
   }
+  return {
+    problem: `is not valid opening_hours syntax (e.g. "Mo-Sa 09:00-20:00; PH off"): ${parsed.error.split('\n')[0].slice(0, 200)}`,
+    warnings: [],
+  };
 }

@@ -85,11 +85,16 @@ export class StoreRepository {
     await tx.getRepository(StoreEntity).delete({ id });
   }
 
+  /**
+   * Which of `ids` are the brand's stores. In a transaction the rows are key-share locked until it
+   * ends, so a concurrent deletion of one of them waits and then sees the offer that names it.
+   */
   async existingIdsOfBrand(brandId: string, ids: string[], tx?: Tx): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = await (tx ? tx.getRepository(StoreEntity) : this.repo).find({
       select: { id: true },
       where: { brandId, id: In(ids) },
+      ...(tx ? { lock: { mode: 'for_key_share' as const } } : {}),
     });
     return new Set(rows.map((r) => r.id));
   }

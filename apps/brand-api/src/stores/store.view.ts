@@ -2,6 +2,7 @@ import type { StoreSnapshot } from '@app/contracts';
 import type { CreateStoreBody } from './store.dto';
 import type { NewStore } from './store.repository';
 import type { StoreEntity } from '@app/database';
+import { openingHoursWarnings } from './store-rules';
 
 export interface StoreView {
   id: string;
@@ -16,6 +17,21 @@ export interface StoreView {
   version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Advice about a valid value the brand may want to act on; never a reason to reject. */
+export interface FieldWarning {
+  field: string;
+  message: string;
+}
+
+/** What POST and PATCH answer: the store and the warnings about what was sent. */
+export type StoreWithWarnings = StoreView & { warnings: FieldWarning[] };
+
+/** The `opening_hours` library's warnings on the store's hours (e.g. weekdays not joined by a comma). */
+export function storeWarnings(s: Pick<StoreEntity, 'openingHours' | 'country'>): FieldWarning[] {
+  if (!s.openingHours) return [];
+  return openingHoursWarnings(s.openingHours, { country: s.country }).map((message) => ({ field: 'openingHours', message }));
 }
 
 export function toStoreView(s: StoreEntity): StoreView {

@@ -5,13 +5,13 @@ import { AuthenticatedBrand, BrandAuthGuard, CurrentBrand } from '../auth/brand-
 import { Page, decodeCursor, toPage } from '../common/cursor';
 import { ApiErrors, ApiExample, ApiJsonBody, ApiQueryParam } from '../common/openapi';
 import { CreateStore } from './create-store.usecase';
-import { DeleteStore } from './delete-store.usecase';
+import { DeleteStore, StoreDeletion } from './delete-store.usecase';
 import { UpdateStore } from './update-store.usecase';
 import { ImportReport, ImportStores } from './import-stores.usecase';
 import { CreateStoreBody, ImportStoresBody, ListStoresQuery, UpdateStoreBody } from './store.dto';
-import { EXAMPLE_IMPORT, EXAMPLE_IMPORT_REPORT, EXAMPLE_POLYGON_STORE, EXAMPLE_STORE, EXAMPLE_STORE_VIEW } from './store.examples';
+import { EXAMPLE_IMPORT, EXAMPLE_IMPORT_REPORT, EXAMPLE_POLYGON_STORE, EXAMPLE_STORE, EXAMPLE_STORE_DELETION, EXAMPLE_STORE_VIEW } from './store.examples';
 import { StoreRepository } from './store.repository';
-import { StoreView, toStoreView } from './store.view';
+import { StoreView, StoreWithWarnings, toStoreView } from './store.view';
 
 const StoreId = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -32,9 +32,9 @@ export class StoresController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a store with its geofence, time zone and opening hours.' })
   @ApiJsonBody(CreateStoreBody, EXAMPLE_STORE, { polygon: EXAMPLE_POLYGON_STORE })
-  @ApiExample(201, 'The store', EXAMPLE_STORE_VIEW)
+  @ApiExample(201, 'The store, with `warnings` about what was sent (e.g. the opening_hours library’s advice)', { ...EXAMPLE_STORE_VIEW, warnings: [] })
   @ApiErrors(400, 401, 409, 413)
-  create(@CurrentBrand() brand: AuthenticatedBrand, @Body(new ZodPipe(CreateStoreBody)) body: CreateStoreBody): Promise<StoreView> {
+  create(@CurrentBrand() brand: AuthenticatedBrand, @Body(new ZodPipe(CreateStoreBody)) body: CreateStoreBody): Promise<StoreWithWarnings> {
     return this.createStore.execute(brand.brandId, body);
   }
 
@@ -76,22 +76,28 @@ export class StoresController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change some fields of a store; the result is validated as a whole and published.' })
   @ApiJsonBody(UpdateStoreBody, { openingHours: 'Mo-Sa 08:00-21:00; PH off', country: 'FR', tags: ['paris', 'flagship'] })
-  @ApiExample(200, 'The updated store (version + 1)', { ...EXAMPLE_STORE_VIEW, version: 2 })
+  @ApiExample(200, 'The updated store (version + 1), with `warnings` as for POST', { ...EXAMPLE_STORE_VIEW, version: 2, warnings: [] })
   @ApiErrors(400, 401, 404, 409)
   update(
     @CurrentBrand() brand: AuthenticatedBrand,
     @Param('id', StoreId) id: string,
     @Body(new ZodPipe(UpdateStoreBody)) body: UpdateStoreBody,
-  ): Promise<StoreView> {
+  ): Promise<StoreWithWarnings> {
     return this.updateStore.execute(brand.brandId, id, body);
   }
 
   @Delete(':id')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a store; store.deleted is published so every projection drops it.' })
-  @ApiExample(204, 'Deleted')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Delete a store (a tombstone on catalog.store.v1, so every projection drops it). The store leaves the storeIds of ' +
+      'the offers that named it, in the same transaction; an offer left with no store is paused (a draft stays draft) ' +
+      'with statusReason "stores_deleted" instead of widening to every store, and activating it again needs storeIds. ' +
+      'The answer lists the offers changed. Ended offers are final and keep their storeIds.',
+  })
+  @ApiExample(200, 'Deleted, with the offers it changed (new version each)', EXAMPLE_STORE_DELETION)
   @ApiErrors(401, 404)
-  async remove(@CurrentBrand() brand: AuthenticatedBrand, @Param('id', StoreId) id: string): Promise<void> {
-    await this.deleteStore.execute(brand.brandId, id);
+  remove(@CurrentBrand() brand: AuthenticatedBrand, @Param('id', StoreId) id: string): Promise<StoreDeletion> {
+    return this.deleteStore.execute(brand.brandId, id);
   }
 }

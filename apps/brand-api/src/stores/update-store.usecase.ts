@@ -7,7 +7,7 @@ import { TransactionRunner } from '../persistence/transaction-runner';
 import { externalIdTaken } from './create-store.usecase';
 import { CreateStoreBody, UpdateStoreBody } from './store.dto';
 import { StoreRepository } from './store.repository';
-import { StoreView, storeColumns, toStoreBody, toStoreSnapshot, toStoreView } from './store.view';
+import { StoreWithWarnings, storeColumns, toStoreBody, toStoreSnapshot, storeWarnings, toStoreView } from './store.view';
 
 /** PATCH a store: the change is merged into the stored store and the result checked as a whole. */
 @Injectable()
@@ -18,7 +18,7 @@ export class UpdateStore {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  async execute(brandId: string, id: string, patch: UpdateStoreBody): Promise<StoreView> {
+  async execute(brandId: string, id: string, patch: UpdateStoreBody): Promise<StoreWithWarnings> {
     const store = await this.tx.run(async (tx) => {
       const current = await this.stores.lockOfBrand(tx, brandId, id);
       if (!current) throw notFound('store');
@@ -34,6 +34,6 @@ export class UpdateStore {
       return saved;
     });
     this.outbox.flush();
-    return toStoreView(store);
+    return { ...toStoreView(store), warnings: storeWarnings(store) };
   }
 }

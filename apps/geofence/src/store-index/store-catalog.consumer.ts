@@ -1,4 +1,4 @@
-import { Topics, parseEvent } from '@app/contracts';
+import { Topics, parseCatalogRecord } from '@app/contracts';
 import { KAFKA_SETTINGS, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -14,7 +14,8 @@ import { StoreIndexRepository } from './store-index.repository';
  * Redis, a flushed one, or a rebuild that never finished), every assigned partition is sought back
  * to offset 0, whatever the group had committed; once the partitions have been read up to the end
  * offsets seen at start, the index is marked built and `built` resolves (evaluation waits for it,
- * and /health reports `store-index` down until then). Invalid events go to the `.dlq`.
+ * and /health reports `store-index` down until then). Tombstones remove their store; invalid
+ * events go to the `.dlq`.
  */
 @Injectable()
 export class StoreCatalogConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -116,9 +117,9 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, OnApplicati
     await Promise.all(
       [...byStore.values()].map(async (messages) => {
         for (const m of messages) {
-          if (m.value === null) continue; // a compaction tombstone: nothing to apply
           try {
-            await this.applyStoreEvent.execute(parseEvent(Topics.StoreCatalog, m.value));
+            // A tombstone (a deleted store, value null) arrives as `store.deleted`.
+            await this.applyStoreEvent.execute(parseCatalogRecord(Topics.StoreCatalog, m));
             applied++;
           } catch (error) {
             const kind = classifyFailure(error);

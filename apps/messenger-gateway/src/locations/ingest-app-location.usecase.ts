@@ -2,7 +2,7 @@ import { ChannelDirectory } from '@app/channels';
 import { parseShopperId } from '@app/contracts';
 import { DomainError } from '@app/http';
 import { Injectable } from '@nestjs/common';
-import { BrandKeysRepository } from './brand-keys.repository';
+import { ApiKeyDirectory } from '../api-keys/api-key-directory';
 import { IngestLocation } from './ingest-location.usecase';
 import { AppLocationBody, takenAtMs } from './location.dto';
 
@@ -10,14 +10,14 @@ import { AppLocationBody, takenAtMs } from './location.dto';
 @Injectable()
 export class IngestAppLocation {
   constructor(
-    private readonly keys: BrandKeysRepository,
+    private readonly keys: ApiKeyDirectory,
     private readonly channels: ChannelDirectory,
     private readonly ingest: IngestLocation,
   ) {}
 
   async execute(apiKey: string | null, body: AppLocationBody, receivedAt: Date): Promise<{ id: string }> {
     if (!apiKey) throw new DomainError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer <key>)');
-    const brandId = await this.keys.brandOfKey(apiKey);
+    const brandId = this.keys.brandOfKey(apiKey);
     if (!brandId) throw new DomainError('UNAUTHENTICATED', 'unknown or revoked API key');
     const { pageId, psid } = parseShopperId(body.shopperId);
     const channel = await this.channels.get(pageId);

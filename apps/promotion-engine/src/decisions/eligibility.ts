@@ -130,7 +130,7 @@ export function shopperBlock(ctx: DecisionContext): ShopperSkip | null {
   const last = Math.max(ctx.shopper.lastInboundAtMs ?? -Infinity, chatShareMs ?? -Infinity);
   if (!Number.isFinite(last) || ctx.nowMs - last > ctx.windowHours * 3_600_000) return 'outside_window';
   if (!ctx.store) return 'store_unknown';
-  const hours = storeHoursVerdict(ctx.nowMs, ctx.store.timezone, ctx.store.openingHours);
+  const hours = storeHoursVerdict(ctx.nowMs, ctx.store.timezone, ctx.store.openingHours, ctx.store.country ?? null);
   if (hours === 'invalid_hours') return 'store_hours_invalid';
   if (hours === 'closed') return 'store_closed';
   if (ctx.quietHours && isQuietHours(ctx.nowMs, shopperZone(ctx), ctx.quietHours)) return 'quiet_hours';

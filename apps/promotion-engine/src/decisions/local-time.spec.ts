@@ -56,4 +56,18 @@ describe('storeHoursVerdict (opening_hours, in the store zone)', () => {
   ])('%s in %s with %s → %s', (iso, zone, hours, verdict) => {
     expect(storeHoursVerdict(at(iso), zone, hours)).toBe(verdict);
   });
+
+  it('closes on the store country’s public holidays (PH off), quietly', () => {
+    const error = jest.spyOn(console, 'error');
+    const warn = jest.spyOn(console, 'warn');
+    const hours = 'Mo-Sa 09:00-20:00; PH off';
+    expect(storeHoursVerdict(at('2026-12-25T10:00:00Z'), 'Europe/Paris', hours, 'fr')).toBe('closed'); // Christmas, a Friday
+    expect(storeHoursVerdict(at('2026-12-18T10:00:00Z'), 'Europe/Paris', hours, 'fr')).toBe('open');
+    // A country the library has no holidays for: the library prints a "library bug" message and throws.
+    expect(storeHoursVerdict(at('2026-12-18T10:00:00Z'), 'Europe/Paris', hours, 'zz')).toBe('invalid_hours');
+    expect(error).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+    error.mockRestore();
+    warn.mockRestore();
+  });
 });

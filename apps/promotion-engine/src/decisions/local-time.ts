@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import OpeningHours from 'opening_hours';
+import { parseOpeningHours } from '@app/geo';
+import type OpeningHours from 'opening_hours';
 
 /**
  * Wall-clock questions asked in a given IANA time zone: is the store open, is it the shopper's
@@ -57,20 +58,19 @@ export function localDay(nowMs: number, zone: string): string {
   return localTime(nowMs, zone).date;
 }
 
-// Parsing an opening_hours string costs far more than evaluating it: keep the parsed ones.
+// Parsing an opening_hours string costs far more than evaluating it: keep the parsed ones. The
+// library's console output is routed to the logger by parseOpeningHours.
 const parsedHours = new Map<string, OpeningHours | Error>();
 const MAX_PARSED = 5000;
 
-function parseHours(hours: string): OpeningHours | Error {
-  let parsed = parsedHours.get(hours);
+function parseHours(hours: string, country: string | null): OpeningHours | Error {
+  const key = `${country ?? ''}|${hours}`;
+  let parsed = parsedHours.get(key);
   if (!parsed) {
-    try {
-      parsed = new OpeningHours(hours);
-    } catch (error) {
-      parsed = error instanceof Error ? error : new Error(String(error));
-    }
+    const result = parseOpeningHours(hours, country);
+    parsed = result.ok ? result.hours : new Error(result.error);
     if (parsedHours.size >= MAX_PARSED) parsedHours.clear();
-    parsedHours.set(hours, parsed);
+    parsedHours.set(key, parsed);
   }
   return parsed;
 }
@@ -79,13 +79,14 @@ export type StoreHoursVerdict = 'open' | 'closed' | 'invalid_hours';
 
 /**
  * Whether a store is open at `nowMs`, by its OpenStreetMap `opening_hours` in its own zone.
- * No hours: always open. The library reads a Date's local fields, so it is handed a Date whose
+ * No hours: always open. Public holidays (PH) are the store's `country`'s (brand-api requires a
+ * country for hours that use them). The library reads a Date's local fields, so it is handed a Date whose
  * process-local wall clock equals the store's wall clock (exact when the process runs in UTC, as
  * the apps do; on a DST gap of the process's own zone it could be off by that gap).
  */
-export function storeHoursVerdict(nowMs: number, zone: string, hours: string | null): StoreHoursVerdict {
+export function storeHoursVerdict(nowMs: number, zone: string, hours: string | null, country: string | null = null): StoreHoursVerdict {
   if (hours === null || hours.trim() === '') return 'open';
-  const parsed = parseHours(hours);
+  const parsed = parseHours(hours, country);
   if (parsed instanceof Error) return 'invalid_hours';
   // opening_hours has minute resolution: one evaluation per store schedule, zone and minute.
   const minute = Math.floor(nowMs / 60_000);

@@ -31,6 +31,7 @@ export type TransitionMessage = Pick<KafkaMessage, 'key' | 'value' | 'offset' | 
 export class TransitionsBatchConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TransitionsBatchConsumer.name);
   private readonly consumer: Consumer;
+  private readonly groupId: string;
   private readonly consumed;
   private readonly unexpected = new Map<string, number>();
   private joined = false;
@@ -46,6 +47,7 @@ export class TransitionsBatchConsumer implements OnApplicationBootstrap, OnAppli
     const options = kafkaServerOptions(settings, 'promotion-engine-transitions');
     const kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
     this.consumer = kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
+    this.groupId = (options.consumer as { groupId: string }).groupId;
     this.consumed = metrics.counter('kafka_events_consumed_total', 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
     health.register('transitions-consumer', () => this.joined);
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
@@ -146,18 +148,14 @@ export class TransitionsBatchConsumer implements OnApplicationBootstrap, OnAppli
   private async deadLetter(partition: number, m: TransitionMessage, kind: string, error: unknown): Promise<void> {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.logger.warn(`dead-lettering ${Topics.GeofenceTransition}/${partition}/${m.offset} (${kind}): ${reason}`);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(m.headers ?? {})) {
-      const one = Array.isArray(value) ? value[0] : value;
-      if (one !== undefined) headers[name] = one.toString();
-    }
-    await this.publisher.forwardRaw(deadLetterTopic(Topics.GeofenceTransition), m.key, m.value, {
-      ...headers,
+    // deadLetterRecord keeps the original headers and cuts a value too large for the .dlq.
+    await this.publisher.deadLetter(deadLetterTopic(Topics.GeofenceTransition), m, {
       'dlq-reason': kind,
       'dlq-error': reason.slice(0, 2000),
       'dlq-source-topic': Topics.GeofenceTransition,
       'dlq-source-partition': String(partition),
       'dlq-source-offset': m.offset,
+      'dlq-consumer-group': this.groupId,
       'dlq-failed-at': new Date().toISOString(),
     });
     this.consumed.inc({ topic: Topics.GeofenceTransition, outcome: 'dead_lettered' });

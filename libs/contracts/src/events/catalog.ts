@@ -19,7 +19,10 @@ export const StoreSnapshot = z.object({
 });
 export type StoreSnapshot = z.infer<typeof StoreSnapshot>;
 
-/** The last word on a deleted store: compaction keeps it, so a rebuild removes the store too. */
+/**
+ * A deleted store. On Kafka it travels as a tombstone (key storeId, value null, these fields in
+ * headers: tombstones.ts); consumers receive it back as this event.
+ */
 export const StoreDeleted = z.object({ storeId: Id, brandId: Id, version: z.number().int().nonnegative() });
 export type StoreDeleted = z.infer<typeof StoreDeleted>;
 
@@ -54,6 +57,13 @@ export type OfferVariant = z.infer<typeof OfferVariant>;
 export const OfferStatus = z.enum(['draft', 'active', 'paused', 'ended']);
 export type OfferStatus = z.infer<typeof OfferStatus>;
 
+/**
+ * Why the system (not the brand) changed an offer's status: `stores_deleted` — every store it
+ * named was deleted, so it was paused rather than widened to all stores (empty storeIds).
+ */
+export const OfferStatusReason = z.enum(['stores_deleted']);
+export type OfferStatusReason = z.infer<typeof OfferStatusReason>;
+
 /** catalog.offer.v1, key offerId, compacted. */
 export const OfferSnapshot = z.object({
   offerId: Id,
@@ -78,6 +88,8 @@ export const OfferSnapshot = z.object({
   priority: z.number().int(),
   audience: Audience.nullable(),
   status: OfferStatus,
+  /** Set when the system changed the status (see OfferStatusReason); missing or null otherwise. */
+  statusReason: OfferStatusReason.nullable().optional(),
   updatedAt: IsoTime,
   /** A/B message variants; missing or empty: the offer's own message (variant "default"). */
   variants: z.array(OfferVariant).max(10).optional(),
@@ -86,6 +98,7 @@ export const OfferSnapshot = z.object({
 });
 export type OfferSnapshot = z.infer<typeof OfferSnapshot>;
 
+/** A deleted offer; a tombstone on Kafka, like StoreDeleted. */
 export const OfferDeleted = z.object({ offerId: Id, brandId: Id, version: z.number().int().nonnegative() });
 export type OfferDeleted = z.infer<typeof OfferDeleted>;
 
@@ -128,5 +141,24 @@ export const ChannelConnected = z.object({
 });
 export type ChannelConnected = z.infer<typeof ChannelConnected>;
 
+/** A disconnected Page; a tombstone on Kafka (key pageId), like StoreDeleted. */
 export const ChannelDisconnected = z.object({ pageId: Id, brandId: Id, version: z.number().int().nonnegative() });
 export type ChannelDisconnected = z.infer<typeof ChannelDisconnected>;
+
+/**
+ * catalog.api-key.v1, key keyId, compacted: what the gateway needs to authenticate a brand's app
+ * (POST /v1/locations) without reading brand-api's database. Never the key itself: its SHA-256.
+ * A key's versions: 1 issued, 2 revoked.
+ */
+export const ApiKeyIssued = z.object({
+  keyId: Id,
+  brandId: Id,
+  version: z.number().int().nonnegative(),
+  keySha256: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: IsoTime,
+});
+export type ApiKeyIssued = z.infer<typeof ApiKeyIssued>;
+
+/** A revoked key; a tombstone on Kafka (key keyId), so compaction eventually forgets its hash. */
+export const ApiKeyRevoked = z.object({ keyId: Id, brandId: Id, version: z.number().int().nonnegative() });
+export type ApiKeyRevoked = z.infer<typeof ApiKeyRevoked>;

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Audience, OfferMessage, OfferSnapshot, OfferStatus, OfferVariant } from '@app/contracts';
+import type { Audience, OfferMessage, OfferSnapshot, OfferStatus, OfferStatusReason, OfferVariant } from '@app/contracts';
 
 @Entity('offers')
 export class OfferEntity {
@@ -48,6 +48,10 @@ export class OfferEntity {
 
   @Column('text')
   status!: OfferStatus;
+
+  /** Set when the system changed the status (`stores_deleted`); cleared when the brand sets storeIds. */
+  @Column('text', { name: 'status_reason', nullable: true })
+  statusReason!: OfferStatusReason | null;
 
   /** A/B message variants (empty: the offer's own message only). */
   @Column('jsonb', { default: () => "'[]'" })

@@ -1,0 +1,43 @@
+import { Logger } from '@nestjs/common';
+import OpeningHours from 'opening_hours';
+
+const logger = new Logger('opening_hours');
+
+export type ParsedOpeningHours =
+  | { ok: true; hours: OpeningHours; warnings: string[] }
+  | { ok: false; error: string };
+
+/**
+ * Parses an OpenStreetMap `opening_hours` value, with the country's public (PH) and school (SH)
+ * holidays when `country` (ISO 3166-1 alpha-2) is given.
+ *
+ * The library (3.15) has no option to keep quiet: when it meets what it calls a library bug —
+ * notably holidays not defined for a country — it writes the message to `console.error` (and some
+ * positions to `console.warn`) before throwing it. Here that output is taken off the console for
+ * the length of the (synchronous) constructor call and sent to this app's logger at debug level:
+ * the same message comes back as `error`, which callers report to a brand or count. Nothing else
+ * can run in between, so no other code's console output is captured.
+ *
+ * `warnings` are the library's own advice on a valid value (getStructuredWarnings, default
+ * severity), e.g. two weekdays not joined by a comma; the brand API returns them to the brand.
+ */
+export function parseOpeningHours(value: string, country: string | null = null): ParsedOpeningHours {
+  const captured: string[] = [];
+  const { error: consoleError, warn: consoleWarn } = console;
+  console.error = (...args: unknown[]) => void captured.push(args.map(String).join(' '));
+  // eslint-disable-next-line no-console -- taking the library's console.warn output, deliberately
+  console.warn = console.error;
+  try {
+    const place = country ? { lat: 0, lon: 0, address: { country_code: country.toLowerCase(), state: '' } } : null;
+    const hours = new OpeningHours(value, place ?? undefined);
+    const warnings = hours.getStructuredWarnings().map((w) => (typeof w === 'string' ? w : w.message));
+    return { ok: true, hours, warnings };
+  } catch (error) {
+    return { ok: false, error: String(error instanceof Error ? error.message : error) };
+  } finally {
+    console.error = consoleError;
+    // eslint-disable-next-line no-console -- restoring it
+    console.warn = consoleWarn;
+    for (const line of captured) logger.debug(`library output while parsing opening hours: ${line.slice(0, 500)}`);
+  }
+}
