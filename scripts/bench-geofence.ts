@@ -3,7 +3,7 @@
  * Not a test: it prints figures. Run by scripts/bench/geofence.sh (which installs PostGIS and
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
  * LOOKUPS (evaluations measured, 200000), KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS,
- * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d), e.g. --cpu-prof).
+ * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default --max-semi-space-size=32, as in k8s).
  */
 import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
 import { EventPublisher, Outgoing } from '@app/kafka';
@@ -242,7 +242,7 @@ async function benchKafka(stores: StoreSnapshot[], redisUrlForApp: string): Prom
   const admin = kafka.admin();
   await admin.connect();
   // GEOFENCE_NODE_ARGS: node flags for the geofence process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-  const nodeArgs = (process.env.GEOFENCE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = (process.env.GEOFENCE_NODE_ARGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
   const app = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'apps', 'geofence', 'src', 'main.js')], {
     env: { ...process.env, PORT: String(port), REDIS_URL: redisUrlForApp, KAFKA_GROUP_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
