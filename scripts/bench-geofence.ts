@@ -2,7 +2,8 @@
  * make bench-geofence: the geofence engine against Redis GEOSEARCH and PostGIS, on the same stores.
  * Not a test: it prints figures. Run by scripts/bench/geofence.sh (which installs PostGIS and
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
- * LOOKUPS (evaluations measured, 200000), KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS.
+ * LOOKUPS (evaluations measured, 200000), KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS,
+ * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default --max-semi-space-size=32, as in k8s).
  */
 import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
 import { EventPublisher, Outgoing } from '@app/kafka';
@@ -22,7 +23,13 @@ import { StoreIndexRepository } from '../apps/geofence/src/store-index/store-ind
 const STORES = Number(process.env.STORES ?? 100_000);
 const LOOKUPS = Number(process.env.LOOKUPS ?? 200_000);
 const KAFKA_SHARES = Number(process.env.KAFKA_SHARES ?? 20_000);
-const BRANDS = 20;
+/*
+ * 20 brands per 100,000 stores: every brand has about 5,000 stores in the same spread at any
+ * STORES, so a larger run holds more of the same (more keys, more memory, a larger working set)
+ * and each fix meets the same density of fences. With a fixed 20 brands, 1M stores would put ten
+ * times the fences (and 500 wide ones per brand) around the same 60 cities: a different workload.
+ */
+const BRANDS = Math.max(1, Math.round((20 * STORES) / 100_000));
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390/0';
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/geofence_bench';
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -234,7 +241,9 @@ async function benchKafka(stores: StoreSnapshot[], redisUrlForApp: string): Prom
   const kafka = new Kafka({ clientId: `${prefix}bench`, brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const app = spawn(process.execPath, [join(__dirname, '..', 'apps', 'geofence', 'src', 'main.js')], {
+  // GEOFENCE_NODE_ARGS: node flags for the geofence process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const nodeArgs = (process.env.GEOFENCE_NODE_ARGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
+  const app = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'apps', 'geofence', 'src', 'main.js')], {
     env: { ...process.env, PORT: String(port), REDIS_URL: redisUrlForApp, KAFKA_GROUP_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -196,6 +196,20 @@ export class VisitStateRepository {
     return raw ? (JSON.parse(raw) as AppliedTransition[]) : null;
   }
 
+  /**
+   * Records an accepted fix that changes no visit, with plain writes (the script's bookkeeping
+   * without the script): the last fix, and the open visits' expiry pushed back. Not atomic with
+   * the read before it; only two replicas holding the same shopper during a rebalance could
+   * interleave here, which at worst sets the last fix back to an older one (a weaker order and
+   * speed check for the next fix). Visits themselves change only in APPLY_FIX.
+   */
+  async record(shopperId: string, eventId: string, fix: Fix & { source: string }, hasOpenVisits: boolean, stateTtlSeconds: number): Promise<void> {
+    const last = JSON.stringify({ eventId, sharedAtMs: fix.sharedAtMs, fix: JSON.stringify(fix), result: '[]' });
+    const writes: Promise<unknown>[] = [this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2)];
+    if (hasOpenVisits) writes.push(this.redis.expire(visitsKey(shopperId), stateTtlSeconds * 2));
+    await Promise.all(writes);
+  }
+
   async apply(
     shopperId: string,
     brandId: string,

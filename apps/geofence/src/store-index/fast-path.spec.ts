@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { LOCAL_REACH_M, cellsCovering, metresToPolarBand, placementOf } from './cells';
 
 /*
- * The fast path (stores filed by cell, wide and polar sets; a search reading only the covering
+ * The fast path (stores filed by cell, regional fences in every cell they overlap, wide and polar sets; a search reading only the covering
  * cells within each set's largest reach; prepared fences) finds exactly the stores that brute
  * force (turf on every store) finds, for random stores and points. Redis GEOSEARCH is replaced by
  * the same radius test on turf's sphere; test/integration runs the real thing.
@@ -22,16 +22,20 @@ function fastInside(stores: Store[], p: { lat: number; lng: number }, slackM: nu
   const candidates: typeof filed = [];
   const byCell = new Map<string, typeof filed>();
   for (const x of filed) if (x.at.kind === 'cell') byCell.set(x.at.cell, [...(byCell.get(x.at.cell) ?? []), x]);
-  for (const [cell, xs] of byCell) {
-    if (!covering.has(cell)) continue;
-    const r = maxReach(xs) + slackM;
-    candidates.push(...xs.filter((x) => distanceM(p, x.s.location) <= r));
+  const regionalByCell = new Map<string, typeof filed>();
+  for (const x of filed) if (x.at.kind === 'regional') for (const cell of x.at.cells) regionalByCell.set(cell, [...(regionalByCell.get(cell) ?? []), x]);
+  for (const sets of [byCell, regionalByCell]) {
+    for (const [cell, xs] of sets) {
+      if (!covering.has(cell)) continue;
+      const r = maxReach(xs) + slackM;
+      candidates.push(...xs.filter((x) => distanceM(p, x.s.location) <= r));
+    }
   }
   const wide = filed.filter((x) => x.at.kind === 'wide');
   candidates.push(...wide.filter((x) => distanceM(p, x.s.location) <= maxReach(wide) + slackM));
   const polar = filed.filter((x) => x.at.kind === 'polar' && x.s.location.lat >= 0 === p.lat >= 0);
   candidates.push(...polar.filter((x) => x.fence.reachM + slackM >= metresToPolarBand(p.lat)));
-  return candidates.filter((x) => x.fence.contains(p)).map((x) => x.s.storeId).sort();
+  return [...new Set(candidates.filter((x) => x.fence.contains(p)).map((x) => x.s.storeId))].sort();
 }
 
 /** Coordinates in micro-degrees (0.11 m), as GPS gives them; no denormals. */

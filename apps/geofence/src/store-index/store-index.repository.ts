@@ -11,6 +11,8 @@ import { GEO_MAX_LAT, LOCAL_REACH_M, Placement, cellsCovering, metresToPolarBand
  *   store:{s:<storeId>}               hash: version, snapshot, the set and member the store is filed under
  *   geo:{b:<brand>:c:<row>:<col>}     GEO set of the brand's stores in one 1° cell; members `<storeId>@<version>`
  *   geo:{b:<brand>:c:<row>:<col>}:reach   sorted set member → reach (m): the cell's largest reach is its search radius
+ *   geo:{b:<brand>:c:<row>:<col>}:r   GEO set of the regional fences (reach > LOCAL_REACH_M) overlapping the cell
+ *   geo:{b:<brand>:c:<row>:<col>}:r:reach   their reaches
  *   geo:{b:<brand>:w}                 GEO set of the brand's stores reaching farther than LOCAL_REACH_M
  *   geo:{b:<brand>:w}:reach           their reaches
  *   geo:{b:<brand>:w}:polar:<n|s>     sorted set member → reach of stores at |lat| ≥ 84° (tested one by one)
@@ -20,15 +22,22 @@ import { GEO_MAX_LAT, LOCAL_REACH_M, Placement, cellsCovering, metresToPolarBand
  */
 const storeKey = (storeId: string) => `store:{s:${storeId}}`;
 const cellKey = (brandId: string, cell: string) => `geo:{b:${brandId}:c:${cell}}`;
+const regionalKey = (brandId: string, cell: string) => `${cellKey(brandId, cell)}:r`;
 const wideKey = (brandId: string) => `geo:{b:${brandId}:w}`;
 const polarKey = (brandId: string, lat: number) => `geo:{b:${brandId}:w}:polar:${lat >= 0 ? 'n' : 's'}`;
 const BUILT_KEY = 'idx:{geofence}:built';
 
-function setKeyOf(brandId: string, placement: Placement, lat: number): string {
-  if (placement.kind === 'cell') return cellKey(brandId, placement.cell);
-  if (placement.kind === 'wide') return wideKey(brandId);
-  return polarKey(brandId, lat);
+/** The sets a store is filed in (several for a regional fence). */
+function setKeysOf(brandId: string, placement: Placement, lat: number): string[] {
+  if (placement.kind === 'cell') return [cellKey(brandId, placement.cell)];
+  if (placement.kind === 'regional') return placement.cells.map((cell) => regionalKey(brandId, cell));
+  if (placement.kind === 'wide') return [wideKey(brandId)];
+  return [polarKey(brandId, lat)];
 }
+
+/** The store hash keeps its sets as one field: a key, or a JSON array of keys (regional fences). */
+const encodeSets = (keys: string[]) => (keys.length === 1 ? keys[0] : JSON.stringify(keys));
+const decodeSets = (field: string) => (field.startsWith('[') ? (JSON.parse(field) as string[]) : [field]);
 
 // KEYS: store. ARGV: version, snapshot ('' = deleted), set key, member.
 // Returns nil when a newer version is already applied, else {previous set, previous member}
@@ -46,14 +55,24 @@ redis.call('HSET', KEYS[1], 'version', ARGV[1], 'set', ARGV[3], 'member', ARGV[4
 if ARGV[2] == '' then redis.call('HDEL', KEYS[1], 'snapshot') else redis.call('HSET', KEYS[1], 'snapshot', ARGV[2]) end
 return { prevSet, prevMember }`;
 
-// KEYS: set, reach. ARGV: lng, lat, slack (m), searchable ('1' when lat is within GEO's range),
-// polar key suffix handled by the caller. Members of the set whose fence may hold the point.
-const SEARCH_SET = `
-local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if #top == 0 then return {} end
-if ARGV[4] ~= '1' then return redis.call('ZRANGE', KEYS[2], 0, -1) end
-local r = (tonumber(top[2]) + tonumber(ARGV[3])) * 1.001 + 1
-return redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', r, 'm')`;
+// KEYS: set, reach, regional set, regional reach. ARGV: lng, lat, slack (m), searchable ('1' when
+// lat is within GEO's range). Members of the cell's local and regional sets whose fence may hold the point.
+const SEARCH_CELL = `
+local out = {}
+for k = 1, 3, 2 do
+  local top = redis.call('ZREVRANGE', KEYS[k + 1], 0, 0, 'WITHSCORES')
+  if #top > 0 then
+    local found
+    if ARGV[4] ~= '1' then
+      found = redis.call('ZRANGE', KEYS[k + 1], 0, -1)
+    else
+      local r = (tonumber(top[2]) + tonumber(ARGV[3])) * 1.001 + 1
+      found = redis.call('GEOSEARCH', KEYS[k], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', r, 'm')
+    end
+    for _, m in ipairs(found) do table.insert(out, m) end
+  end
+end
+return out`;
 
 // KEYS: wide set, wide reach, polar list of the point's hemisphere. ARGV: lng, lat, slack, searchable, metres to the polar band.
 // The first element says whether the brand has wide or polar fences at all ('1'/'0').
@@ -88,7 +107,9 @@ export interface IndexedStore {
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     geofenceRecordStore(key: string, version: number, snapshot: string, set: string, member: string): Result<[string, string] | null, Context>;
-    geofenceSearchSet(set: string, reach: string, lng: number, lat: number, slackM: number, searchable: string): Result<string[], Context>;
+    geofenceSearchCell(
+      set: string, reach: string, regional: string, regionalReach: string, lng: number, lat: number, slackM: number, searchable: string,
+    ): Result<string[], Context>;
     geofenceSearchWide(
       set: string, reach: string, polar: string, lng: number, lat: number, slackM: number, searchable: string, toPolarM: number,
     ): Result<string[], Context>;
@@ -139,7 +160,7 @@ export class StoreIndexRepository {
   ) {
     this.cache = new FenceCache(cacheSize);
     redis.defineCommand('geofenceRecordStore', { numberOfKeys: 1, lua: RECORD_STORE });
-    redis.defineCommand('geofenceSearchSet', { numberOfKeys: 2, lua: SEARCH_SET });
+    redis.defineCommand('geofenceSearchCell', { numberOfKeys: 4, lua: SEARCH_CELL });
     redis.defineCommand('geofenceSearchWide', { numberOfKeys: 3, lua: SEARCH_WIDE });
   }
 
@@ -147,17 +168,23 @@ export class StoreIndexRepository {
   async upsert(store: StoreSnapshot): Promise<boolean> {
     const fence = prepareFence(store);
     const placement = placementOf(store.location, fence.reachM);
-    const set = setKeyOf(store.brandId, placement, store.location.lat);
+    const sets = setKeysOf(store.brandId, placement, store.location.lat);
     const member = `${store.storeId}@${store.version}`;
-    const previous = await this.redis.geofenceRecordStore(storeKey(store.storeId), store.version, JSON.stringify(store), set, member);
+    const previous = await this.redis.geofenceRecordStore(storeKey(store.storeId), store.version, JSON.stringify(store), encodeSets(sets), member);
     if (!previous) return false;
     await this.unfile(previous[0], previous[1], member);
-    const tx = this.redis.multi();
-    if (placement.kind === 'polar') tx.zadd(set, Math.ceil(fence.reachM), member);
-    else tx.geoadd(set, store.location.lng, store.location.lat, member).zadd(`${set}:reach`, Math.ceil(fence.reachM), member);
-    await tx.exec();
-    this.cache.delete(store.storeId);
-    if (placement.kind !== 'cell') this.noWideFences.delete(store.brandId);
+    const reach = Math.ceil(fence.reachM);
+    // One transaction per set and its reach (one hash tag each, as Redis Cluster requires).
+    await Promise.all(
+      sets.map((set) =>
+        placement.kind === 'polar'
+          ? this.redis.zadd(set, reach, member)
+          : this.redis.multi().geoadd(set, store.location.lng, store.location.lat, member).zadd(`${set}:reach`, reach, member).exec(),
+      ),
+    );
+    // The fence is prepared already: keep it, so a replica that rebuilt the index starts warm.
+    this.cache.set(store.storeId, store.version, { store, fence });
+    if (placement.kind === 'wide' || placement.kind === 'polar') this.noWideFences.delete(store.brandId);
     return true;
   }
 
@@ -169,9 +196,9 @@ export class StoreIndexRepository {
     return true;
   }
 
-  private async unfile(set: string, member: string, unless: string): Promise<void> {
-    if (!set || !member || member === unless) return;
-    await this.redis.multi().zrem(set, member).zrem(`${set}:reach`, member).exec();
+  private async unfile(sets: string, member: string, unless: string): Promise<void> {
+    if (!sets || !member || member === unless) return;
+    await Promise.all(decodeSets(sets).map((set) => this.redis.multi().zrem(set, member).zrem(`${set}:reach`, member).exec()));
   }
 
   /**
@@ -182,7 +209,8 @@ export class StoreIndexRepository {
     const searchable = Math.abs(lat) <= GEO_MAX_LAT ? '1' : '0';
     const searches = cellsCovering(lat, lng, LOCAL_REACH_M + slackM).map((cell) => {
       const key = cellKey(brandId, cell);
-      return this.redis.geofenceSearchSet(key, `${key}:reach`, lng, lat, slackM, searchable);
+      const regional = regionalKey(brandId, cell);
+      return this.redis.geofenceSearchCell(key, `${key}:reach`, regional, `${regional}:reach`, lng, lat, slackM, searchable);
     });
     const now = Date.now();
     if ((this.noWideFences.get(brandId) ?? 0) < now) {
@@ -197,17 +225,28 @@ export class StoreIndexRepository {
           }),
       );
     }
-    const members = new Set<string>((await Promise.all(searches)).flat());
-    const found = await Promise.all([...members].map((m) => this.resolve(m)));
-    return found.filter((s): s is IndexedStore => s !== null);
+    const found: IndexedStore[] = [];
+    const misses: Promise<IndexedStore | null>[] = [];
+    const seen = new Set<string>();
+    for (const members of await Promise.all(searches)) {
+      for (const member of members) {
+        if (seen.has(member)) continue; // a regional fence overlaps several of the cells read
+        seen.add(member);
+        const at = member.lastIndexOf('@');
+        const storeId = member.slice(0, at);
+        const version = Number(member.slice(at + 1));
+        const cached = this.cache.get(storeId, version);
+        if (cached) found.push(cached);
+        else misses.push(this.load(storeId, version));
+      }
+    }
+    if (misses.length === 0) return found;
+    for (const s of await Promise.all(misses)) if (s) found.push(s);
+    return found;
   }
 
-  private async resolve(member: string): Promise<IndexedStore | null> {
-    const at = member.lastIndexOf('@');
-    const storeId = member.slice(0, at);
-    const version = Number(member.slice(at + 1));
-    const cached = this.cache.get(storeId, version);
-    if (cached) return cached;
+  /** A store missing from the process cache (or cached at another version), read from its hash. */
+  private async load(storeId: string, version: number): Promise<IndexedStore | null> {
     const raw = await this.redis.hget(storeKey(storeId), 'snapshot');
     if (!raw) return null;
     const store = JSON.parse(raw) as StoreSnapshot;

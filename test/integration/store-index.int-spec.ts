@@ -1,0 +1,84 @@
+import { Geofence, StoreSnapshot } from '@app/contracts';
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { MAX_REGIONAL_CELLS, cellOf, cellsCovering, placementOf } from '../../apps/geofence/src/store-index/cells';
+import { StoreIndexRepository } from '../../apps/geofence/src/store-index/store-index.repository';
+import { E2E } from '../setup/e2e-stack';
+
+/**
+ * The geofence's store index against the real Redis: which sets a store is filed in, what a
+ * search reads back (GEOSEARCH and the Lua scripts), and what a new version or a delete leaves.
+ * fast-path.spec.ts checks the same search model against brute force without Redis.
+ */
+describe('geofence store index (real Redis)', () => {
+  const redis = new Redis(E2E.redisUrl, { enableAutoPipelining: true });
+  const run = randomBytes(4).toString('hex');
+  const brandId = `int-${run}`;
+  const index = new StoreIndexRepository(redis, 1000);
+  const store = (n: string, location: { lat: number; lng: number }, geofence: Geofence, version = 1): StoreSnapshot => ({
+    storeId: `${run}-${n}`, brandId, version, name: n, externalId: null, location, geofence,
+    timezone: 'Europe/Paris', openingHours: null, tags: [], updatedAt: new Date().toISOString(),
+  });
+  const found = async (repo: StoreIndexRepository, p: { lat: number; lng: number }, slackM = 30) =>
+    (await repo.candidates(brandId, p.lat, p.lng, slackM)).map((c) => c.store.storeId).sort();
+  const regionalSets = (cells: string[]) => cells.map((cell) => `geo:{b:${brandId}:c:${cell}}:r`);
+
+  afterAll(async () => {
+    const keys = await redis.keys(`*${run}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  // A 12 km circle near the corner of its 1° cell: it overlaps four cells.
+  const mall = store('mall', { lat: 48.95, lng: 2.95 }, { type: 'circle', radiusM: 12_000 });
+  const mallCells = cellsCovering(mall.location.lat, mall.location.lng, 12_000);
+
+  it('files a regional fence in every cell it overlaps, and finds it once from a fix in another cell', async () => {
+    expect(placementOf(mall.location, 12_000)).toEqual({ kind: 'regional', cells: mallCells });
+    expect(mallCells.length).toBe(4);
+    await index.upsert(mall);
+    for (const key of regionalSets(mallCells)) expect(await redis.zscore(`${key}:reach`, `${mall.storeId}@1`)).toBe('12000');
+    // 10.7 km north-east of the mall, in the neighbouring cell.
+    const fix = { lat: 49.02, lng: 3.05 };
+    expect(cellOf(fix.lat, fix.lng)).not.toBe(cellOf(mall.location.lat, mall.location.lng));
+    const candidates = await index.candidates(brandId, fix.lat, fix.lng, 30);
+    expect(candidates.map((c) => c.store.storeId)).toEqual([mall.storeId]);
+    expect(candidates[0].fence.contains(fix)).toBe(true);
+    // A replica with a cold cache reads the same answer back from the store's hash.
+    expect(await found(new StoreIndexRepository(redis, 1000), fix)).toEqual([mall.storeId]);
+    // 13 km away: beyond its reach plus the slack.
+    expect(await found(index, { lat: 48.95 + 13_000 / 111_195, lng: 2.95 })).toEqual([]);
+  });
+
+  it('finds small fences by their cell and the regional fences over them, with one script per cell', async () => {
+    const cafe = store('cafe', { lat: 48.9, lng: 2.9 }, { type: 'circle', radiusM: 40 });
+    await index.upsert(cafe);
+    expect(await found(index, { lat: 48.9002, lng: 2.9 })).toEqual([cafe.storeId, mall.storeId].sort());
+    expect(await found(index, { lat: 48.9002, lng: 2.9 }, 0)).toEqual([cafe.storeId, mall.storeId].sort());
+  });
+
+  it('moves a store out of every regional set when a new version shrinks it, and out of the index on delete', async () => {
+    await index.upsert(store('mall', mall.location, { type: 'circle', radiusM: 80 }, 2));
+    for (const key of regionalSets(mallCells)) expect(await redis.zcard(key)).toBe(0);
+    expect(await found(index, { lat: 49.02, lng: 3.05 })).toEqual([]);
+    expect(await found(index, { lat: 48.9503, lng: 2.95 })).toEqual([mall.storeId]);
+    // An older version arriving late changes nothing.
+    expect(await index.upsert(mall)).toBe(false);
+    for (const key of regionalSets(mallCells)) expect(await redis.zcard(key)).toBe(0);
+    expect(await index.remove(mall.storeId, 3)).toBe(true);
+    expect(await found(index, { lat: 48.9503, lng: 2.95 })).toEqual([]);
+  });
+
+  it('keeps fences too large for cells in the brand wide set, and polar ones in the polar list', async () => {
+    const region = store('region', { lat: 45, lng: 10 }, { type: 'circle', radiusM: 400_000 });
+    expect(cellsCovering(45, 10, 400_000).length).toBeGreaterThan(MAX_REGIONAL_CELLS);
+    expect(placementOf(region.location, 400_000)).toEqual({ kind: 'wide' });
+    const station = store('station', { lat: 89, lng: 0 }, { type: 'circle', radiusM: 300_000 });
+    await index.upsert(region);
+    await index.upsert(station);
+    expect(await found(index, { lat: 47.5, lng: 11 })).toEqual([region.storeId]);
+    // Inside the polar band, still within GEO's range (a fix beyond 85.05° reads the wide set whole).
+    expect(await found(index, { lat: 84.5, lng: 120 })).toEqual([station.storeId]);
+    expect(await found(index, { lat: 80, lng: 0 })).toEqual([]);
+  });
+});
