@@ -18,6 +18,8 @@ export KAFKA_PORT="${CHAOS_KAFKA_PORT:-9292}"
 export KAFKA_CONTROLLER_PORT="$((KAFKA_PORT + 1))"
 export KAFKA_DATA_DIR="$root/.run/$STACK/kafka"
 export KAFKA_HEAP="${CHAOS_KAFKA_HEAP:-384m}"
+# A loaded machine starts a broker slowly.
+export KAFKA_READY_SECONDS="${KAFKA_READY_SECONDS:-300}"
 export KAFKA_BROKERS="localhost:$KAFKA_PORT"
 database="${CHAOS_DATABASE:-promotions_chaos}"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database"

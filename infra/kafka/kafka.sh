@@ -7,7 +7,8 @@
 # Idempotent: a healthy broker already on localhost:$KAFKA_PORT is reused.
 # A broker's identity is its data dir: the pid file lives there, so several brokers (the machine's
 # shared one, `make chaos`'s private one) can run side by side and `down` stops only its own.
-#   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (infra/kafka/data), KAFKA_HEAP (512m)
+#   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (infra/kafka/data), KAFKA_HEAP (512m),
+#   KAFKA_READY_SECONDS (90: how long `up` waits for the broker to answer)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -78,7 +79,7 @@ up() {
     -Dlog4j2.configurationFile="$here/log4j2.yaml" \
     -cp "$(java_cp)" kafka.Kafka "$data/server.properties" >>"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
-  if ! (cd "$root" && node "$here/ready.js" 90); then
+  if ! (cd "$root" && node "$here/ready.js" "${KAFKA_READY_SECONDS:-90}"); then
     say "the broker did not become ready; last lines of its log:" >&2
     tail -n 30 "$log" >&2
     exit 1
