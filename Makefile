@@ -7,11 +7,14 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 .PHONY: republish-catalog bench-catalog
 .PHONY: bench-decide
 .PHONY: bench-geofence bench
+.PHONY: chaos
 
 help:
 	@echo "make up     install, start Kafka/Redis/Postgres, build, migrate, start the six apps, play the demo"
 	@echo "make down   stop the apps and the Kafka broker that make up started"
 	@echo "make test   lint, typecheck, unit, integration and end-to-end tests (starts what it needs)"
+	@echo "make chaos  10,000 shares while apps are SIGKILLed, the broker restarted and Redis stopped, on a"
+	@echo "            private broker (9292) and Redis (6392); writes bench/results/chaos.json (lost, duplicates)"
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -118,3 +121,10 @@ bench-catalog: topics
 # bench/results/latest.json. BRANDS, STORES_PER_BRAND, SHOPPERS, RATE, MAX_SECONDS tune it.
 bench: build topics
 	scripts/bench-e2e.sh
+
+# Faults under load (issue 7): SIGKILLs geofence, engine and delivery, restarts the broker, stops Redis
+# for 10 s, then counts promotions at the simulator. Its own broker (CHAOS_KAFKA_PORT 9292), Redis
+# (CHAOS_REDIS_PORT 6392), database (promotions_chaos) and stack (CHAOS_PORT_BASE 4600), all stopped
+# at the end. SHARES, RATE, CHAOS_PLAN tune it (docs/operations.md). Writes bench/results/chaos.json.
+chaos: build
+	scripts/chaos.sh

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Runs a real Apache Kafka broker (KRaft, single node) from Maven Central jars.
-#   kafka.sh up      resolve jars if needed, format storage once, start, wait for an admin call
-#   kafka.sh down    stop the broker this script started
-#   kafka.sh status  exit 0 when the broker answers an admin call
-# Idempotent: a healthy broker already on localhost:9092 is reused.
+#   kafka.sh up       resolve jars if needed, format storage once, start, wait for an admin call
+#   kafka.sh down     stop the broker this script started for this data dir (and nothing else)
+#   kafka.sh restart  down, then up (the chaos run restarts its private broker this way)
+#   kafka.sh status   exit 0 when the broker answers an admin call
+# Idempotent: a healthy broker already on localhost:$KAFKA_PORT is reused.
+# A broker's identity is its data dir: the pid file lives there, so several brokers (the machine's
+# shared one, `make chaos`'s private one) can run side by side and `down` stops only its own.
+#   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (infra/kafka/data), KAFKA_HEAP (512m),
+#   KAFKA_READY_SECONDS (90: how long `up` waits for the broker to answer)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,12 +18,16 @@ data="${KAFKA_DATA_DIR:-$here/data}"
 pidfile="$data/kafka.pid"
 log="$data/server.log"
 heap="${KAFKA_HEAP:-512m}"
+port="${KAFKA_PORT:-9092}"
+controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
+# ready.js probes the broker named here.
+export KAFKA_BROKERS="localhost:$port"
 
 say() { echo "[kafka] $*"; }
 
 ready() { (cd "$root" && node "$here/ready.js" "${1:-2}") >/dev/null 2>&1; }
 
-port_open() { (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; }
+port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; }
 
 resolve_jars() {
   local stamp="$lib/.pom.sha256" want
@@ -41,7 +50,8 @@ java_cp() { echo "$lib/*"; }
 
 format_storage() {
   mkdir -p "$data/logs"
-  sed "s#@DATA_DIR@#$data#" "$here/server.properties.template" >"$data/server.properties"
+  sed -e "s#@DATA_DIR@#$data#" -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" \
+    "$here/server.properties.template" >"$data/server.properties"
   if [[ ! -f "$data/logs/meta.properties" ]]; then
     local cluster_id
     cluster_id="$(java -cp "$(java_cp)" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)"
@@ -53,13 +63,13 @@ format_storage() {
 
 up() {
   if ready 3; then
-    say "reusing the healthy broker on localhost:9092"
+    say "reusing the healthy broker on localhost:$port"
     return
   fi
   if port_open; then
-    say "something holds localhost:9092 but does not answer as a Kafka broker; waiting for it"
+    say "something holds localhost:$port but does not answer as a Kafka broker; waiting for it"
     if (cd "$root" && node "$here/ready.js" 60); then return; fi
-    say "localhost:9092 is taken by something that is not a healthy broker" >&2
+    say "localhost:$port is taken by something that is not a healthy broker" >&2
     exit 1
   fi
   resolve_jars
@@ -69,12 +79,12 @@ up() {
     -Dlog4j2.configurationFile="$here/log4j2.yaml" \
     -cp "$(java_cp)" kafka.Kafka "$data/server.properties" >>"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
-  if ! (cd "$root" && node "$here/ready.js" 90); then
+  if ! (cd "$root" && node "$here/ready.js" "${KAFKA_READY_SECONDS:-90}"); then
     say "the broker did not become ready; last lines of its log:" >&2
     tail -n 30 "$log" >&2
     exit 1
   fi
-  say "ready on localhost:9092"
+  say "ready on localhost:$port"
 }
 
 down() {
@@ -89,9 +99,20 @@ down() {
   rm -f "$pidfile"
 }
 
+# Only a broker this script started for this data dir can be restarted: never someone else's.
+restart() {
+  if [[ ! -f "$pidfile" ]]; then
+    say "no broker of ours runs for ${data#"$root"/} (no pid file); not restarting anything" >&2
+    exit 1
+  fi
+  down
+  up
+}
+
 case "${1:-up}" in
   up) up ;;
   down) down ;;
+  restart) restart ;;
   status) ready 3 ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|status" >&2; exit 2 ;;
 esac

@@ -160,7 +160,7 @@ describe('catalog deletions as tombstones, end to end', () => {
     let geofence: StoreCatalogConsumer | null = null;
 
     afterAll(async () => {
-      await geofence?.onApplicationShutdown();
+      await geofence?.beforeApplicationShutdown();
       await engine?.close();
     });
 

@@ -43,24 +43,43 @@ describe('per-Page token bucket shared by replicas', () => {
 });
 
 describe('send ledger', () => {
-  it('lets exactly one of many concurrent replicas claim a request', async () => {
+  it('lets exactly one of many concurrent replicas call the Send API for a request', async () => {
     const ledgers = replicas.map((r) => new SendLedgerRepository(r));
     const requestId = randomUUID();
-    const claims = await Promise.all(ledgers.flatMap((l) => [l.claim(requestId, 1, Date.now()), l.claim(requestId, 1, Date.now())]));
-    expect(claims.filter((c) => c === null)).toHaveLength(1);
+    const holders = ledgers.flatMap((l) => [{ l, token: randomUUID() }, { l, token: randomUUID() }]);
+    const claims = await Promise.all(holders.map(({ l, token }) => l.claim(requestId, 1, Date.now(), token)));
+    expect(claims.filter((c) => c === null).length).toBeGreaterThanOrEqual(1);
+    const calls = await Promise.all(holders.map(({ l, token }, i) => (claims[i] === null ? l.startSending(requestId, token, Date.now()) : false)));
+    expect(calls.filter(Boolean)).toHaveLength(1);
+    // Once a call started, no copy claims the request again.
+    expect(await ledgers[0].claim(requestId, 1, Date.now(), randomUUID())).toMatchObject({ state: 'sending', attempt: 1 });
+  });
+
+  it('lets a redelivered copy take over a claim whose holder never called, and stops the old holder', async () => {
+    const ledger = new SendLedgerRepository(replicas[0]);
+    const requestId = randomUUID();
+    expect(await ledger.claim(requestId, 1, 1, 'first')).toBeNull();
+    // The first holder failed before the call (Redis away), its message is redelivered.
+    expect(await ledger.claim(requestId, 1, 2, 'second')).toBeNull();
+    expect(await ledger.startSending(requestId, 'first', 3)).toBe(false);
+    expect(await ledger.startSending(requestId, 'second', 4)).toBe(true);
+    expect(await ledger.claim(requestId, 1, 5, 'third')).toMatchObject({ state: 'sending', attempt: 1 });
   });
 
   it('frees the next attempt only after a definite refusal, once', async () => {
     const ledger = new SendLedgerRepository(replicas[0]);
     const requestId = randomUUID();
-    expect(await ledger.claim(requestId, 1, 1)).toBeNull();
-    expect(await ledger.claim(requestId, 2, 2)).toMatchObject({ state: 'sending', attempt: 1 });
+    expect(await ledger.claim(requestId, 1, 1, 'a')).toBeNull();
+    expect(await ledger.claim(requestId, 2, 2, 'b')).toMatchObject({ state: 'claimed', attempt: 1 });
+    expect(await ledger.startSending(requestId, 'a', 2)).toBe(true);
+    expect(await ledger.claim(requestId, 2, 2, 'b')).toMatchObject({ state: 'sending', attempt: 1 });
     await ledger.retryLater(requestId, 2, 3);
-    expect(await ledger.claim(requestId, 1, 4)).toMatchObject({ state: 'retrying', attempt: 2 });
-    expect(await ledger.claim(requestId, 2, 5)).toBeNull();
-    expect(await ledger.claim(requestId, 2, 6)).toMatchObject({ state: 'sending', attempt: 2 });
+    expect(await ledger.claim(requestId, 1, 4, 'c')).toMatchObject({ state: 'retrying', attempt: 2 });
+    expect(await ledger.claim(requestId, 2, 5, 'd')).toBeNull();
+    expect(await ledger.startSending(requestId, 'd', 5)).toBe(true);
+    expect(await ledger.claim(requestId, 2, 6, 'e')).toMatchObject({ state: 'sending', attempt: 2 });
     await ledger.finish(requestId, { state: 'done', status: 'sent', messageId: 'm', reason: null, attempts: 2 });
-    expect(await ledger.claim(requestId, 3, 7)).toMatchObject({ state: 'done', status: 'sent' });
-    expect(await ledger.claim(randomUUID(), 2, 8)).toEqual({ state: 'missing' });
+    expect(await ledger.claim(requestId, 3, 7, 'f')).toMatchObject({ state: 'done', status: 'sent' });
+    expect(await ledger.claim(randomUUID(), 2, 8, 'g')).toEqual({ state: 'missing' });
   });
 });

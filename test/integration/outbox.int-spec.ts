@@ -40,7 +40,7 @@ describe('transactional outbox (real Postgres and Kafka)', () => {
   it('publishes, exactly once, an event committed while the relay was down, once a relay runs again', async () => {
     // 1. A brand-api whose relay is stopped (as if it crashed right after the commit).
     app = await start();
-    await app.get(OutboxRelay).onApplicationShutdown();
+    await app.get(OutboxRelay).beforeApplicationShutdown();
     const brand = await app.get(CreateBrand).execute({ name: `outbox ${randomBytes(3).toString('hex')}` });
     const store = await app.get(CreateStore).execute(brand.id, {
       name: 'Crash test',

@@ -3,6 +3,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { GracefulShutdown } from './graceful-shutdown';
 import { HealthRegistry } from './health';
 import { HttpTelemetryInterceptor, httpMetricsMiddleware } from './http-telemetry.interceptor';
 import { METRIC_NAMES } from './metric-names';
@@ -24,7 +25,7 @@ export interface BootstrapOptions {
 
 /**
  * Starts an app the same way everywhere: JSON logs, graceful shutdown on SIGTERM (stop taking
- * work, finish what is in flight, commit, exit), a Kafka consumer with the project's error policy
+ * work, finish what is in flight, commit, exit 0 within 10 s: graceful-shutdown.ts), a Kafka consumer with the project's error policy
  * whose group membership is part of /health, then the HTTP listener.
  */
 export async function bootstrapApp(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
@@ -35,7 +36,8 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
     bodyParser: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  const shutdown = new GracefulShutdown(options.name);
+  app.use(shutdown.refuseWhileClosing);
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   app.use(httpMetricsMiddleware(app.get(Metrics)));
   app.useGlobalInterceptors(new HttpTelemetryInterceptor());
@@ -64,6 +66,7 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
   }
 
   await app.listen(options.port, options.host ?? '0.0.0.0');
+  shutdown.onSignals(app);
   app.get(Logger).log(`${options.name} listening on port ${options.port}`);
   return app;
 }

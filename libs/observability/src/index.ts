@@ -6,3 +6,4 @@ export * from './observability.module';
 export * from './bootstrap';
 export * from './tracing';
 export * from './http-telemetry.interceptor';
+export * from './graceful-shutdown';

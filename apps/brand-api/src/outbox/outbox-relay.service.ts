@@ -1,6 +1,6 @@
 import { EventPublisher } from '@app/kafka';
 import { HealthRegistry, Metrics } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { OutboxRepository } from './outbox.repository';
 
 export const OUTBOX_POLL_MS = Symbol('OUTBOX_POLL_MS');
@@ -13,7 +13,7 @@ const BATCH = 1_000;
  * (another replica's rows, events left after a crash or while Kafka was down).
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -41,7 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     setInterval(() => void this.outbox.prune().catch(() => undefined), 3_600_000).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Finishes the batch in hand while the producer and Postgres are still open; publishes no more. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;

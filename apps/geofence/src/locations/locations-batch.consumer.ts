@@ -1,7 +1,7 @@
 import { Topics, parseEvent } from '@app/contracts';
 import { KAFKA_SETTINGS, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry, Metrics } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { deadLetter } from '../kafka/dead-letters';
 import { StoreCatalogConsumer } from '../store-index/store-catalog.consumer';
@@ -26,7 +26,7 @@ type Event = ReturnType<typeof parseEvent<typeof Topics.ShopperLocation>>;
  * offset; anything else is retried message by message, then dead-lettered.
  */
 @Injectable()
-export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LocationsBatchConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(LocationsBatchConsumer.name);
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
@@ -156,7 +156,8 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, OnApplica
     this.consumed.inc({ topic: Topics.ShopperLocation, outcome: 'dead_lettered' });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops fetching and finishes the batch in hand while Redis and the producers are still open. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
   }

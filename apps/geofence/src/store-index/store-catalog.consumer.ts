@@ -1,7 +1,7 @@
 import { Topics, parseCatalogRecord } from '@app/contracts';
 import { KAFKA_SETTINGS, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { deadLetter } from '../kafka/dead-letters';
 import { ApplyStoreEvent } from './apply-store-event.usecase';
@@ -18,7 +18,7 @@ import { StoreIndexRepository } from './store-index.repository';
  * events go to the `.dlq`.
  */
 @Injectable()
-export class StoreCatalogConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StoreCatalogConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StoreCatalogConsumer.name);
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
@@ -134,7 +134,8 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, OnApplicati
     return applied;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops fetching and finishes the batch in hand while Redis and the producers are still open. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
   }

@@ -2,6 +2,7 @@ import { signShareLink } from '@app/channels';
 import { EventOf, Topics } from '@app/contracts';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DELIVERY_SETTINGS, DeliverySettings } from '../sending/deliver-promotion.usecase';
 import { PacedSendApi } from '../sending/paced-send-api';
 import { PageChannels } from '../sending/page-channels';
@@ -47,7 +48,8 @@ export class SendReply {
     const receivedAtMs = Date.parse(interaction.receivedAt);
     if (Date.now() - receivedAtMs > this.settings.maxReplyDelayMs) return this.count(command, 'stale');
     // The ledger makes a reply at most once, like a promotion: keyed by the interaction's event id.
-    if (await this.ledger.claim(`reply:${event.id}`, 1, Date.now())) return this.count(command, 'duplicate');
+    const token = randomUUID();
+    if (await this.ledger.claim(`reply:${event.id}`, 1, Date.now(), token)) return this.count(command, 'duplicate');
     const channel = await this.channels.get(interaction.pageId);
     if (!channel) return this.done(event.id, command, 'page_not_connected');
     if (channel === 'unreadable') return this.done(event.id, command, 'channel_secrets_unreadable');
@@ -56,7 +58,10 @@ export class SendReply {
 
     const shareUrl = `${this.delivery.gatewayPublicUrl}/share-location?t=${signShareLink(this.delivery.linkKey, interaction.pageId, interaction.psid, Date.now())}`;
     const body = renderReply(command, interaction.psid, replyLang(interaction, this.settings.defaultLang), shareUrl);
-    const result = await this.sendApi.send(interaction.pageId, channel.pageAccessToken, body, receivedAtMs + this.settings.maxReplyDelayMs);
+    const result = await this.sendApi.send(interaction.pageId, channel.pageAccessToken, body, receivedAtMs + this.settings.maxReplyDelayMs, () =>
+      this.ledger.startSending(`reply:${event.id}`, token, Date.now()),
+    );
+    if (result === 'taken_over') return this.count(command, 'duplicate');
     const outcome = result === 'deadline' ? 'too_late' : result.ok ? 'sent' : `error_${result.error?.code ?? result.httpStatus}`;
     if (outcome !== 'sent') this.logger.warn({ shopperId: interaction.shopperId, command, outcome }, 'reply not sent');
     return this.done(event.id, command, outcome, result !== 'deadline' && result.ok ? result.messageId : null);

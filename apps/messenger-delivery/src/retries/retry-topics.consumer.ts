@@ -1,7 +1,7 @@
 import { EventValidationError, RETRY_SCHEDULES, Topics, deadLetterTopic, parseEvent, retryTopic } from '@app/contracts';
 import { EventPublisher, KAFKA_SETTINGS, KafkaSettings, classifyFailure } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 import { DeliverPromotion } from '../sending/deliver-promotion.usecase';
 
@@ -20,7 +20,7 @@ class ShuttingDown extends Error {
  * Nothing is committed before the attempt is done: a restart resumes the waits.
  */
 @Injectable()
-export class RetryTopicsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RetryTopicsConsumer.name);
   private consumer: Consumer | null = null;
   private readonly stopping = new AbortController();
@@ -57,7 +57,8 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, OnApplicatio
     this.consumer = consumer;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops fetching and finishes the batch in hand while Redis and the producers are still open. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
     await this.consumer?.disconnect().catch(() => undefined);
   }

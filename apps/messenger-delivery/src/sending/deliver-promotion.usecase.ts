@@ -3,6 +3,7 @@ import { DeliveryOutcome, EventOf, RETRY_SCHEDULES, Topics, deadLetterTopic, det
 import { CoalescingPublisher, EventPublisher } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { PacedSendApi } from './paced-send-api';
 import { PageChannels } from './page-channels';
 import { PageHealthRepository } from './page-health.repository';
@@ -62,7 +63,8 @@ export class DeliverPromotion {
 
   async execute(event: SendRequestEvent, attempt = 1): Promise<void> {
     const request = event.data;
-    const previous = await this.ledger.claim(request.requestId, attempt, Date.now());
+    const token = randomUUID();
+    const previous = await this.ledger.claim(request.requestId, attempt, Date.now(), token);
     if (previous) return this.redelivered(event, previous, attempt);
     const expiresAtMs = Date.parse(request.expiresAt);
     if (expiresAtMs <= Date.now()) return this.finish(event, 'expired', null, 'expired_before_send', null, attempt - 1);
@@ -76,7 +78,14 @@ export class DeliverPromotion {
 
     const body = renderPromotion(request, { trackedOfferUrl: this.trackedOfferUrl(event) });
     const started = process.hrtime.bigint();
-    const result = await this.sendApi.send(request.pageId, channel.pageAccessToken, body, expiresAtMs);
+    const result = await this.sendApi.send(request.pageId, channel.pageAccessToken, body, expiresAtMs, () =>
+      this.ledger.startSending(request.requestId, token, Date.now()),
+    );
+    if (result === 'taken_over') {
+      // A redelivered copy (this one failed on the way, or was thought dead) holds the attempt now.
+      this.logger.log({ requestId: request.requestId, attempt }, 'send taken over by a redelivered copy');
+      return;
+    }
     if (result === 'deadline') return this.finish(event, 'expired', null, 'expired_waiting_for_rate_limit', null, attempt - 1);
     this.latency.observe({ outcome: result.ok ? 'ok' : 'error' }, Number(process.hrtime.bigint() - started) / 1e9);
     if (result.ok) return this.finish(event, 'sent', result.messageId, null, null, attempt);

@@ -10,8 +10,8 @@ const RATE_LIMIT_CODES = new Set([4, 613, 80006]);
 
 /**
  * Every Send API call of this service goes through here (promotions and the bot's replies alike):
- * it waits for the Page's shared token bucket, calls, and slows the Page down when Meta says it
- * sends too fast.
+ * it waits for the Page's shared token bucket, asks `mayCall` (the ledger's last word: is the send
+ * still ours?) right before calling, calls, and slows the Page down when Meta says it sends too fast.
  */
 @Injectable()
 export class PacedSendApi {
@@ -31,7 +31,13 @@ export class PacedSendApi {
     );
   }
 
-  async send(pageId: string, pageAccessToken: string, body: Record<string, unknown>, deadlineMs: number): Promise<SendResult | 'deadline'> {
+  async send(
+    pageId: string,
+    pageAccessToken: string,
+    body: Record<string, unknown>,
+    deadlineMs: number,
+    mayCall: () => Promise<boolean>,
+  ): Promise<SendResult | 'deadline' | 'taken_over'> {
     const started = Date.now();
     for (;;) {
       const waitMs = await this.limiter.take(pageId, this.rate, Date.now());
@@ -43,6 +49,7 @@ export class PacedSendApi {
       await sleep(waitMs);
     }
     this.waits.observe({ outcome: 'sent' }, (Date.now() - started) / 1000);
+    if (!(await mayCall())) return 'taken_over';
     const result = await this.client.send(pageId, pageAccessToken, body);
     if (!result.ok && result.error && RATE_LIMIT_CODES.has(result.error.code)) await this.limiter.slowDown(pageId, this.rate);
     return result;
