@@ -1,7 +1,7 @@
 import { Topics, deadLetterTopic, parseCatalogRecord } from '@app/contracts';
 import { KAFKA_SETTINGS, KafkaSettings, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Admin, Consumer, EachMessagePayload, Kafka, Partitioners, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { ApiKeyDirectory } from './api-key-directory';
@@ -16,7 +16,7 @@ import { ApiKeyDirectory } from './api-key-directory';
  * records go to the `.dlq` like everywhere else.
  */
 @Injectable()
-export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ApiKeyCatalogConsumer.name);
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
@@ -114,7 +114,7 @@ export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     // The group never committed; remove it so restarts leave nothing behind on the broker.

@@ -1,7 +1,7 @@
 import { Topics, deadLetterTopic, parseEvent } from '@app/contracts';
 import { EventPublisher, KAFKA_SETTINGS, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry, Metrics } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { DecidePromotion } from './decide-promotion.usecase';
 
@@ -28,7 +28,7 @@ export type TransitionMessage = Pick<KafkaMessage, 'key' | 'value' | 'offset' | 
  * message by message, then dead-lettered.
  */
 @Injectable()
-export class TransitionsBatchConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TransitionsBatchConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TransitionsBatchConsumer.name);
   private readonly consumer: Consumer;
   private readonly groupId: string;
@@ -161,7 +161,8 @@ export class TransitionsBatchConsumer implements OnApplicationBootstrap, OnAppli
     this.consumed.inc({ topic: Topics.GeofenceTransition, outcome: 'dead_lettered' });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the producer and Redis close: kafkajs lets the batch in hand finish and commit first. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.disconnect().catch(() => undefined);
   }
 }
