@@ -199,12 +199,13 @@ describe('the brand console in real headless Chromium', () => {
 
     // The page refreshes itself: sent, then delivered (the simulator's receipt) appear without a reload.
     try {
-      await tab.waitForFunction(`document.querySelector('td[data-step=sent]')?.textContent === '1'`, undefined, { timeout: 90_000, polling: 500 });
+      // Polled from the test: waitForFunction would eval its predicate in the page, which the console's CSP forbids.
+      await waitFor('sent = 1 in the funnel', async () => (await tab.textContent('td[data-step=sent]')) === '1', 90_000, 500);
     } catch (error) {
       const decisions = await http('GET', `${urls.brandApi}/v1/decisions?shopperId=${encodeURIComponent(`${page.pageId}:${psid}`)}`, undefined, page.apiKey);
       throw new Error(`${(error as Error).message}\ndecisions: ${JSON.stringify(decisions.body)}`);
     }
-    await tab.waitForFunction(`document.querySelector('td[data-step=delivered]')?.textContent === '1'`, undefined, { timeout: 60_000, polling: 500 });
+    await waitFor('delivered = 1 in the funnel', async () => (await tab.textContent('td[data-step=delivered]')) === '1', 60_000, 500);
     expect(await tab.textContent('td[data-step=requested]')).toBe('1');
     const series = await http<{ points: { sent: number }[] }>('GET', `${urls.brandApi}/v1/offers/${offer.id}/stats/timeseries?bucket=hour`, undefined, page.apiKey);
     expect(series.body.points.reduce((n, p) => n + p.sent, 0)).toBe(1);

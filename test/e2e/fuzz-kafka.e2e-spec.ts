@@ -39,7 +39,8 @@ const CONSUMED: [topic: string, source: Topic, groups: string[]][] = [
   [Topics.BrandCatalog, Topics.BrandCatalog, ['promotion-engine']],
   [Topics.ShopperLocation, Topics.ShopperLocation, ['geofence-locations']],
   [Topics.ShopperInteraction, Topics.ShopperInteraction, ['promotion-engine', 'messenger-delivery', 'brand-api']],
-  [Topics.GeofenceTransition, Topics.GeofenceTransition, ['promotion-engine']],
+  [Topics.GeofenceTransition, Topics.GeofenceTransition, ['promotion-engine-transitions']],
+  [Topics.ShopperTags, Topics.ShopperTags, ['promotion-engine']],
   [Topics.PromotionSendRequest, Topics.PromotionSendRequest, ['messenger-delivery']],
   ...RETRY_SCHEDULES.flatMap((s) => s.delaysMs.map((_, i) => [retryTopic(s.topic, i + 1), s.topic, ['messenger-delivery-retry']] as [string, Topic, string[]])),
   [Topics.DeliveryStatus, Topics.DeliveryStatus, ['promotion-engine', 'brand-api']],
@@ -131,6 +132,7 @@ describe(`Kafka consumer fuzzing (fast-check, ${RUNS} garbage messages per topic
     expect((await http('PUT', `${urls.brandApi}/v1/settings`, { quietHours: null }, auth)).status).toBe(200);
     await promotionReaches(`before${run}`);
     expect((await http('DELETE', `${urls.brandApi}/v1/shoppers/${page.pageId}:gone${run}`, undefined, auth)).status).toBeLessThan(300);
+    expect((await http('PUT', `${urls.brandApi}/v1/shoppers/${page.pageId}:before${run}/tags`, { tags: ['fuzz'] }, auth)).status).toBe(200);
     const samples = new Map<Topic, Json>();
     for (const [source, mark] of marks) {
       const sample = await waitFor(`an event on ${source}`, async () => {

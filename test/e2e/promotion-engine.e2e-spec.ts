@@ -256,7 +256,8 @@ describe('promotion engine rules, end to end', () => {
         const response = await fetch(`${urls.gateway}/v1/locations`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-          body: JSON.stringify({ shopperId: `${pageId}:${psid}`, lat: away.lat, lng: away.lng, accuracyM: 10, ...context }),
+          // Taken a minute before the walk-in: 1.5 km in a minute is a plausible speed, not a jump.
+          body: JSON.stringify({ shopperId: `${pageId}:${psid}`, lat: away.lat, lng: away.lng, accuracyM: 10, takenAt: Date.now() - 60_000, ...context }),
         });
         return { status: response.status, body: (await response.json()) as Record<string, unknown> };
       };
