@@ -301,7 +301,13 @@ describe('promotion engine rules, end to end', () => {
       expect(await client.say(pageId, traveller, 'bonjour')).toBe(200);
       expect((await appReport(traveller, { timezone: night })).status).toBe(202);
       await waitFor('the time zone in the engine', async () => (await shopperHash(traveller)).timezone === night, PATIENCE_MS);
+      // The test above lifted this brand's quiet hours: set them again for this check, then lift them.
+      const quiet = await http('PUT', '/v1/settings', { quietHours: { start: '21:00', end: '09:00' } });
+      expect(quiet.status).toBe(200);
+      await waitFor('the engine to see the quiet hours', async () => (await settingsVersion()) >= (quiet.body.version as number), PATIENCE_MS);
       expect(await walkIn(traveller, at)).toMatchObject({ outcome: 'skip', reason: 'quiet_hours', request: null });
+      const lifted = await http('PUT', '/v1/settings', { quietHours: null });
+      await waitFor('the engine to see no quiet hours', async () => (await settingsVersion()) >= (lifted.body.version as number), PATIENCE_MS);
     });
 
     it('sends an A/B variant created with the offer, and holds out a full control group', async () => {
