@@ -45,7 +45,8 @@ async function waitForGeofenceCaughtUp(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench-catalog', brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const groupId = `${process.env.KAFKA_GROUP_PREFIX ?? ''}geofence`;
+  // The geofence's store-index consumer (apps/geofence/src/store-index/store-catalog.consumer.ts).
+  const groupId = `${process.env.KAFKA_GROUP_PREFIX ?? ''}geofence-catalog`;
   try {
     await waitFor('the geofence consumer to catch up with catalog.store.v1', async () => {
       const ends = await admin.fetchTopicOffsets('catalog.store.v1');
