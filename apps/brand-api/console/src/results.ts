@@ -1,17 +1,7 @@
 /** GET /v1/offers/:id/stats and its timeseries, shaped for the charts. Pure. */
-export interface OfferStats {
-  offerId: string;
-  requested: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  clicked: number;
-  failed: number;
-  expired: number;
-  skipped: number;
-  skippedByReason: Record<string, number>;
-  failedByReason: Record<string, number>;
-}
+// The API's own answer type (erased at build: nothing of brand-api's server code reaches the bundle).
+import type { OfferStats } from '../../src/stats/offer-stats';
+export type { OfferStats };
 
 export interface TimeseriesPoint {
   at: string;
