@@ -82,7 +82,7 @@ async function main(): Promise<void> {
         timezone: s % 2 ? 'Europe/Paris' : 'America/New_York', openingHours: 'Mo-Su 00:00-24:00', tags: [], updatedAt: new Date(now).toISOString(),
       };
       stores.push(store);
-      await catalog.upsertStore(store);
+      await catalog.applyStores([{ type: 'store.upserted', data: store } as EventOf<typeof Topics.StoreCatalog>]);
     }
     const offers: OfferSnapshot[] = [];
     for (let o = 0; o < (STORES_PER_BRAND * OFFERS_PER_STORE) / 2; o += 1) {

@@ -69,6 +69,31 @@ describe('geofence store index (real Redis)', () => {
     expect(await found(index, { lat: 48.9503, lng: 2.95 })).toEqual([]);
   });
 
+  it('applies a batch in order: several versions of one store, a move to another cell, a delete, a stale version', async () => {
+    const here = { lat: 47.21, lng: -1.55 };
+    const there = { lat: 45.76, lng: 4.84 }; // another cell
+    const kiosk = (v: number, at = here) => store('kiosk', at, { type: 'circle', radiusM: 60 }, v);
+    const stall = store('stall', { lat: 47.2102, lng: -1.55 }, { type: 'circle', radiusM: 30 });
+    const applied = await index.applyBatch([
+      { kind: 'upsert', store: kiosk(1) },
+      { kind: 'upsert', store: stall },
+      { kind: 'upsert', store: kiosk(2) },
+      { kind: 'upsert', store: kiosk(3, there) },
+      { kind: 'upsert', store: kiosk(2) }, // late: a newer version is in
+      { kind: 'remove', storeId: stall.storeId, version: 2 },
+    ]);
+    expect(applied).toEqual([true, true, true, true, false, true]);
+    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(here.lat, here.lng)}}`, 0, -1)).toEqual([]);
+    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(here.lat, here.lng)}}:reach`, 0, -1)).toEqual([]);
+    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(there.lat, there.lng)}}`, 0, -1)).toEqual([`${run}-kiosk@3`]);
+    expect(await found(index, here)).toEqual([]);
+    expect(await found(new StoreIndexRepository(redis, 1000), there)).toEqual([`${run}-kiosk`]);
+    // The same batch delivered again (a redelivery after a crash) leaves the same index.
+    await index.applyBatch([{ kind: 'upsert', store: kiosk(3, there) }, { kind: 'remove', storeId: stall.storeId, version: 2 }]);
+    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(there.lat, there.lng)}}`, 0, -1)).toEqual([`${run}-kiosk@3`]);
+    expect(await redis.hget(`store:{s:${stall.storeId}}`, 'snapshot')).toBeNull();
+  });
+
   it('keeps fences too large for cells in the brand wide set, and polar ones in the polar list', async () => {
     const region = store('region', { lat: 45, lng: 10 }, { type: 'circle', radiusM: 400_000 });
     expect(cellsCovering(45, 10, 400_000).length).toBeGreaterThan(MAX_REGIONAL_CELLS);

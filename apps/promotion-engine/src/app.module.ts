@@ -9,6 +9,7 @@ import { DecidePromotion } from './decisions/decide-promotion.usecase';
 import { DecisionLogRepository } from './decisions/decision-log.repository';
 import { DeliveryStatusConsumer } from './decisions/delivery-status.consumer';
 import { SettleReservation } from './decisions/settle-reservation.usecase';
+import { StoreCatalogConsumer } from './catalog/store-catalog.consumer';
 import { TRANSITION_PARTITIONS_CONCURRENTLY, TransitionsBatchConsumer } from './decisions/transitions-batch.consumer';
 import { ENGINE_POLICY, EnginePolicy } from './engine-policy';
 import type { EngineEnv } from './env';
@@ -55,6 +56,7 @@ export class AppModule {
         DecidePromotion,
         { provide: TRANSITION_PARTITIONS_CONCURRENTLY, useValue: env.TRANSITION_PARTITIONS_CONCURRENTLY },
         TransitionsBatchConsumer,
+        StoreCatalogConsumer,
         SettleReservation,
         RecordInteraction,
         EraseShopper,

@@ -7,3 +7,4 @@ export * from './event-publisher';
 export * from './coalescing-publisher';
 export * from './kafka.module';
 export * from './trace-headers';
+export * from './batch-consumer';

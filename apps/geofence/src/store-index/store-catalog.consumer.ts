@@ -1,4 +1,4 @@
-import { Topics, parseCatalogRecord } from '@app/contracts';
+import { EventOf, Topics, parseCatalogRecord } from '@app/contracts';
 import { KAFKA_SETTINGS, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
@@ -6,6 +6,9 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer
 import { deadLetter } from '../kafka/dead-letters';
 import { ApplyStoreEvent } from './apply-store-event.usecase';
 import { StoreIndexRepository } from './store-index.repository';
+
+/** Events applied together: two Redis round trips (StoreIndexRepository.applyBatch). */
+const CHUNK = 500;
 
 /**
  * Keeps the index current from the compacted catalog.store.v1, and rebuilds it when it is empty.
@@ -85,7 +88,8 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, BeforeAppli
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 3,
       eachBatch: async (payload) => {
-        applied += await this.onBatch(payload);
+        const n = await this.onBatch(payload);
+        applied += n;
         const end = remaining.get(payload.batch.partition);
         if (end !== undefined && BigInt(payload.batch.lastOffset()) + 1n >= end) {
           remaining.delete(payload.batch.partition);
@@ -105,33 +109,48 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, BeforeAppli
     }
   }
 
+  /**
+   * A partition's batch in chunks of CHUNK events, each applied in two Redis round trips
+   * (ApplyStoreEvent.executeBatch). A chunk that fails for a reason other than a transient one is
+   * applied event by event, and an event that still fails goes to the `.dlq`.
+   */
   private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<number> {
-    const byStore = new Map<string, KafkaMessage[]>();
-    for (const m of batch.messages) {
-      const key = m.key?.toString() ?? '';
-      const list = byStore.get(key);
-      if (list) list.push(m);
-      else byStore.set(key, [m]);
-    }
     let applied = 0;
-    await Promise.all(
-      [...byStore.values()].map(async (messages) => {
-        for (const m of messages) {
+    for (let i = 0; i < batch.messages.length; i += CHUNK) {
+      const chunk = batch.messages.slice(i, i + CHUNK);
+      const parsed: { m: KafkaMessage; event: EventOf<typeof Topics.StoreCatalog> }[] = [];
+      for (const m of chunk) {
+        try {
+          // A tombstone (a deleted store, value null) arrives as `store.deleted`.
+          parsed.push({ m, event: parseCatalogRecord(Topics.StoreCatalog, m) });
+        } catch (error) {
+          await this.deadLetterOrThrow(batch.topic, batch.partition, m, error);
+        }
+      }
+      try {
+        await this.applyStoreEvent.executeBatch(parsed.map((p) => p.event));
+        applied += parsed.length;
+      } catch (error) {
+        if (classifyFailure(error) === 'transient') throw error;
+        for (const { m, event } of parsed) {
           try {
-            // A tombstone (a deleted store, value null) arrives as `store.deleted`.
-            await this.applyStoreEvent.execute(parseCatalogRecord(Topics.StoreCatalog, m));
+            await this.applyStoreEvent.execute(event);
             applied++;
-          } catch (error) {
-            const kind = classifyFailure(error);
-            if (kind === 'transient' || kind === 'unexpected') throw error;
-            await deadLetter(this.producer, this.logger, { topic: batch.topic, partition: batch.partition, message: m, group: this.groupId }, kind, error);
+          } catch (e) {
+            await this.deadLetterOrThrow(batch.topic, batch.partition, m, e);
           }
         }
-      }),
-    );
-    resolveOffset(batch.lastOffset());
-    await heartbeat();
+      }
+      resolveOffset(chunk[chunk.length - 1].offset);
+      await heartbeat();
+    }
     return applied;
+  }
+
+  private async deadLetterOrThrow(topic: string, partition: number, m: KafkaMessage, error: unknown): Promise<void> {
+    const kind = classifyFailure(error);
+    if (kind === 'transient' || kind === 'unexpected') throw error;
+    await deadLetter(this.producer, this.logger, { topic, partition, message: m, group: this.groupId }, kind, error);
   }
 
   /** Stops fetching and finishes the batch in hand while Redis and the producers are still open. */

@@ -99,8 +99,27 @@ return out`;
  */
 const NO_WIDE_FENCES_TTL_MS = 5_000;
 
+/**
+ * What the index keeps of a store: its identity and geometry. Names, hours and tags are the
+ * engine's concern; leaving them out keeps each store's hash and each rebuild small.
+ */
+export type FencedStore = Pick<StoreSnapshot, 'storeId' | 'brandId' | 'version' | 'location' | 'geofence'>;
+
+const fencedOf = ({ storeId, brandId, version, location, geofence }: StoreSnapshot): FencedStore => ({ storeId, brandId, version, location, geofence });
+
+/** One catalog.store.v1 event, as the index applies it. */
+export type StoreChange = { kind: 'upsert'; store: StoreSnapshot } | { kind: 'remove'; storeId: string; version: number };
+
+/** A pipeline's replies, or its first error. */
+function unwrap<T>(results: [Error | null, unknown][] | null): T[] {
+  return (results ?? []).map(([error, value]) => {
+    if (error) throw error;
+    return value as T;
+  });
+}
+
 export interface IndexedStore {
-  store: StoreSnapshot;
+  store: FencedStore;
   fence: PreparedFence;
 }
 
@@ -166,39 +185,78 @@ export class StoreIndexRepository {
 
   /** Applies a snapshot unless a newer version is already in; true when applied (or redone). */
   async upsert(store: StoreSnapshot): Promise<boolean> {
-    const fence = prepareFence(store);
-    const placement = placementOf(store.location, fence.reachM);
-    const sets = setKeysOf(store.brandId, placement, store.location.lat);
-    const member = `${store.storeId}@${store.version}`;
-    const previous = await this.redis.geofenceRecordStore(storeKey(store.storeId), store.version, JSON.stringify(store), encodeSets(sets), member);
-    if (!previous) return false;
-    await this.unfile(previous[0], previous[1], member);
-    const reach = Math.ceil(fence.reachM);
-    // One transaction per set and its reach (one hash tag each, as Redis Cluster requires).
-    await Promise.all(
-      sets.map((set) =>
-        placement.kind === 'polar'
-          ? this.redis.zadd(set, reach, member)
-          : this.redis.multi().geoadd(set, store.location.lng, store.location.lat, member).zadd(`${set}:reach`, reach, member).exec(),
-      ),
-    );
-    // The fence is prepared already: keep it, so a replica that rebuilt the index starts warm.
-    this.cache.set(store.storeId, store.version, { store, fence });
-    if (placement.kind === 'wide' || placement.kind === 'polar') this.noWideFences.delete(store.brandId);
-    return true;
+    const [applied] = await this.applyBatch([{ kind: 'upsert', store }]);
+    return applied;
   }
 
   async remove(storeId: string, version: number): Promise<boolean> {
-    const previous = await this.redis.geofenceRecordStore(storeKey(storeId), version, '', '', '');
-    this.cache.delete(storeId);
-    if (!previous) return false;
-    await this.unfile(previous[0], previous[1], '');
-    return true;
+    const [applied] = await this.applyBatch([{ kind: 'remove', storeId, version }]);
+    return applied;
   }
 
-  private async unfile(sets: string, member: string, unless: string): Promise<void> {
-    if (!sets || !member || member === unless) return;
-    await Promise.all(decodeSets(sets).map((set) => this.redis.multi().zrem(set, member).zrem(`${set}:reach`, member).exec()));
+  /**
+   * Applies store snapshots and deletions, in order, in two pipelines whatever their number (a
+   * brand's import arrives as thousands of events): first every store's record (RECORD_STORE,
+   * which answers where the previous version was filed), then the set updates of the changes that
+   * applied. A store may appear several times; both pipelines keep the events' order, so its last
+   * version wins. The store's hash and its sets carry different hash tags (Redis Cluster), so the
+   * two steps cannot be one script: a crash between them is repaired by redelivery, because
+   * RECORD_STORE answers the same again for a version already recorded. Within a set, a member's
+   * reach is written before its GEO entry and removed after it, so a search never finds a member
+   * without the reach that sizes its radius. True for each change applied (or redone).
+   */
+  async applyBatch(changes: StoreChange[]): Promise<boolean[]> {
+    if (changes.length === 0) return [];
+    const prepared = changes.map((c) => {
+      if (c.kind === 'remove') return { change: c, storeId: c.storeId, member: '', sets: [] as string[] };
+      const store = fencedOf(c.store);
+      const fence = prepareFence(store);
+      const placement = placementOf(c.store.location, fence.reachM);
+      const sets = setKeysOf(c.store.brandId, placement, c.store.location.lat);
+      return { change: c, storeId: c.store.storeId, member: `${c.store.storeId}@${c.store.version}`, sets, fence, placement, store };
+    });
+    const records = this.redis.pipeline();
+    for (const p of prepared) {
+      if (p.change.kind === 'remove') records.geofenceRecordStore(storeKey(p.storeId), p.change.version, '', '', '');
+      else records.geofenceRecordStore(storeKey(p.storeId), p.change.store.version, JSON.stringify(p.store), encodeSets(p.sets), p.member);
+    }
+    const previous = unwrap<[string, string] | null>(await records.exec());
+    // The set updates, grouped by set: one ZADD and one GEOADD per set for the whole chunk.
+    const adds = new Map<string, { reach: (string | number)[]; geo: (string | number)[]; polar: boolean }>();
+    const removes = new Map<string, string[]>();
+    const applied = prepared.map((p, i) => {
+      const prev = previous[i];
+      if (p.change.kind === 'remove') this.cache.delete(p.storeId);
+      if (!prev) return false;
+      const [prevSets, prevMember] = prev;
+      if (prevSets && prevMember && prevMember !== p.member) {
+        for (const set of decodeSets(prevSets)) removes.set(set, [...(removes.get(set) ?? []), prevMember]);
+      }
+      if (p.change.kind === 'upsert' && p.fence && p.placement && p.store) {
+        const { store } = p;
+        const reach = Math.ceil(p.fence.reachM);
+        for (const set of p.sets) {
+          const add = adds.get(set) ?? { reach: [], geo: [], polar: p.placement.kind === 'polar' };
+          add.reach.push(reach, p.member);
+          if (!add.polar) add.geo.push(store.location.lng, store.location.lat, p.member);
+          adds.set(set, add);
+        }
+        // The fence is prepared already: keep it, so a replica that rebuilt the index starts warm.
+        this.cache.set(store.storeId, store.version, { store, fence: p.fence });
+        if (p.placement.kind === 'wide' || p.placement.kind === 'polar') this.noWideFences.delete(store.brandId);
+      }
+      return true;
+    });
+    // Adds before removes: a version superseded within the chunk is added, then removed. A
+    // member (`<store>@<version>`) is never added again once a newer version has removed it.
+    const sets = this.redis.pipeline();
+    for (const [set, add] of adds) {
+      if (add.polar) sets.zadd(set, ...add.reach);
+      else sets.zadd(`${set}:reach`, ...add.reach).geoadd(set, ...add.geo);
+    }
+    for (const [set, members] of removes) sets.zrem(set, ...members).zrem(`${set}:reach`, ...members);
+    if (sets.length > 0) unwrap(await sets.exec());
+    return applied;
   }
 
   /**
@@ -249,7 +307,7 @@ export class StoreIndexRepository {
   private async load(storeId: string, version: number): Promise<IndexedStore | null> {
     const raw = await this.redis.hget(storeKey(storeId), 'snapshot');
     if (!raw) return null;
-    const store = JSON.parse(raw) as StoreSnapshot;
+    const store = JSON.parse(raw) as FencedStore;
     const value = { store, fence: prepareFence(store) };
     this.cache.set(storeId, store.version, value);
     // A newer version than the member's is being filed right now: use it, it is more current.

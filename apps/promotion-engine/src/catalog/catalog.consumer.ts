@@ -4,6 +4,7 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { CatalogRepository } from './catalog.repository';
 
+/** Offers and brand settings (a few events a day per brand); stores: store-catalog.consumer.ts. */
 @Controller()
 @UseFilters(KafkaErrorPassthroughFilter)
 export class CatalogConsumer {
@@ -14,13 +15,6 @@ export class CatalogConsumer {
     const event = parseEvent(Topics.OfferCatalog, value);
     if (event.type === 'offer.upserted') await this.catalog.upsertOffer(event.data);
     else await this.catalog.removeOffer(event.data.offerId, event.data.brandId, event.data.version);
-  }
-
-  @EventPattern(Topics.StoreCatalog)
-  async onStore(@Payload() value: unknown): Promise<void> {
-    const event = parseEvent(Topics.StoreCatalog, value);
-    if (event.type === 'store.upserted') await this.catalog.upsertStore(event.data);
-    else await this.catalog.removeStore(event.data.storeId, event.data.version);
   }
 
   @EventPattern(Topics.BrandCatalog)

@@ -1,6 +1,7 @@
-import type { BrandSettings, OfferSnapshot, StoreSnapshot } from '@app/contracts';
+import type { BrandSettings, EventOf, OfferSnapshot, StoreSnapshot, Topics } from '@app/contracts';
 import { REDIS, Redis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
+import type { Result } from 'ioredis';
 
 const offerKey = (offerId: string) => `pe:offer:{o:${offerId}}`;
 const brandOffersKey = (brandId: string) => `pe:offers:{b:${brandId}}`;
@@ -31,6 +32,13 @@ return 1`;
 
 const MAX_CACHED = 10_000;
 
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** APPLY_IF_NEWER, sent once and then called by its SHA (EVALSHA). */
+    engineApplyIfNewer(key: string, version: number, snapshot: string): Result<number, Context>;
+  }
+}
+
 /**
  * The engine's Redis projection of the offer, store and brand catalogs. Decisions read it on the
  * hot path, so parsed snapshots are cached in the process and revalidated on every read with one
@@ -41,15 +49,17 @@ export class CatalogRepository {
   private readonly brandsCache = new Map<string, BrandCatalog & { offersVersion: string; rawSettings: string | null }>();
   private readonly storesCache = new Map<string, { version: string; store: StoreSnapshot | null }>();
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    redis.defineCommand('engineApplyIfNewer', { numberOfKeys: 1, lua: APPLY_IF_NEWER });
+  }
 
   async upsertOffer(offer: OfferSnapshot): Promise<void> {
-    const applied = await this.redis.eval(APPLY_IF_NEWER, 1, offerKey(offer.offerId), offer.version, JSON.stringify(offer));
+    const applied = await this.redis.engineApplyIfNewer(offerKey(offer.offerId), offer.version, JSON.stringify(offer));
     if (applied === 1) await this.redis.multi().sadd(brandOffersKey(offer.brandId), offer.offerId).hincrby(brandKey(offer.brandId), 'offersVersion', 1).exec();
   }
 
   async removeOffer(offerId: string, brandId: string, version: number): Promise<void> {
-    const applied = await this.redis.eval(APPLY_IF_NEWER, 1, offerKey(offerId), version, '');
+    const applied = await this.redis.engineApplyIfNewer(offerKey(offerId), version, '');
     if (applied === 1) await this.redis.multi().srem(brandOffersKey(brandId), offerId).hincrby(brandKey(brandId), 'offersVersion', 1).exec();
   }
 
@@ -82,12 +92,19 @@ export class CatalogRepository {
     return results.map(([, raw]) => raw).filter((raw): raw is string => typeof raw === 'string').map((raw) => JSON.parse(raw) as OfferSnapshot);
   }
 
-  async upsertStore(store: StoreSnapshot): Promise<void> {
-    await this.redis.eval(APPLY_IF_NEWER, 1, storeKey(store.storeId), store.version, JSON.stringify(store));
-  }
-
-  async removeStore(storeId: string, version: number): Promise<void> {
-    await this.redis.eval(APPLY_IF_NEWER, 1, storeKey(storeId), version, '');
+  /**
+   * Applies store snapshots and deletions, in order, in one pipeline (catalog.store.v1 arrives in
+   * batches of thousands when a brand imports its stores). Each store's write is guarded by its
+   * version, so a batch handled twice, or an older version arriving late, changes nothing.
+   */
+  async applyStores(events: EventOf<typeof Topics.StoreCatalog>[]): Promise<void> {
+    if (events.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const e of events) {
+      if (e.type === 'store.upserted') pipeline.engineApplyIfNewer(storeKey(e.data.storeId), e.data.version, JSON.stringify(e.data));
+      else pipeline.engineApplyIfNewer(storeKey(e.data.storeId), e.data.version, '');
+    }
+    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
   }
 
   async store(storeId: string): Promise<StoreSnapshot | null> {
@@ -101,7 +118,7 @@ export class CatalogRepository {
   }
 
   async upsertBrandSettings(settings: BrandSettings): Promise<void> {
-    await this.redis.eval(APPLY_IF_NEWER, 1, brandKey(settings.brandId), settings.version, JSON.stringify(settings));
+    await this.redis.engineApplyIfNewer(brandKey(settings.brandId), settings.version, JSON.stringify(settings));
   }
 }
 

@@ -1,0 +1,188 @@
+import { Topic, deadLetterTopic } from '@app/contracts';
+import { Logger } from '@nestjs/common';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { EventPublisher } from './event-publisher';
+import { classifyFailure } from './failure-policy';
+import type { ConsumeOutcome } from './kafka-event.server';
+import { KafkaSettings, kafkaServerOptions } from './kafka-options';
+
+/** What a batch consumer needs of a Kafka message (kafkajs's KafkaMessage has more). */
+export type BatchMessage = Pick<KafkaMessage, 'key' | 'value' | 'offset' | 'headers'>;
+
+/** A message and what `parse` made of it. */
+export interface Parsed<E> {
+  message: BatchMessage;
+  event: E;
+}
+
+export interface BatchConsumerSpec<E> {
+  topic: Topic;
+  /** The consumer group, without the stack's prefix (KafkaSettings.groupPrefix adds it). */
+  groupId: string;
+  /** Validates one message; throws when it breaks its contract (it is dead-lettered at once). */
+  parse(message: BatchMessage): E;
+  /**
+   * Handles a chunk of one partition's messages, in offset order. All or nothing, and idempotent:
+   * when it throws, the chunk (or part of it) is handled again.
+   */
+  handle(chunk: Parsed<E>[], partition: number): Promise<void>;
+  /** Messages handed to `handle` at once (default 500). */
+  chunkSize?: number;
+  partitionsConsumedConcurrently?: number;
+  /** Counts what happened to `n` messages, for metrics. */
+  onOutcome?: (topic: string, outcome: ConsumeOutcome, n: number) => void;
+}
+
+/** A message failing unexpectedly this many times is dead-lettered (libs/kafka's failure policy). */
+const MAX_UNEXPECTED_ATTEMPTS = 5;
+
+/**
+ * A kafkajs eachBatch consumer under the project's failure policy, for the topics whose volume
+ * Nest's one-message-at-a-time transport cannot carry (../shared/KAFKA.md): a partition's batch is
+ * handed over in chunks, so a use case pays one set of Redis round trips per chunk instead of per
+ * event. Offsets move on only after a chunk is handled (at-least-once). Invalid messages go to the
+ * `.dlq` at once; a transient failure makes kafkajs fetch the batch again from the last resolved
+ * offset; any other failure is retried message by message, and a message failing
+ * MAX_UNEXPECTED_ATTEMPTS times is dead-lettered, so no poison message blocks its partition.
+ */
+export class KafkaBatchConsumer<E> {
+  readonly consumer: Consumer;
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  private readonly logger: Logger;
+  private readonly unexpected = new Map<string, number>();
+  private joined = false;
+
+  constructor(
+    private readonly spec: BatchConsumerSpec<E>,
+    settings: KafkaSettings,
+    private readonly publisher: EventPublisher,
+  ) {
+    const options = kafkaServerOptions(settings, spec.groupId);
+    this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
+    this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
+    this.groupId = (options.consumer as { groupId: string }).groupId;
+    this.logger = new Logger(`${spec.topic} batch consumer`);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
+    this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
+    this.consumer.on(this.consumer.events.STOP, () => (this.joined = false));
+  }
+
+  /** True once the consumer has joined its group and been assigned partitions. */
+  get isReady(): boolean {
+    return this.joined;
+  }
+
+  /**
+   * Connects and consumes until `stop`. `afterBatch` runs after each batch's offsets are resolved
+   * (the geofence's store index uses it to tell when a rebuild has caught up).
+   */
+  async start(afterBatch?: (payload: EachBatchPayload) => Promise<void>): Promise<void> {
+    await this.consumer.connect();
+    // Like every consumer of the system (kafkaServerOptions), a new group reads from the beginning.
+    await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.spec.partitionsConsumedConcurrently ?? 3,
+      eachBatch: async (payload) => {
+        await this.onBatch(payload);
+        if (afterBatch) await afterBatch(payload);
+      },
+    });
+  }
+
+  /** Stops fetching; kafkajs lets the batch in hand finish and commit first. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const size = this.spec.chunkSize ?? 500;
+    for (let i = 0; i < batch.messages.length; i += size) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + size);
+      await this.handleChunk(batch.partition, chunk);
+      resolveOffset(chunk[chunk.length - 1].offset);
+      await heartbeat();
+    }
+  }
+
+  /**
+   * Handles one chunk of a partition's messages, in order; resolves when it is handled. Throws (so
+   * the chunk is fetched again) only on transient failures and on a message still within its
+   * unexpected-failure retries. Public for benchmarks, which drive it without a broker.
+   */
+  async handleChunk(partition: number, chunk: BatchMessage[]): Promise<void> {
+    const parsed: Parsed<E>[] = [];
+    for (const message of chunk) {
+      try {
+        parsed.push({ message, event: this.spec.parse(message) });
+      } catch (error) {
+        await this.deadLetter(partition, message, 'invalid', error);
+      }
+    }
+    if (parsed.length === 0) return;
+    try {
+      await this.spec.handle(parsed, partition);
+      this.spec.onOutcome?.(this.spec.topic, 'processed', parsed.length);
+    } catch (error) {
+      if (classifyFailure(error) === 'transient') {
+        this.spec.onOutcome?.(this.spec.topic, 'retried', parsed.length);
+        throw error;
+      }
+      await this.oneByOne(partition, parsed);
+    }
+  }
+
+  /** After a chunk failed for no known reason: each message on its own, under the failure policy. */
+  private async oneByOne(partition: number, parsed: Parsed<E>[]): Promise<void> {
+    for (const one of parsed) {
+      const where = `${partition}/${one.message.offset}`;
+      try {
+        await this.spec.handle([one], partition);
+        this.unexpected.delete(where);
+        this.spec.onOutcome?.(this.spec.topic, 'processed', 1);
+      } catch (error) {
+        const kind = classifyFailure(error);
+        const attempts = (this.unexpected.get(where) ?? 0) + 1;
+        if (kind === 'transient' || (kind === 'unexpected' && attempts < MAX_UNEXPECTED_ATTEMPTS)) {
+          if (kind === 'unexpected') this.unexpected.set(where, attempts);
+          this.spec.onOutcome?.(this.spec.topic, 'retried', 1);
+          throw error;
+        }
+        this.unexpected.delete(where);
+        await this.deadLetter(partition, one.message, kind, error);
+      }
+    }
+  }
+
+  /** The original bytes to `<topic>.dlq`, the reason in headers; awaited before the offset moves on. */
+  private async deadLetter(partition: number, m: BatchMessage, kind: string, error: unknown): Promise<void> {
+    const { topic } = this.spec;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.logger.warn(`dead-lettering ${topic}/${partition}/${m.offset} (${kind}): ${reason}`);
+    // deadLetterRecord keeps the original headers and cuts a value too large for the .dlq.
+    await this.publisher.deadLetter(deadLetterTopic(topic), m, {
+      'dlq-reason': kind,
+      'dlq-error': reason.slice(0, 2000),
+      'dlq-source-topic': topic,
+      'dlq-source-partition': String(partition),
+      'dlq-source-offset': m.offset,
+      'dlq-consumer-group': this.groupId,
+      'dlq-failed-at': new Date().toISOString(),
+    });
+    this.spec.onOutcome?.(topic, 'dead_lettered', 1);
+  }
+}
+
+/** The W3C trace headers a message carries, to continue its trace in what handling it causes. */
+export function traceOf(m: BatchMessage): Record<string, string> | undefined {
+  const trace: Record<string, string> = {};
+  for (const name of ['traceparent', 'tracestate']) {
+    const value = m.headers?.[name];
+    const one = Array.isArray(value) ? value[0] : value;
+    if (one !== undefined) trace[name] = one.toString();
+  }
+  return trace.traceparent ? trace : undefined;
+}
