@@ -233,7 +233,7 @@ function StorePanel({
   }, [store, here]);
 
   return (
-    <div className="store-panel">
+    <div className="store-panel" data-store-id={store.id}>
       <h2 ref={heading} tabIndex={-1} data-testid="store-name">
         {store.name}
       </h2>
