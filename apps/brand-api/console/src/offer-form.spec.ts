@@ -158,7 +158,7 @@ describe('console offer form (the API’s own schemas)', () => {
       locales: { en: { title: 'A free croissant' }, de: { title: 'Ein Croissant' } },
       audience: { shopperTags: ['vip'] },
       caps: { maxSends: 10 },
-      variants: [{ id: 'A', weight: 2, message: { title: 'A' }, locales: { fr: { title: 'A fr' } } }, { id: 'B', weight: 1, message: { title: 'B' } }],
+      variants: [{ id: 'A', weight: 2, message: { title: 'A' }, locales: { fr: { title: 'A fr' }, it: { title: 'A it' } } }, { id: 'B', weight: 1, message: { title: 'B' } }],
       controlShare: 0.2,
     };
     const form = formOf(withAll);
@@ -167,7 +167,7 @@ describe('console offer form (the API’s own schemas)', () => {
     expect(toPatch(form)).toMatchObject({
       locales: { en: { title: 'A free croissant' }, de: { title: 'Ein Croissant' } },
       audience: { shopperTags: ['vip'] },
-      variants: [{ id: 'A', weight: 2, message: { title: 'A' }, locales: { fr: { title: 'A fr' } } }, { id: 'B', weight: 1, message: { title: 'B' } }],
+      variants: [{ id: 'A', weight: 2, message: { title: 'A' }, locales: { it: { title: 'A it' }, fr: { title: 'A fr' } } }, { id: 'B', weight: 1, message: { title: 'B' } }],
       controlShare: 0.2,
       caps: { maxSends: 10 },
     });

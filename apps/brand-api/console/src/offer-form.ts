@@ -24,6 +24,8 @@ export interface VariantForm {
   weight: string;
   message: MessageForm;
   locales: Record<FormLocale, MessageForm>;
+  /** Translations the form does not edit: kept as they are. */
+  otherLocales: Record<string, OfferMessage>;
 }
 
 /** What the inputs hold (strings, as typed); `toCreateBody` / `toPatch` turn it into the API's body. */
@@ -94,7 +96,7 @@ export function emptyForm(now: Date): OfferForm {
 export function newVariant(form: Pick<OfferForm, 'variants' | 'message'>): VariantForm {
   const taken = new Set(form.variants.map((v) => v.id));
   const id = [...'ABCDEFGHIJ'].find((l) => !taken.has(l)) ?? `v${form.variants.length + 1}`;
-  return { id, weight: '1', message: { ...form.message }, locales: { fr: emptyMessage(), en: emptyMessage() } };
+  return { id, weight: '1', message: { ...form.message }, locales: { fr: emptyMessage(), en: emptyMessage() }, otherLocales: {} };
 }
 
 const messageForm = (m: OfferMessage | undefined): MessageForm =>
@@ -105,14 +107,16 @@ const formLocalesOf = (locales: Record<string, OfferMessage> | undefined): Recor
   en: messageForm(locales?.en),
 });
 
+const FORM_LOCALE_SET = new Set<string>(FORM_LOCALES);
+const otherLocalesOf = (locales: Record<string, OfferMessage> | undefined) => Object.fromEntries(Object.entries(locales ?? {}).filter(([l]) => !FORM_LOCALE_SET.has(l)));
+
 export function formOf(offer: OfferView): OfferForm {
   const numberText = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
-  const formLocales = new Set<string>(FORM_LOCALES);
   return {
     name: offer.name,
     message: messageForm(offer.message),
     locales: formLocalesOf(offer.locales),
-    otherLocales: Object.fromEntries(Object.entries(offer.locales).filter(([l]) => !formLocales.has(l))),
+    otherLocales: otherLocalesOf(offer.locales),
     startsAt: toLocalInput(new Date(offer.startsAt)),
     endsAt: toLocalInput(new Date(offer.endsAt)),
     trigger: offer.trigger,
@@ -125,7 +129,7 @@ export function formOf(offer: OfferView): OfferForm {
     audienceLocales: (offer.audience?.locales ?? []).join(', '),
     shopperTags: (offer.audience?.shopperTags ?? []).join(', '),
     interests: (offer.audience?.interests ?? []).join(', '),
-    variants: (offer.variants ?? []).map((v) => ({ id: v.id, weight: String(v.weight), message: messageForm(v.message), locales: formLocalesOf(v.locales) })),
+    variants: (offer.variants ?? []).map((v) => ({ id: v.id, weight: String(v.weight), message: messageForm(v.message), locales: formLocalesOf(v.locales), otherLocales: otherLocalesOf(v.locales) })),
     controlShare: offer.controlShare ? String(offer.controlShare) : '',
     storeIds: [...offer.storeIds],
     status: offer.status === 'active' ? 'active' : 'draft',
@@ -181,7 +185,7 @@ function audienceBody(form: OfferForm): Record<string, string[]> | null {
 }
 
 function variantBody(v: VariantForm): Record<string, unknown> {
-  const locales = localesBody(v.locales);
+  const locales = { ...v.otherLocales, ...localesBody(v.locales) };
   return dropUndefined({
     id: v.id.trim(),
     weight: numberOrText(v.weight),

@@ -228,7 +228,7 @@ function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>;
   const set = <K extends keyof OfferForm>(key: K, value: OfferForm[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   const previewLocales = useMemo(() => titledLocales(form.locales, form.otherLocales), [form.locales, form.otherLocales]);
-  const previewVariants = useMemo(() => form.variants.map((v) => ({ id: v.id, message: asMessage(v.message), locales: titledLocales(v.locales) })), [form.variants]);
+  const previewVariants = useMemo(() => form.variants.map((v) => ({ id: v.id, message: asMessage(v.message), locales: titledLocales(v.locales, v.otherLocales) })), [form.variants]);
   const setVariant = (i: number, v: VariantForm) => set('variants', form.variants.map((x, j) => (j === i ? v : x)));
   const unplaced = unplacedErrors(errors, offerInputIds(form));
 
