@@ -237,6 +237,130 @@ describe('the brand console in real headless Chromium', () => {
     expect(offer.version).toBeGreaterThanOrEqual(4);
   });
 
+  it('creates an offer with an audience, two A/B variants and caps through the form, lists it and edits it', async () => {
+    const abName = `${offerName} A/B`;
+    await tab.click('nav >> text=Offers');
+    await tab.click('text=New offer');
+    await tab.fill('#name', abName);
+    await tab.fill('[id="message.title"]', 'Deux croissants pour un');
+    await tab.fill('[id="message.url"]', 'https://example.com/ab');
+    await tab.selectOption('#trigger', 'dwell');
+    await tab.fill('#dwellSeconds', '120');
+    await tab.fill('[id="caps.perShopperPerDay"]', '1');
+    await tab.fill('[id="caps.perShopperTotal"]', '3');
+    await tab.fill('[id="caps.maxSends"]', '500');
+    await tab.fill('#cooldownMinutes', '60');
+    await tab.fill('[id="audience.locales"]', 'fr, en');
+    await tab.fill('[id="audience.shopperTags"]', 'vip, loyal');
+    await tab.fill('[id="audience.interests"]', 'bakery');
+    // Two variants from the keyboard: the button keeps its place, each press adds one.
+    await tab.focus('button:has-text("Add a variant")');
+    await tab.keyboard.press('Enter');
+    await tab.focus('button:has-text("Add a variant")');
+    await tab.keyboard.press('Enter');
+    expect(await tab.inputValue('[id="variants.0.id"]')).toBe('A');
+    expect(await tab.inputValue('[id="variants.1.id"]')).toBe('B');
+    await tab.fill('[id="variants.0.message.title"]', 'Variante A : deux croissants');
+    await tab.fill('[id="variants.1.message.title"]', 'Variante B : un café offert');
+    await tab.fill('[id="variants.1.weight"]', '0');
+    await tab.fill('#controlShare', '0.1');
+    await tab.click('fieldset[data-variant-index="1"] summary:has-text("Message in en")');
+    await tab.fill('[id="variants.1.locales.en.title"]', 'Variant B: a free coffee');
+    // The form's own check (the API's schema): a zero weight, named next to its input.
+    await tab.click('button:has-text("Create offer")');
+    await tab.waitForSelector('[data-field="variants.1.weight"]');
+    expect(await tab.getAttribute('[id="variants.1.weight"]', 'aria-invalid')).toBe('true');
+    expect(await tab.getAttribute('[id="variants.1.weight"]', 'aria-describedby')).toContain('variants.1.weight-error');
+    expect(await tab.locator(':focus').getAttribute('id')).toBe('variants.1.weight');
+    await tab.fill('[id="variants.1.weight"]', '3');
+
+    // The preview, per variant and per locale.
+    await tab.selectOption('#preview-variant', 'B');
+    await tab.selectOption('#preview-locale', 'en');
+    expect(await tab.textContent('[data-testid=card-preview] .card-title')).toBe('Variant B: a free coffee');
+    await tab.selectOption('#preview-locale', 'fr');
+    expect(await tab.textContent('[data-testid=card-preview] .card-title')).toBe('Variante B : un café offert');
+    await tab.selectOption('#preview-variant', 'A');
+    expect(await tab.textContent('[data-testid=card-preview] .card-title')).toBe('Variante A : deux croissants');
+    await tab.fill('#store-picker-filter', 'Magasin 0001');
+    await tab.selectOption('[id="storeIds"]', { label: 'Magasin 0001' });
+    await shot(tab, '10-offer-form-ab-audience-caps');
+    await tab.click('button:has-text("Create offer")');
+    const row = `tr:has-text("${abName}")`;
+    await tab.waitForSelector(`${row} .badge.draft`);
+    expect(await tab.textContent(`${row} [data-testid=variant-count]`)).toBe('2 variants');
+
+    type Stored = { id: string; name: string; version: number; audience: unknown; variants: { id: string; weight: number; message: { title: string }; locales?: unknown }[]; controlShare: number; caps: unknown; cooldownMinutes: number; trigger: string; dwellSeconds: number; storeIds: string[] };
+    const stored = async () => (await http<{ items: Stored[] }>('GET', `${urls.brandApi}/v1/offers`, undefined, page.apiKey)).body.items.find((o) => o.name === abName)!;
+    const created = await stored();
+    expect(created).toMatchObject({
+      audience: { locales: ['fr', 'en'], shopperTags: ['vip', 'loyal'], interests: ['bakery'] },
+      caps: { perShopperPerDay: 1, perShopperTotal: 3, maxSends: 500 },
+      cooldownMinutes: 60,
+      trigger: 'dwell',
+      dwellSeconds: 120,
+      controlShare: 0.1,
+      variants: [
+        { id: 'A', weight: 1, message: { title: 'Variante A : deux croissants' } },
+        { id: 'B', weight: 3, message: { title: 'Variante B : un café offert' }, locales: { en: { title: 'Variant B: a free coffee' } } },
+      ],
+    });
+    expect(created.storeIds).toHaveLength(1);
+
+    await tab.click(`${row} >> button:has-text("Edit")`);
+    expect(await tab.inputValue('[id="variants.1.weight"]')).toBe('3');
+    expect(await tab.inputValue('[id="audience.shopperTags"]')).toBe('vip, loyal');
+    expect(await tab.inputValue('[id="caps.maxSends"]')).toBe('500');
+    await tab.fill('[id="variants.0.weight"]', '2');
+    await tab.fill('[id="audience.shopperTags"]', '');
+    await tab.fill('[id="caps.maxSends"]', '800');
+    await tab.click('button:has-text("Remove variant B")');
+    await tab.click('button:has-text("Save")');
+    await tab.waitForSelector(`.status:has-text("${abName}: Saved.")`);
+    await tab.waitForSelector(`${row} [data-testid=variant-count]:has-text("1 variants")`);
+    const edited = await stored();
+    expect(edited).toMatchObject({ audience: { locales: ['fr', 'en'], interests: ['bakery'] }, caps: { perShopperPerDay: 1, perShopperTotal: 3, maxSends: 800 }, controlShare: 0.1 });
+    expect(edited.audience).not.toHaveProperty('shopperTags');
+    expect(edited.variants).toEqual([{ id: 'A', weight: 2, message: { title: 'Variante A : deux croissants', url: 'https://example.com/ab' } }]);
+    expect(edited.version).toBe(created.version + 1);
+    await shot(tab, '11-offers-list-ab');
+  });
+
+  it('edits a store from its map panel: the API’s error next to the hours, then its warnings', async () => {
+    await tab.click('nav >> text=Map');
+    await tab.waitForSelector('[data-testid=store-count]');
+    await tab.fill('#store-filter', 'Magasin 0001');
+    await tab.click('.store-list button:has-text("Magasin 0001")');
+    await tab.waitForSelector('[data-testid=store-name]:has-text("Magasin 0001")');
+    const storeId = (await tab.getAttribute('.store-panel', 'data-store-id'))!;
+    await tab.click('button:has-text("Edit store")');
+    expect(await tab.inputValue('[id="store.openingHours"]')).toBe('Mo-Sa 09:00-20:00');
+    // Only the API knows opening_hours' syntax: its 400 names the field, shown next to the input.
+    await tab.fill('[id="store.openingHours"]', 'Mo-Sa 09:00-25:99 open-ish');
+    await tab.click('.store-form button[type=submit]');
+    await tab.waitForSelector('[data-field="store.openingHours"]');
+    expect(await tab.textContent('[data-field="store.openingHours"]')).toContain('opening_hours');
+    expect(await tab.getAttribute('[id="store.openingHours"]', 'aria-invalid')).toBe('true');
+    expect(await tab.getAttribute('[id="store.openingHours"]', 'aria-describedby')).toContain('store.openingHours-error');
+    expect(await tab.locator(':focus').getAttribute('id')).toBe('store.openingHours');
+    await shot(tab, '12-store-hours-api-error');
+
+    // Valid hours the library has advice about (two weekdays not joined), new tags and radius.
+    await tab.fill('[id="store.openingHours"]', 'Mo 09:00-20:00 Tu');
+    await tab.fill('[id="store.tags"]', 'grid, bakery');
+    await tab.fill('[id="store.geofence.radiusM"]', '150');
+    await tab.click('.store-form button[type=submit]');
+    await tab.waitForSelector('[data-testid=store-saved]');
+    expect(await tab.textContent('[data-testid=store-saved]')).toContain('Magasin 0001: saved.');
+    expect(await tab.textContent('[data-testid=store-warnings]')).toMatch(/not connected weekdays/);
+    expect(await tab.textContent('.store-panel')).toContain('Mo 09:00-20:00 Tu');
+    expect(await tab.textContent('[data-testid=store-tags]')).toBe('grid, bakery');
+    expect(await tab.textContent('[data-testid=store-radius]')).toBe('150');
+    await shot(tab, '13-store-saved-warnings');
+    const saved = await http<{ openingHours: string; tags: string[]; geofence: unknown }>('GET', `${urls.brandApi}/v1/stores/${storeId}`, undefined, page.apiKey);
+    expect(saved.body).toMatchObject({ openingHours: 'Mo 09:00-20:00 Tu', tags: ['grid', 'bakery'], geofence: { type: 'circle', radiusM: 150 } });
+  });
+
   it('validates the timeseries query and speaks French', async () => {
     const offers = await http<{ items: { id: string }[] }>('GET', `${urls.brandApi}/v1/offers`, undefined, page.apiKey);
     const bad = await http<{ details: { field: string }[] }>('GET', `${urls.brandApi}/v1/offers/${offers.body.items[0].id}/stats/timeseries?bucket=week&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`, undefined, page.apiKey);

@@ -1,11 +1,12 @@
-import { Logger } from '@nestjs/common';
 import OpeningHours from 'opening_hours';
 
-const logger = new Logger('opening_hours');
-
+/**
+ * `libraryOutput` is what the library wrote to the console during the call (see below), for a
+ * caller that wants to log it; `error` already carries the same message when parsing failed.
+ */
 export type ParsedOpeningHours =
-  | { ok: true; hours: OpeningHours; warnings: string[] }
-  | { ok: false; error: string };
+  | { ok: true; hours: OpeningHours; warnings: string[]; libraryOutput: string[] }
+  | { ok: false; error: string; libraryOutput: string[] };
 
 /**
  * Parses an OpenStreetMap `opening_hours` value, with the country's public (PH) and school (SH)
@@ -14,9 +15,12 @@ export type ParsedOpeningHours =
  * The library (3.15) has no option to keep quiet: when it meets what it calls a library bug —
  * notably holidays not defined for a country — it writes the message to `console.error` (and some
  * positions to `console.warn`) before throwing it. Here that output is taken off the console for
- * the length of the (synchronous) constructor call and sent to this app's logger at debug level:
- * the same message comes back as `error`, which callers report to a brand or count. Nothing else
- * can run in between, so no other code's console output is captured.
+ * the length of the (synchronous) constructor call and handed back as `libraryOutput`: the same
+ * message comes back as `error`, which callers report to a brand or count. Nothing else can run in
+ * between, so no other code's console output is captured.
+ *
+ * This module has no framework import (no Nest logger): the brand console bundles it for the
+ * browser through promotion-engine's local-time.ts, and brand-api's store rules use it too.
  *
  * `warnings` are the library's own advice on a valid value (getStructuredWarnings, default
  * severity), e.g. two weekdays not joined by a comma; the brand API returns them to the brand.
@@ -31,13 +35,12 @@ export function parseOpeningHours(value: string, country: string | null = null):
     const place = country ? { lat: 0, lon: 0, address: { country_code: country.toLowerCase(), state: '' } } : null;
     const hours = new OpeningHours(value, place ?? undefined);
     const warnings = hours.getStructuredWarnings().map((w) => (typeof w === 'string' ? w : w.message));
-    return { ok: true, hours, warnings };
+    return { ok: true, hours, warnings, libraryOutput: captured };
   } catch (error) {
-    return { ok: false, error: String(error instanceof Error ? error.message : error) };
+    return { ok: false, error: String(error instanceof Error ? error.message : error), libraryOutput: captured };
   } finally {
     console.error = consoleError;
     // eslint-disable-next-line no-console -- restoring it
     console.warn = consoleWarn;
-    for (const line of captured) logger.debug(`library output while parsing opening hours: ${line.slice(0, 500)}`);
   }
 }

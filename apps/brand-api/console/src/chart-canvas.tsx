@@ -1,7 +1,9 @@
-import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
 import { useEffect, useRef } from 'react';
 
-Chart.register(...registerables);
+// Only what the results' charts use (bar and line charts on category / linear axes): the rest of
+// Chart.js stays out of the bundle.
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
 
 /** A Chart.js chart; the data tables next to it carry the same numbers for screen readers. */
 export function ChartCanvas({ config, label, testId }: { config: ChartConfiguration; label: string; testId: string }) {

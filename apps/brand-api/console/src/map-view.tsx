@@ -10,6 +10,7 @@ import { boundsOf, fenceShape } from './geofence-shapes';
 import L from './leaflet-cluster';
 import type { OfferView } from './offer-form';
 import { totalsOf, type OfferTimeseries } from './results';
+import { StoreEditor, type FieldWarning, type StoreWithWarnings } from './store-editor';
 
 /** A store as GET /v1/stores answers it (stores/store.view.ts). */
 export interface StoreView {
@@ -21,6 +22,8 @@ export interface StoreView {
   timezone: string;
   openingHours: string | null;
   tags: string[];
+  country?: string | null;
+  version?: number;
 }
 
 /** Fences are drawn from this zoom on: below it they are smaller than their marker. */
@@ -35,12 +38,15 @@ interface ConsoleConfig {
 export function MapView({ openResults }: { openResults: (offerId: string) => void }) {
   const t = useT();
   const [stores, setStores] = useState<StoreView[] | null>(null);
+  const [loaded, setLoaded] = useState(false);
   const [offers, setOffers] = useState<OfferView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<StoreView | null>(null);
   const [filter, setFilter] = useState('');
   const mapElement = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
+  /** Each store's pin and fence, to redraw one store after an edit without rebuilding the map. */
+  const layers = useRef(new Map<string, { marker: L.Marker; fence: L.Path }>());
 
   useEffect(() => {
     let cancelled = false;
@@ -49,6 +55,7 @@ export function MapView({ openResults }: { openResults: (offerId: string) => voi
         if (cancelled) return;
         setStores(s);
         setOffers(o);
+        setLoaded(true);
       })
       .catch((e: Error) => !cancelled && setError(e.message));
     return () => {
@@ -58,7 +65,7 @@ export function MapView({ openResults }: { openResults: (offerId: string) => voi
 
   // The map: bundled country outlines (works offline), online tiles only when configured.
   useEffect(() => {
-    if (!mapElement.current || !stores) return;
+    if (!mapElement.current || !loaded || !stores) return;
     // Without tiles nothing sets the zoom range, and clustering needs one.
     const m = L.map(mapElement.current, { preferCanvas: true, worldCopyJump: true, keyboard: true, minZoom: 2, maxZoom: 19 });
     map.current = m;
@@ -90,6 +97,7 @@ export function MapView({ openResults }: { openResults: (offerId: string) => voi
       const layer = shape.kind === 'circle' ? L.circle(shape.center, { ...style, radius: shape.radiusM }) : L.polygon(shape.polygons, style);
       layer.on('click', () => setSelected(store));
       fences.addLayer(layer);
+      layers.current.set(store.id, { marker, fence: layer });
     }
     m.addLayer(clusters);
     const showFences = () => {
@@ -104,8 +112,23 @@ export function MapView({ openResults }: { openResults: (offerId: string) => voi
     return () => {
       m.remove();
       map.current = null;
+      layers.current.clear();
     };
-  }, [stores]);
+    // Drawn once per load (`loaded`): an edit updates its own store's layers (storeSaved), not the whole map.
+  }, [loaded]);
+
+  /** After a PATCH: the list, the panel and the store's own pin and fence show the saved store. */
+  const storeSaved = (saved: StoreView) => {
+    setStores((all) => (all ?? []).map((s) => (s.id === saved.id ? saved : s)));
+    setSelected(saved);
+    const drawn = layers.current.get(saved.id);
+    if (drawn) {
+      drawn.marker.options.title = saved.name;
+      drawn.marker.off('click').on('click', () => setSelected(saved));
+      drawn.fence.off('click').on('click', () => setSelected(saved));
+      if (saved.geofence.type === 'circle' && drawn.fence instanceof L.Circle) drawn.fence.setRadius(saved.geofence.radiusM);
+    }
+  };
 
   const select = (store: StoreView) => {
     setSelected(store);
@@ -128,7 +151,7 @@ export function MapView({ openResults }: { openResults: (offerId: string) => voi
         <div ref={mapElement} id="map" className="map" role="region" aria-label={t.mapLabel} />
         <aside className="side" aria-label={t.storeList}>
           {selected ? (
-            <StorePanel store={selected} offers={offers} close={() => setSelected(null)} openResults={openResults} />
+            <StorePanel store={selected} offers={offers} close={() => setSelected(null)} openResults={openResults} storeSaved={storeSaved} />
           ) : (
             <>
               <h2>{t.storeList}</h2>
@@ -154,20 +177,47 @@ export function MapView({ openResults }: { openResults: (offerId: string) => voi
 
 type HoursVerdict = 'open' | 'closed' | 'invalid_hours';
 
-function StorePanel({ store, offers, close, openResults }: { store: StoreView; offers: OfferView[]; close: () => void; openResults: (offerId: string) => void }) {
+function StorePanel({
+  store,
+  offers,
+  close,
+  openResults,
+  storeSaved,
+}: {
+  store: StoreView;
+  offers: OfferView[];
+  close: () => void;
+  openResults: (offerId: string) => void;
+  storeSaved: (store: StoreView) => void;
+}) {
   const t = useT();
   const heading = useRef<HTMLHeadingElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState<{ name: string; warnings: FieldWarning[] } | null>(null);
   const [verdict, setVerdict] = useState<HoursVerdict | null>(null);
   const [totals, setTotals] = useState<Record<string, ReturnType<typeof totalsOf>>>({});
   const here = useMemo(() => offers.filter((o) => o.storeIds.length === 0 || o.storeIds.includes(store.id)), [offers, store.id]);
 
-  useEffect(() => heading.current?.focus(), [store.id]);
+  useEffect(() => {
+    heading.current?.focus();
+    setEditing(false);
+    setSaved(null);
+  }, [store.id]);
+
+  const onSaved = ({ warnings, ...view }: StoreWithWarnings) => {
+    setEditing(false);
+    setSaved({ name: view.name, warnings });
+    storeSaved(view);
+    // Back to the button that opened the form, so the keyboard user is where they were.
+    requestAnimationFrame(() => editButton.current?.focus());
+  };
 
   useEffect(() => {
     let cancelled = false;
     // The engine's own rule, loaded on demand (opening_hours and its holiday tables are large).
     import('../../../promotion-engine/src/decisions/local-time')
-      .then(({ storeHoursVerdict }) => !cancelled && setVerdict(storeHoursVerdict(Date.now(), store.timezone, store.openingHours)))
+      .then(({ storeHoursVerdict }) => !cancelled && setVerdict(storeHoursVerdict(Date.now(), store.timezone, store.openingHours, store.country ?? null)))
       .catch(() => !cancelled && setVerdict('invalid_hours'));
     Promise.all(
       here.slice(0, 20).map(async (o) => {
@@ -183,13 +233,38 @@ function StorePanel({ store, offers, close, openResults }: { store: StoreView; o
   }, [store, here]);
 
   return (
-    <div className="store-panel">
+    <div className="store-panel" data-store-id={store.id}>
       <h2 ref={heading} tabIndex={-1} data-testid="store-name">
         {store.name}
       </h2>
-      <button type="button" onClick={close}>
-        {t.close}
-      </button>
+      <div className="buttons">
+        <button type="button" onClick={close}>
+          {t.close}
+        </button>
+        {!editing && (
+          <button type="button" ref={editButton} onClick={() => setEditing(true)}>
+            {t.editStore}
+          </button>
+        )}
+      </div>
+      {saved && (
+        <div role="status" className="status" data-testid="store-saved">
+          <p>{t.storeSaved(saved.name)}</p>
+          {saved.warnings.length > 0 && (
+            <>
+              <p>{t.warnings}</p>
+              <ul className="warnings" data-testid="store-warnings">
+                {saved.warnings.map((w, i) => (
+                  <li key={i} data-field={w.field}>
+                    {w.message}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+      {editing && <StoreEditor store={store} saved={onSaved} cancel={() => setEditing(false)} />}
       <dl>
         <dt>{t.hours}</dt>
         <dd>
@@ -200,6 +275,14 @@ function StorePanel({ store, offers, close, openResults }: { store: StoreView; o
         </dd>
         <dt>{t.timezone}</dt>
         <dd>{store.timezone}</dd>
+        <dt>{t.tags}</dt>
+        <dd data-testid="store-tags">{store.tags.length > 0 ? store.tags.join(', ') : '—'}</dd>
+        {store.geofence.type === 'circle' && (
+          <>
+            <dt>{t.radiusM}</dt>
+            <dd data-testid="store-radius">{store.geofence.radiusM}</dd>
+          </>
+        )}
       </dl>
       <h3>{t.offersHere}</h3>
       {here.length === 0 ? (

@@ -1,23 +1,30 @@
 import type { OfferMessage } from '@app/contracts';
-import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, api, listAll } from './api';
 import { CardPreview } from './card-preview-view';
+import { Field } from './field';
 import { useT } from './context';
 import type { StoreView } from './map-view';
 import {
   FORM_LOCALES,
   apiFieldErrors,
   emptyForm,
+  errorFor,
   formOf,
+  newVariant,
   nextStatuses,
+  offerInputIds,
   toCreateBody,
   toPatch,
+  unplacedErrors,
   validateCreate,
   validateEdit,
   type FieldErrors,
+  type FormLocale,
   type MessageForm,
   type OfferForm,
   type OfferView,
+  type VariantForm,
 } from './offer-form';
 
 const PICKER_LIMIT = 300;
@@ -96,8 +103,9 @@ export function OffersView({ openResults }: { openResults: (offerId: string) => 
               <th scope="col">{t.status}</th>
               <th scope="col">{t.window}</th>
               <th scope="col">{t.stores}</th>
+              <th scope="col">{t.variantsColumn}</th>
               <th scope="col">
-                <span className="visually-hidden">Actions</span>
+                <span className="visually-hidden">{t.actions}</span>
               </th>
             </tr>
           </thead>
@@ -112,6 +120,7 @@ export function OffersView({ openResults }: { openResults: (offerId: string) => 
                   {new Date(o.startsAt).toLocaleString()} → {new Date(o.endsAt).toLocaleString()}
                 </td>
                 <td>{o.storeIds.length === 0 ? t.allStores : o.storeIds.length}</td>
+                <td data-testid="variant-count">{o.variants && o.variants.length > 0 ? t.variantCount(o.variants.length) : t.noVariants}</td>
                 <td className="actions">
                   {o.status !== 'ended' && (
                     <button type="button" onClick={() => setEditing({ mode: 'edit', offer: o })}>
@@ -136,27 +145,6 @@ export function OffersView({ openResults }: { openResults: (offerId: string) => 
   );
 }
 
-function Field({ id, label, errors, children, help }: { id: string; label: string; errors: FieldErrors; children: (props: { id: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) => ReactNode; help?: string }) {
-  const error = errors[id];
-  const describedBy = [help ? `${id}-help` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={`field${error ? ' invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
-      {help && (
-        <small id={`${id}-help`} className="help">
-          {help}
-        </small>
-      )}
-      {error && (
-        <small id={`${id}-error`} className="error" data-field={id}>
-          {error}
-        </small>
-      )}
-    </div>
-  );
-}
-
 /** The message inputs of the default message or of one locale (`message` or `locales.en`). */
 function MessageFields({ prefix, value, errors, change }: { prefix: string; value: MessageForm; errors: FieldErrors; change: (m: MessageForm) => void }) {
   const t = useT();
@@ -177,6 +165,52 @@ function MessageFields({ prefix, value, errors, change }: { prefix: string; valu
 
 const asMessage = (m: MessageForm): OfferMessage => ({ title: m.title, subtitle: m.subtitle || undefined, imageUrl: m.imageUrl || undefined, url: m.url || undefined });
 
+/** The translations with a title, as the preview (and the engine) would pick among them. */
+function titledLocales(locales: Record<FormLocale, MessageForm>, others: Record<string, OfferMessage> = {}): Record<string, OfferMessage> {
+  const result: Record<string, OfferMessage> = { ...others };
+  for (const l of FORM_LOCALES) if (locales[l].title.trim()) result[l] = asMessage(locales[l]);
+  return result;
+}
+
+/** One A/B variant: its id, weight, message and translations. */
+function VariantFields({ index, value, errors, change, remove }: { index: number; value: VariantForm; errors: FieldErrors; change: (v: VariantForm) => void; remove: () => void }) {
+  const t = useT();
+  const at = `variants.${index}`;
+  return (
+    <fieldset className="variant" data-variant-index={index}>
+      <legend>{t.variantLegend(value.id || String(index + 1))}</legend>
+      <Field id={`${at}.id`} label={t.variantId} errors={errors} help={t.variantIdHelp}>
+        {(p) => <input {...p} value={value.id} onChange={(e) => change({ ...value, id: e.target.value })} />}
+      </Field>
+      <Field id={`${at}.weight`} label={t.weight} errors={errors} help={t.weightHelp}>
+        {(p) => <input {...p} inputMode="decimal" value={value.weight} onChange={(e) => change({ ...value, weight: e.target.value })} />}
+      </Field>
+      <fieldset>
+        <legend>{t.message}</legend>
+        <MessageFields prefix={`${at}.message`} value={value.message} errors={errors} change={(m) => change({ ...value, message: m })} />
+      </fieldset>
+      {FORM_LOCALES.map((l) => (
+        <details key={l} open={Boolean(value.locales[l].title || errorFor(errors, `${at}.locales.${l}`))}>
+          <summary>{t.localeMessage(l)}</summary>
+          <fieldset>
+            <legend className="visually-hidden">{`${t.variantLegend(value.id || String(index + 1))} — ${t.localeMessage(l)}`}</legend>
+            <MessageFields prefix={`${at}.locales.${l}`} value={value.locales[l]} errors={errors} change={(m) => change({ ...value, locales: { ...value.locales, [l]: m } })} />
+          </fieldset>
+        </details>
+      ))}
+      <button type="button" onClick={remove}>
+        {t.removeVariant(value.id || String(index + 1))}
+      </button>
+    </fieldset>
+  );
+}
+
+/** Moves the focus to the first input, in form order, that shows an error. */
+function focusFirstError(errors: FieldErrors, inputIds: string[]): void {
+  const first = inputIds.find((id) => errorFor(errors, id) !== undefined);
+  if (first) document.getElementById(first)?.focus();
+}
+
 function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>; stores: StoreView[]; done: (saved: OfferView | null) => void }) {
   const t = useT();
   const [form, setForm] = useState<OfferForm>(() => (editing.mode === 'edit' ? formOf(editing.offer) : emptyForm(new Date())));
@@ -193,11 +227,10 @@ function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>;
   }, [stores, storeFilter, form.storeIds]);
   const set = <K extends keyof OfferForm>(key: K, value: OfferForm[K]) => setForm((f) => ({ ...f, [key]: value }));
 
-  const previewLocales = useMemo(() => {
-    const locales: Record<string, OfferMessage> = {};
-    for (const l of FORM_LOCALES) if (form.locales[l].title.trim()) locales[l] = asMessage(form.locales[l]);
-    return locales;
-  }, [form.locales]);
+  const previewLocales = useMemo(() => titledLocales(form.locales, form.otherLocales), [form.locales, form.otherLocales]);
+  const previewVariants = useMemo(() => form.variants.map((v) => ({ id: v.id, message: asMessage(v.message), locales: titledLocales(v.locales, v.otherLocales) })), [form.variants]);
+  const setVariant = (i: number, v: VariantForm) => set('variants', form.variants.map((x, j) => (j === i ? v : x)));
+  const unplaced = unplacedErrors(errors, offerInputIds(form));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -206,7 +239,7 @@ function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>;
     setErrors(found);
     if (Object.keys(found).length > 0) {
       setFormError(t.fixErrors(Object.keys(found).length));
-      document.getElementById(Object.keys(found)[0])?.focus();
+      focusFirstError(found, offerInputIds(form));
       return;
     }
     setBusy(true);
@@ -220,6 +253,7 @@ function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>;
       // The API's verdict wins (e.g. a store that is not the brand's): each detail next to its field.
       const apiErrors = err instanceof ApiError ? apiFieldErrors(err.details) : {};
       setErrors(apiErrors);
+      focusFirstError(apiErrors, offerInputIds(form));
       setFormError(err instanceof ApiError ? err.message : String(err));
     } finally {
       setBusy(false);
@@ -267,12 +301,56 @@ function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>;
           <Field id="priority" label={t.priority} errors={errors}>
             {(p) => <input {...p} inputMode="numeric" value={form.priority} onChange={(e) => set('priority', e.target.value)} />}
           </Field>
-          <Field id="caps.perShopperPerDay" label={t.perShopperPerDay} errors={errors}>
-            {(p) => <input {...p} inputMode="numeric" value={form.perShopperPerDay} onChange={(e) => set('perShopperPerDay', e.target.value)} />}
-          </Field>
-          <Field id="cooldownMinutes" label={t.cooldownMinutes} errors={errors}>
-            {(p) => <input {...p} inputMode="numeric" value={form.cooldownMinutes} onChange={(e) => set('cooldownMinutes', e.target.value)} />}
-          </Field>
+          <fieldset>
+            <legend>{t.capsLegend}</legend>
+            <Field id="caps.perShopperPerDay" label={t.perShopperPerDay} errors={errors}>
+              {(p) => <input {...p} inputMode="numeric" value={form.perShopperPerDay} onChange={(e) => set('perShopperPerDay', e.target.value)} />}
+            </Field>
+            <Field id="caps.perShopperTotal" label={t.perShopperTotal} errors={errors}>
+              {(p) => <input {...p} inputMode="numeric" value={form.perShopperTotal} onChange={(e) => set('perShopperTotal', e.target.value)} />}
+            </Field>
+            <Field id="caps.maxSends" label={t.maxSends} errors={errors} help={t.maxSendsHelp}>
+              {(p) => <input {...p} inputMode="numeric" value={form.maxSends} onChange={(e) => set('maxSends', e.target.value)} />}
+            </Field>
+            <Field id="cooldownMinutes" label={t.cooldownMinutes} errors={errors}>
+              {(p) => <input {...p} inputMode="numeric" value={form.cooldownMinutes} onChange={(e) => set('cooldownMinutes', e.target.value)} />}
+            </Field>
+          </fieldset>
+          <fieldset>
+            <legend>{t.audienceLegend}</legend>
+            <small className="help">{t.audienceHelp}</small>
+            <Field id="audience.locales" label={t.audienceLocales} errors={errors} help={t.listHelp('fr, en-GB')}>
+              {(p) => <input {...p} value={form.audienceLocales} onChange={(e) => set('audienceLocales', e.target.value)} />}
+            </Field>
+            <Field id="audience.shopperTags" label={t.shopperTags} errors={errors} help={t.listHelp('vip, loyalty')}>
+              {(p) => <input {...p} value={form.shopperTags} onChange={(e) => set('shopperTags', e.target.value)} />}
+            </Field>
+            <Field id="audience.interests" label={t.interests} errors={errors} help={t.listHelp('bakery, coffee')}>
+              {(p) => <input {...p} value={form.interests} onChange={(e) => set('interests', e.target.value)} />}
+            </Field>
+          </fieldset>
+          <fieldset id="variants" tabIndex={-1} aria-describedby={errors.variants ? 'variants-help variants-error' : 'variants-help'}>
+            <legend>{t.variantsLegend}</legend>
+            <small id="variants-help" className="help">
+              {t.variantsHelp}
+            </small>
+            {errors.variants && (
+              <small id="variants-error" className="error" data-field="variants">
+                {errors.variants}
+              </small>
+            )}
+            {form.variants.map((v, i) => (
+              <VariantFields key={i} index={i} value={v} errors={errors} change={(x) => setVariant(i, x)} remove={() => set('variants', form.variants.filter((_, j) => j !== i))} />
+            ))}
+            {form.variants.length < 10 && (
+              <button type="button" onClick={() => set('variants', [...form.variants, newVariant(form)])}>
+                {t.addVariant}
+              </button>
+            )}
+            <Field id="controlShare" label={t.controlShare} errors={errors} help={t.controlShareHelp}>
+              {(p) => <input {...p} inputMode="decimal" value={form.controlShare} onChange={(e) => set('controlShare', e.target.value)} />}
+            </Field>
+          </fieldset>
           <div className="field">
             <label htmlFor="store-picker-filter">{t.filterStores}</label>
             <input id="store-picker-filter" type="search" value={storeFilter} onChange={(e) => setStoreFilter(e.target.value)} />
@@ -299,12 +377,21 @@ function OfferEditor({ editing, stores, done }: { editing: NonNullable<Editing>;
             </Field>
           )}
         </div>
-        <CardPreview message={asMessage(form.message)} locales={previewLocales} />
+        <CardPreview message={asMessage(form.message)} locales={previewLocales} variants={previewVariants} />
       </div>
       {formError && (
-        <p role="alert" className="error">
-          {formError}
-        </p>
+        <div role="alert" className="error" id="offer-form-error">
+          <p>{formError}</p>
+          {Object.keys(unplaced).length > 0 && (
+            <ul>
+              {Object.entries(unplaced).map(([field, message]) => (
+                <li key={field}>
+                  <code>{field}</code>: {message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
       <div className="buttons">
         <button type="submit" disabled={busy}>

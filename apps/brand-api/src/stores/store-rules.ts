@@ -2,13 +2,14 @@ import type { Geofence } from '@app/contracts';
 import { area, booleanWithin, kinks, polygon } from '@turf/turf';
 import { IANAZone } from 'luxon';
 import { parseOpeningHours } from '@app/geo';
+import { CIRCLE_RADIUS_M } from './store-limits';
 
 /**
  * The pure rules a store must satisfy beyond its JSON shape: sane geofences (turf) and opening
  * hours that the `opening_hours` library can evaluate, with the store's country's public holidays.
  */
 
-export const CIRCLE_RADIUS_M = { min: 20, max: 5_000 } as const;
+export { CIRCLE_RADIUS_M } from './store-limits';
 /** 25 km²: a fence larger than a small town is a mistake, not a store. */
 export const MAX_FENCE_AREA_M2 = 25_000_000;
 /** Below 10 m² a polygon is degenerate (collinear or repeated points). */

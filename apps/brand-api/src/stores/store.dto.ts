@@ -1,29 +1,30 @@
 import { Geofence, LatLng } from '@app/contracts';
 import { z } from 'zod';
+import { COUNTRY_CODE, OPENING_HOURS_MAX_LENGTH, STORE_MAX_TAGS, STORE_NAME_MAX_LENGTH, STORE_TAG_MAX_LENGTH } from './store-limits';
 import { geofenceProblems, isIanaTimeZone, normaliseCountry, openingHoursProblem } from './store-rules';
 
 /** The largest bulk import accepted in one request. */
 export const MAX_BULK_STORES = 10_000;
 
-const Tag = z.string().trim().min(1).max(64);
+const Tag = z.string().trim().min(1).max(STORE_TAG_MAX_LENGTH);
 
 /** Every field of a store as a brand sends it (ARCHITECTURE.md §4), before cross-field rules. */
 const StoreObject = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(STORE_NAME_MAX_LENGTH),
     externalId: z.string().trim().min(1).max(200).nullable().optional(),
     location: LatLng.strict(),
     geofence: Geofence,
     timezone: z.string().refine(isIanaTimeZone, 'must be an IANA time zone, e.g. Europe/Paris'),
-    openingHours: z.string().trim().min(1).max(1000).nullable().optional(),
+    openingHours: z.string().trim().min(1).max(OPENING_HOURS_MAX_LENGTH).nullable().optional(),
     tags: z
       .array(Tag)
-      .max(50)
+      .max(STORE_MAX_TAGS)
       .transform((tags) => [...new Set(tags)])
       .optional(),
     country: z
       .string()
-      .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. FR')
+      .regex(COUNTRY_CODE, 'must be an ISO 3166-1 alpha-2 country code, e.g. FR')
       .transform(normaliseCountry)
       .nullable()
       .optional(),

@@ -59,7 +59,7 @@ export function localDay(nowMs: number, zone: string): string {
 }
 
 // Parsing an opening_hours string costs far more than evaluating it: keep the parsed ones. The
-// library's console output is routed to the logger by parseOpeningHours.
+// library's console output is kept off the console by parseOpeningHours (its error says the same).
 const parsedHours = new Map<string, OpeningHours | Error>();
 const MAX_PARSED = 5000;
 
