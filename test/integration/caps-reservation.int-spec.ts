@@ -21,7 +21,7 @@ describe('caps reservation (real Redis, one Lua script)', () => {
   const now = Date.parse('2026-11-25T10:00:00Z');
   const candidate = (over: Partial<ReservationCandidate> = {}): ReservationCandidate => ({ offerId: 'o1', requestId: `r-${randomBytes(6).toString('hex')}`, spendsBudget: true, ...over });
   const reserveOnce = (caps: CapsRepository, shopperId: string, candidates: ReservationCandidate[], over: { visitId?: string; triggerId?: string; nowMs?: number; day?: string } = {}) =>
-    caps.reserve({ brandId, shopperId, visitId: over.visitId ?? `v-${randomBytes(6).toString('hex')}`, triggerId: over.triggerId ?? 't1', day: over.day ?? '2026-11-25', nowMs: over.nowMs ?? now, candidates });
+    caps.reserve({ brandId, shopperId, visitId: over.visitId ?? `v-${randomBytes(6).toString('hex')}`, triggerId: over.triggerId ?? `t-${randomBytes(6).toString('hex')}`, day: over.day ?? '2026-11-25', nowMs: over.nowMs ?? now, candidates });
 
   beforeEach(() => {
     brandId = `int-${randomBytes(6).toString('hex')}`;
@@ -63,9 +63,9 @@ describe('caps reservation (real Redis, one Lua script)', () => {
       Promise.all(Array.from({ length: 30 }, (_, b) => {
         const shoppers = Array.from({ length: 10 }, (_, j) => b * 10 + j);
         return redis.reserve(shoppers.length + 1, 'pe:budget:{b:' + brandId + '}', ...shoppers.map((i) => 'pe:caps:{b:' + brandId + '}:P:s' + i),
-          Date.now(), ttl, ...shoppers.flatMap((i) => ['2026-11-25', 'v-' + who + '-' + i, 't', 'o1,r-' + who + '-' + i + ',0,0,' + k + ',0,1']));
+          Date.now(), ttl, ...shoppers.flatMap((i) => ['2026-11-25', 'v-' + who + '-' + i, 't-' + who + '-' + i, 'o1,r-' + who + '-' + i + ',0,0,' + k + ',0,1']));
       }))
-        .then((calls) => { console.log(calls.flat().filter((r) => r[1] === 'o1').length); return redis.quit(); })
+        .then((calls) => { console.log(calls.flat().filter((r) => r[0] === 'done' && r[1] === 'o1').length); return redis.quit(); })
         .catch((e) => { console.error(e); process.exit(1); });`;
     const run = (who: string) =>
       promisify(execFile)(process.execPath, ['-e', child], {
@@ -118,6 +118,15 @@ describe('caps reservation (real Redis, one Lua script)', () => {
     expect(await reserveOnce(caps, 'P:v', [candidate({ offerId: 'a' })], visit)).toMatchObject({ reservedOfferId: 'a' });
     expect(await reserveOnce(caps, 'P:v', [candidate({ offerId: 'b' })], visit)).toEqual({ kind: 'replay', offerId: 'a' });
     expect(await reserveOnce(caps, 'P:v', [candidate({ offerId: 'b' })], { ...visit, triggerId: 'dwell-event' })).toEqual({ kind: 'visit_taken', offerId: 'a' });
+  });
+
+  it('gives one promotion per location share: a fix inside two overlapping fences starts two visits, one gets it', async () => {
+    const caps = engine();
+    const share = 'location-event-1';
+    expect(await reserveOnce(caps, 'P:s', [candidate({ offerId: 'a' })], { visitId: 'visit-near', triggerId: share })).toMatchObject({ reservedOfferId: 'a' });
+    expect(await reserveOnce(caps, 'P:s', [candidate({ offerId: 'b' })], { visitId: 'visit-far', triggerId: share })).toEqual({ kind: 'share_taken', offerId: 'a' });
+    // The next share is a new chance (no caps set on these offers).
+    expect(await reserveOnce(caps, 'P:s', [candidate({ offerId: 'b' })], { visitId: 'visit-far', triggerId: 'location-event-2' })).toMatchObject({ reservedOfferId: 'b' });
   });
 
   it('releases what a failed delivery took, once, and keeps what a sent one took', async () => {

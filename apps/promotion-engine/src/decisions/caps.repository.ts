@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ReservationSkip } from './eligibility';
 
 /**
- * Caps, cooldowns, budgets and the one-promotion-per-visit rule: checked and reserved in ONE Lua
+ * Caps, cooldowns, budgets and the one-promotion-per-visit and per-share rules: checked and reserved in ONE Lua
  * script, so two engine replicas deciding at once can never both spend the last unit. Every key
  * carries the brand's hash tag ({b:<brandId>}) so the script touches a single Redis Cluster slot.
  *
@@ -29,7 +29,7 @@ export const CAPS_TTL_SECONDS = 400 * 24 * 3600;
  * KEYS[1]: the brand's budget hash; KEYS[1 + i]: decision i's caps hash.
  * ARGV[1]: now (ms), ARGV[2]: caps TTL (s); then four per decision: day, visitId, triggerId, and
  * the ranked candidates packed as "offer,request,perDay,total,maxSends,cooldownMs,spend;…".
- * Replies, one per decision: {'replay', offer} | {'visit', offer} | {'done', reserved or '', refused offer, reason, …}.
+ * Replies, one per decision: {'replay', offer} | {'visit', offer} | {'share', offer} | {'done', reserved or '', refused offer, reason, …}.
  */
 export const RESERVE_SCRIPT = `
 local budget = KEYS[1]
@@ -45,6 +45,15 @@ local function decide(caps, day, visit, trig, packed)
     local s2 = string.find(entry, '=', 1, true)
     if string.sub(entry, 1, s2 - 1) == trig then return {'replay', string.sub(entry, s2 + 1)} end
     return {'visit', string.sub(entry, s2 + 1)}
+  end
+  -- One fix inside several of the brand's overlapping fences starts several visits at once: the
+  -- first decided (the geofence emits the nearest store first) takes the share's one promotion.
+  local shared = string.find(visits, '=' .. trig .. '=', 1, true)
+  if shared then
+    local entry = string.sub(visits, shared + #trig + 2)
+    local stop = string.find(entry, ';', 1, true)
+    if stop then entry = string.sub(entry, 1, stop - 1) end
+    return {'share', entry}
   end
   local lastRaw = redis.call('HGET', caps, 'last') or '0'
   local last = tonumber(lastRaw)
@@ -134,6 +143,7 @@ function packCandidates(candidates: ReservationCandidate[]): string {
 function outcomeOf(reply: string[]): ReservationOutcome {
   if (reply[0] === 'replay') return { kind: 'replay', offerId: reply[1] };
   if (reply[0] === 'visit') return { kind: 'visit_taken', offerId: reply[1] };
+  if (reply[0] === 'share') return { kind: 'share_taken', offerId: reply[1] };
   const refused: { offerId: string; reason: ReservationSkip }[] = [];
   for (let i = 2; i < reply.length; i += 2) refused.push({ offerId: reply[i], reason: reply[i + 1] as ReservationSkip });
   return { kind: 'decided', reservedOfferId: reply[1] || null, refused };
@@ -167,7 +177,9 @@ export type ReservationOutcome =
   /** This very trigger already reserved `offerId` (a redelivery after a crash). */
   | { kind: 'replay'; offerId: string }
   /** Another transition of the visit already got a promotion. */
-  | { kind: 'visit_taken'; offerId: string };
+  | { kind: 'visit_taken'; offerId: string }
+  /** The same location share already got a promotion at another of the brand's stores (overlapping fences). */
+  | { kind: 'share_taken'; offerId: string };
 
 @Injectable()
 export class CapsRepository {

@@ -279,8 +279,9 @@ function settle(p: Pending, outcome: ReservationOutcome): void {
   if (outcome.kind === 'replay') {
     p.result = { reservedOfferId: outcome.offerId, refused: p.result.refused, replayOf: outcome.offerId };
     p.next = -1;
-  } else if (outcome.kind === 'visit_taken') {
-    const rest = ranked.slice(p.next).map((r) => ({ offerId: r.offer.offerId, reason: 'one_per_visit' as const }));
+  } else if (outcome.kind === 'visit_taken' || outcome.kind === 'share_taken') {
+    const reason = outcome.kind === 'visit_taken' ? ('one_per_visit' as const) : ('one_per_share' as const);
+    const rest = ranked.slice(p.next).map((r) => ({ offerId: r.offer.offerId, reason }));
     p.result = { reservedOfferId: null, refused: [...p.result.refused, ...rest] };
     p.next = -1;
   } else {
@@ -290,16 +291,33 @@ function settle(p: Pending, outcome: ReservationOutcome): void {
   }
 }
 
-/** Splits a batch into waves where each shopper appears once: the k-th of a shopper's transitions goes to wave k. Exits decide nothing. */
-export function wavesOf(events: { data: { shopperId: string; transition: string } }[]): number[][] {
-  const waves: number[][] = [];
-  const seen = new Map<string, number>();
+/**
+ * Splits a batch into waves where each shopper appears once: the k-th of a shopper's transitions
+ * goes to wave k. Exits decide nothing. Transitions one location share caused at several stores
+ * (overlapping fences) are taken nearest store first, so that store gets the share's one promotion
+ * (`one_per_share`).
+ */
+export function wavesOf(events: { data: { shopperId: string; transition: string; locationEventId?: string; distanceM?: number } }[]): number[][] {
+  const byShopper = new Map<string, number[]>();
   events.forEach((event, i) => {
     if (event.data.transition === 'exit') return;
-    const k = seen.get(event.data.shopperId) ?? 0;
-    seen.set(event.data.shopperId, k + 1);
-    (waves[k] ??= []).push(i);
+    const list = byShopper.get(event.data.shopperId);
+    if (list) list.push(i);
+    else byShopper.set(event.data.shopperId, [i]);
   });
+  const waves: number[][] = [];
+  for (const list of byShopper.values()) {
+    // Shares keep their order; a run of one share's transitions is sorted nearest first.
+    const ordered: number[] = [];
+    for (let from = 0; from < list.length; ) {
+      const share = events[list[from]].data.locationEventId;
+      let to = from + 1;
+      while (to < list.length && share !== undefined && events[list[to]].data.locationEventId === share) to += 1;
+      ordered.push(...list.slice(from, to).sort((a, b) => (events[a].data.distanceM ?? 0) - (events[b].data.distanceM ?? 0) || a - b));
+      from = to;
+    }
+    ordered.forEach((i, k) => (waves[k] ??= []).push(i));
+  }
   return waves;
 }
 

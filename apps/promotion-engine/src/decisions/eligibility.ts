@@ -21,7 +21,7 @@ export type OfferSkip =
   | 'audience_locale'
   | 'audience_tags'
   | 'audience_interests';
-export type ReservationSkip = 'one_per_visit' | 'cooldown' | 'cap_total' | 'cap_per_day' | 'budget_exhausted';
+export type ReservationSkip = 'one_per_visit' | 'one_per_share' | 'cooldown' | 'cap_total' | 'cap_per_day' | 'budget_exhausted';
 export type SkipReason = ShopperSkip | OfferSkip | ReservationSkip | 'no_offer' | 'no_eligible_offer';
 
 export interface ShopperState {
