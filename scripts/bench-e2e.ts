@@ -231,10 +231,10 @@ function share(brands: Brand[], shopper: Shopper, inside: Store | null): void {
 const APPS = ['messenger-sim', 'brand-api', 'messenger-gateway', 'geofence', 'promotion-engine', 'messenger-delivery'];
 const STAGES: { name: string; topic: string; group: string }[] = [
   { name: 'gateway → geofence (shopper.location.v1)', topic: 'shopper.location.v1', group: 'geofence-locations' },
-  { name: 'geofence → engine (geofence.transition.v1)', topic: 'geofence.transition.v1', group: 'promotion-engine' },
+  { name: 'geofence → engine (geofence.transition.v1)', topic: 'geofence.transition.v1', group: 'promotion-engine-transitions' },
   { name: 'engine → delivery (promotion.send-request.v1)', topic: 'promotion.send-request.v1', group: 'messenger-delivery' },
-  { name: 'gateway → engine (shopper.interaction.v1)', topic: 'shopper.interaction.v1', group: 'promotion-engine' },
-  { name: 'gateway → delivery (shopper.interaction.v1)', topic: 'shopper.interaction.v1', group: 'messenger-delivery' },
+  { name: 'gateway → engine (shopper.interaction.v1)', topic: 'shopper.interaction.v1', group: 'promotion-engine-interactions' },
+  { name: 'gateway → delivery (shopper.interaction.v1)', topic: 'shopper.interaction.v1', group: 'messenger-delivery-interactions' },
   { name: 'delivery → engine (delivery.status.v1)', topic: 'delivery.status.v1', group: 'promotion-engine' },
 ];
 

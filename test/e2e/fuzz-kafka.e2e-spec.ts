@@ -38,7 +38,7 @@ const CONSUMED: [topic: string, source: Topic, groups: string[]][] = [
   [Topics.ChannelCatalog, Topics.ChannelCatalog, ['messenger-gateway', 'messenger-delivery']],
   [Topics.BrandCatalog, Topics.BrandCatalog, ['promotion-engine']],
   [Topics.ShopperLocation, Topics.ShopperLocation, ['geofence-locations']],
-  [Topics.ShopperInteraction, Topics.ShopperInteraction, ['promotion-engine', 'messenger-delivery', 'brand-api']],
+  [Topics.ShopperInteraction, Topics.ShopperInteraction, ['promotion-engine-interactions', 'messenger-delivery-interactions', 'brand-api-receipts']],
   [Topics.GeofenceTransition, Topics.GeofenceTransition, ['promotion-engine-transitions']],
   [Topics.ShopperTags, Topics.ShopperTags, ['promotion-engine']],
   [Topics.PromotionSendRequest, Topics.PromotionSendRequest, ['messenger-delivery']],

@@ -47,6 +47,7 @@ import { OfferTimeseriesController } from './stats/offer-timeseries.controller';
 import { OfferTimeseriesRepository } from './stats/offer-timeseries.repository';
 import { RecordDeliveryStatus, RecordShopperReceipt } from './stats/record-delivery.usecase';
 import { StatsConsumer } from './stats/stats.consumer';
+import { ReceiptsConsumer } from './stats/receipts.consumer';
 import { CreateStore } from './stores/create-store.usecase';
 import { DeleteStore } from './stores/delete-store.usecase';
 import { ImportStores } from './stores/import-stores.usecase';
@@ -140,6 +141,7 @@ export class AppModule {
         OfferTimeseriesRepository,
         RecordDeliveryStatus,
         RecordShopperReceipt,
+        ReceiptsConsumer,
         ExplainDecisions,
         EraseShopper,
         SetShopperTags,

@@ -45,7 +45,7 @@ export class AppModule {
         KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'promotion-engine'),
         RedisModule.forRoot(env.REDIS_URL),
       ],
-      controllers: [CatalogConsumer, InteractionsConsumer, ShopperTagsConsumer, DeliveryStatusConsumer, ErasureConsumer],
+      controllers: [CatalogConsumer, ShopperTagsConsumer, DeliveryStatusConsumer, ErasureConsumer],
       providers: [
         { provide: ENGINE_POLICY, useValue: enginePolicyOf(env) },
         CatalogRepository,
@@ -57,6 +57,7 @@ export class AppModule {
         { provide: TRANSITION_PARTITIONS_CONCURRENTLY, useValue: env.TRANSITION_PARTITIONS_CONCURRENTLY },
         TransitionsBatchConsumer,
         StoreCatalogConsumer,
+        InteractionsConsumer,
         SettleReservation,
         RecordInteraction,
         EraseShopper,

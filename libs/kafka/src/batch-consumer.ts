@@ -186,3 +186,25 @@ export function traceOf(m: BatchMessage): Record<string, string> | undefined {
   }
   return trace.traceparent ? trace : undefined;
 }
+
+/**
+ * Runs `fn` on every item of a chunk: one key's items one after another, in order, different keys
+ * at once (a shopper's events keep their order; shoppers do not wait for each other). Rejects with
+ * the first failure once every key has finished.
+ */
+export async function inOrderPerKey<T>(items: T[], keyOf: (item: T) => string, fn: (item: T) => Promise<void>): Promise<void> {
+  const byKey = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = byKey.get(key);
+    if (list) list.push(item);
+    else byKey.set(key, [item]);
+  }
+  const results = await Promise.allSettled(
+    [...byKey.values()].map(async (list) => {
+      for (const item of list) await fn(item);
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
