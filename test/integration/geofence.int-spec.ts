@@ -44,7 +44,6 @@ function startGeofence(n: number): ChildProcess {
       KAFKA_GROUP_PREFIX: prefix,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
-      DWELL_SECONDS: '5',
       STATE_TTL_SECONDS: '20',
       VISIT_SWEEP_INTERVAL_MS: '300',
     },
@@ -111,6 +110,12 @@ beforeAll(async () => {
   });
   await joined;
   for (const s of stores) await publishStore(s);
+  // One dwell offer of 5 s for every store of the brand: the geofence emits dwell only for such offers.
+  await publish(Topics.OfferCatalog, 'offer.upserted', {
+    offerId: `${run}-dwell`, brandId, version: 1, name: 'Dwell 5 s', storeIds: [], message: { title: 'Stay' }, locales: {},
+    startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2030-01-01T00:00:00.000Z', trigger: 'dwell', dwellSeconds: 5,
+    caps: {}, cooldownMinutes: null, priority: 0, audience: null, status: 'active', updatedAt: new Date().toISOString(),
+  });
   startGeofence(0);
   startGeofence(1);
   await Promise.all([healthy(0), healthy(1)]);
