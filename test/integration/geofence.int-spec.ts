@@ -16,7 +16,8 @@ import { Consumer, Kafka, Producer, logLevel } from 'kafkajs';
  */
 const root = join(__dirname, '..', '..');
 const main = join(root, 'dist', 'apps', 'geofence', 'src', 'main.js');
-const portBase = Number(process.env.E2E_PORT_BASE ?? 4000) + 800;
+// +820, not +800: with E2E_PORT_BASE 5200 that is port 6000, which fetch refuses (a "bad port", X11).
+const portBase = Number(process.env.E2E_PORT_BASE ?? 4000) + 820;
 const redisPort = portBase + 50;
 const prefix = `${process.env.E2E_GROUP_PREFIX ?? 'e2e-'}int-${randomUUID().slice(0, 8)}-`;
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
