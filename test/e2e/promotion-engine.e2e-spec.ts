@@ -86,7 +86,7 @@ describe('promotion engine rules, end to end', () => {
 
   beforeAll(async () => {
     redis = new Redis(E2E.redisUrl);
-    kafka = new Kafka({ clientId: `${E2E.groupPrefix}engine-e2e`, brokers: ['localhost:9092'], logLevel: logLevel.WARN }).producer();
+    kafka = new Kafka({ clientId: `${E2E.groupPrefix}engine-e2e`, brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), logLevel: logLevel.WARN }).producer();
     await kafka.connect();
     const brand = await client.createBrand(`Engine E2E ${run}`);
     apiKey = brand.apiKey;
