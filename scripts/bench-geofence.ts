@@ -308,7 +308,12 @@ async function benchKafka(stores: StoreSnapshot[], redisUrlForApp: string): Prom
     await consumer.disconnect();
     return received / seconds;
   } finally {
+    // Wait for the process to exit: the script stops the private Redis right after the JSON line,
+    // and a geofence still shutting down then printed ioredis ECONNREFUSED errors after it.
+    const exited = new Promise((r) => (app.exitCode !== null || app.signalCode !== null ? r(null) : app.once('exit', r)));
     app.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
     await admin.disconnect();
   }
 }

@@ -107,7 +107,7 @@ export class EvaluateLocations {
     if (enter.length === 0 && proposed.dwell.length === 0 && proposed.exit.length === 0) {
       // Most fixes change nothing (far from every fence, or still inside an open visit): recording
       // the fix is a plain write, the atomic script runs only when a visit may change.
-      await this.visits.record(loc.shopperId, event.id, { ...fix, source: loc.source }, state.open.size > 0, this.policy.stateTtlSeconds);
+      await this.visits.record(loc.shopperId, event.id, { ...fix, source: loc.source }, state.open.size > 0, this.policy.stateTtlSeconds, state.last?.visitsTtlAt ?? 0);
       this.outcomes.inc({ outcome: 'no_transition' });
       return [];
     }

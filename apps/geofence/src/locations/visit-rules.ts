@@ -66,7 +66,9 @@ export function proposeTransitions(
         const thresholdS = nextDwellThreshold(c.dwellThresholdsS, visit.dwelledSeconds, dwellSeconds);
         if (thresholdS !== null) out.dwell.push({ storeId: c.storeId, visitId: visit.visitId, distanceM: d, dwellSeconds, thresholdS });
       }
-    } else if (visit && c.fence.distanceOutsideM(fix) > slackM) {
+    } else if (visit && (d - c.fence.reachM > slackM || c.fence.distanceOutsideM(fix) > slackM)) {
+      // Farther from the store's location than its reach plus the slack is surely outside by more
+      // than the slack: the exact distance to a polygon (turf, costly) is needed only near the rim.
       out.exit.push({ storeId: c.storeId, visitId: visit.visitId, distanceM: d });
     }
   }

@@ -34,7 +34,8 @@ export interface AppliedTransition {
 }
 
 export interface ShopperState {
-  last: { eventId: string; fix: Fix } | null;
+  /** `visitsTtlAt`: sharedAt of the fix whose write last pushed the visits' expiry back (see record). */
+  last: { eventId: string; fix: Fix; visitsTtlAt: number } | null;
   open: Map<string, OpenVisit>;
 }
 
@@ -97,7 +98,7 @@ if #result > 0 then
   encoded = cjson.encode(result)
   redis.call('SET', KEYS[3], encoded, 'EX', ARGV[7])
 end
-redis.call('SET', KEYS[1], cjson.encode({ eventId = ARGV[1], sharedAtMs = at, fix = ARGV[3], result = encoded }), 'EX', ARGV[4])
+redis.call('SET', KEYS[1], cjson.encode({ eventId = ARGV[1], sharedAtMs = at, fix = ARGV[3], result = encoded, visitsTtlAt = at }), 'EX', ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return { encoded, redis.call('HLEN', KEYS[2]) }`;
 
@@ -185,9 +186,9 @@ export class VisitStateRepository {
 
   async read(shopperId: string): Promise<ShopperState> {
     const [raw, all] = await Promise.all([this.redis.get(fixKey(shopperId)), this.redis.hgetall(visitsKey(shopperId))]);
-    const parsed = raw ? (JSON.parse(raw) as { eventId: string; fix: string }) : null;
+    const parsed = raw ? (JSON.parse(raw) as { eventId: string; fix: string; visitsTtlAt?: number }) : null;
     return {
-      last: parsed ? { eventId: parsed.eventId, fix: JSON.parse(parsed.fix) as Fix } : null,
+      last: parsed ? { eventId: parsed.eventId, fix: JSON.parse(parsed.fix) as Fix, visitsTtlAt: parsed.visitsTtlAt ?? 0 } : null,
       open: new Map(Object.entries(all).map(([storeId, v]) => [storeId, openVisitOf(v)])),
     };
   }
@@ -204,12 +205,29 @@ export class VisitStateRepository {
    * the read before it; only two replicas holding the same shopper during a rebalance could
    * interleave here, which at worst sets the last fix back to an older one (a weaker order and
    * speed check for the next fix). Visits themselves change only in APPLY_FIX.
+   *
+   * The open visits' expiry (a backstop, twice the state TTL) is pushed back only when the last
+   * push is older than a quarter of the TTL (by sharedAt): most fixes then cost one command, not
+   * two. The key written at (sharedAt of that push − 60 s of tolerated clock skew) + 2 × TTL still
+   * outlives the sweeper's deadline, this fix's sharedAt + TTL, with ≥ 3/4 TTL − 60 s to spare;
+   * TTLs under 10 minutes push on every fix.
    */
-  async record(shopperId: string, eventId: string, fix: Fix & { source: string }, hasOpenVisits: boolean, stateTtlSeconds: number): Promise<void> {
-    const last = JSON.stringify({ eventId, sharedAtMs: fix.sharedAtMs, fix: JSON.stringify(fix), result: '[]' });
-    const writes: Promise<unknown>[] = [this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2)];
-    if (hasOpenVisits) writes.push(this.redis.expire(visitsKey(shopperId), stateTtlSeconds * 2));
-    await Promise.all(writes);
+  async record(
+    shopperId: string,
+    eventId: string,
+    fix: Fix & { source: string },
+    hasOpenVisits: boolean,
+    stateTtlSeconds: number,
+    lastVisitsTtlAt: number,
+  ): Promise<void> {
+    const push = hasOpenVisits && (stateTtlSeconds < 600 || fix.sharedAtMs - lastVisitsTtlAt >= stateTtlSeconds * 250);
+    const visitsTtlAt = push ? fix.sharedAtMs : lastVisitsTtlAt;
+    const last = JSON.stringify({ eventId, sharedAtMs: fix.sharedAtMs, fix: JSON.stringify(fix), result: '[]', visitsTtlAt });
+    if (!push) {
+      await this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2);
+      return;
+    }
+    await Promise.all([this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2), this.redis.expire(visitsKey(shopperId), stateTtlSeconds * 2)]);
   }
 
   async apply(
