@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { EvaluateLocations, GeofencePolicy } from '../apps/geofence/src/locations/evaluate-location.usecase';
 import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state.repository';
+import { DwellThresholdRepository } from '../apps/geofence/src/dwell/dwell-threshold.repository';
 import { cellOf } from '../apps/geofence/src/store-index/cells';
 import { StoreIndexRepository } from '../apps/geofence/src/store-index/store-index.repository';
 
@@ -33,7 +34,7 @@ const BRANDS = Math.max(1, Math.round((20 * STORES) / 100_000));
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390/0';
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/geofence_bench';
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
-const policy: GeofencePolicy = { maxAccuracyM: 100, maxFixAgeSeconds: 300, maxSpeedKmh: 250, exitHysteresisM: 30, stateTtlSeconds: 7200, dwellSeconds: 300 };
+const policy: GeofencePolicy = { maxAccuracyM: 100, maxFixAgeSeconds: 300, maxSpeedKmh: 250, exitHysteresisM: 30, stateTtlSeconds: 7200 };
 
 // ---------------------------------------------------------------------------------------------
 // A realistic spread: 70 % of stores around 60 cities (denser at the centre), 30 % in the
@@ -307,7 +308,12 @@ async function benchKafka(stores: StoreSnapshot[], redisUrlForApp: string): Prom
     await consumer.disconnect();
     return received / seconds;
   } finally {
+    // Wait for the process to exit: the script stops the private Redis right after the JSON line,
+    // and a geofence still shutting down then printed ioredis ECONNREFUSED errors after it.
+    const exited = new Promise((r) => (app.exitCode !== null || app.signalCode !== null ? r(null) : app.once('exit', r)));
     app.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
     await admin.disconnect();
   }
 }
@@ -334,13 +340,16 @@ async function main(): Promise<void> {
   const visits = new VisitStateRepository(redis);
   const publisher = new DiscardingPublisher();
   const metrics = new Metrics('bench');
-  const evaluate = new EvaluateLocations(index, visits, publisher, policy, 'bench', metrics);
+  const dwell = new DwellThresholdRepository(redis);
+  const evaluate = new EvaluateLocations(index, visits, dwell, publisher, policy, 'bench', metrics);
   const redisPort = Number(new URL(redisUrl).port || 6379);
 
   const t0 = Date.now();
   const stores = Array.from({ length: STORES }, (_, i) => makeStore(i));
   log(`${fmt(STORES)} stores generated in ${((Date.now() - t0) / 1000).toFixed(1)} s (${BRANDS} brands, 60 cities, countryside, circles/polygons/multipolygons/wide)`);
   await loadRedis(redis, index, stores);
+  // Every brand has one dwell offer of 300 s for all its stores, so shares still cause dwells.
+  for (let b = 0; b < BRANDS; b++) await dwell.apply(`bench-offer-${b}`, `bench-brand-${b}`, 1, { dwellSeconds: 300, storeIds: [] }, false);
   const big = await biggestSet(redis, stores);
   log(`largest GEO set: ${big.key} with ${fmt(big.size)} members`);
 

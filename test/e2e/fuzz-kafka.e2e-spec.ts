@@ -34,7 +34,7 @@ const MAX_MESSAGE_BYTES = 1_048_588;
 /** Every consumed topic and the consumer groups (without the stack's prefix) that read it. */
 const CONSUMED: [topic: string, source: Topic, groups: string[]][] = [
   [Topics.StoreCatalog, Topics.StoreCatalog, ['geofence-catalog', 'promotion-engine-stores']],
-  [Topics.OfferCatalog, Topics.OfferCatalog, ['promotion-engine']],
+  [Topics.OfferCatalog, Topics.OfferCatalog, ['geofence-offers', 'promotion-engine']],
   [Topics.ChannelCatalog, Topics.ChannelCatalog, ['messenger-gateway', 'messenger-delivery']],
   [Topics.BrandCatalog, Topics.BrandCatalog, ['promotion-engine']],
   [Topics.ShopperLocation, Topics.ShopperLocation, ['geofence-locations']],

@@ -49,7 +49,7 @@ describe('promotion engine rules, end to end', () => {
     }, PATIENCE_MS);
 
   /** A store of its own (3 km from the others) with the given offers; returns where it is. */
-  async function storeWith(store: Record<string, unknown>, offers: Record<string, unknown>[]): Promise<{ at: { lat: number; lng: number }; offerIds: string[] }> {
+  async function storeWith(store: Record<string, unknown>, offers: Record<string, unknown>[]): Promise<{ at: { lat: number; lng: number }; offerIds: string[]; storeId: string }> {
     storeIndex += 1;
     const at = northOf(base.lat, base.lng, storeIndex * 3000);
     const created = await client.createStore(apiKey, { name: `Store ${storeIndex}`, location: at, geofence: { type: 'circle', radiusM: 80 }, timezone: day, ...store });
@@ -66,7 +66,7 @@ describe('promotion engine rules, end to end', () => {
     }
     // The apps may be catching up with other stacks' catalog traffic on the shared broker.
     await waitForProjections(E2E.redisUrl, [created.id], offerIds, 90_000);
-    return { at, offerIds };
+    return { at, offerIds, storeId: created.id };
   }
 
   /** The shopper writes, then walks into the store; resolves with the decision of that visit. */
@@ -86,7 +86,7 @@ describe('promotion engine rules, end to end', () => {
 
   beforeAll(async () => {
     redis = new Redis(E2E.redisUrl);
-    kafka = new Kafka({ clientId: `${E2E.groupPrefix}engine-e2e`, brokers: ['localhost:9092'], logLevel: logLevel.WARN }).producer();
+    kafka = new Kafka({ clientId: `${E2E.groupPrefix}engine-e2e`, brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), logLevel: logLevel.WARN }).producer();
     await kafka.connect();
     const brand = await client.createBrand(`Engine E2E ${run}`);
     apiKey = brand.apiKey;
@@ -118,6 +118,68 @@ describe('promotion engine rules, end to end', () => {
     ]);
     expect(decision.request?.message.title).toBe(`High ${run}`);
     await waitFor('the promotion', async () => (await titlesIn(psid)).includes(`High ${run}`), PATIENCE_MS);
+  });
+
+  it('fires each dwell offer at the first later share past its own dwell time (60 s and 600 s)', async () => {
+    // A visit replayed with sharedAt in the past: the test stack accepts fixes up to 15 min old.
+    const both = await storeWith({}, [
+      { name: 'Minute', message: { title: `Minute ${run}` }, trigger: 'dwell', dwellSeconds: 60, priority: 5 },
+      { name: 'Ten minutes', message: { title: `Ten ${run}` }, trigger: 'dwell', dwellSeconds: 600 },
+    ]);
+    const long = await storeWith({}, [{ name: 'Long', message: { title: `Long ${run}` }, trigger: 'dwell', dwellSeconds: 600 }]);
+    const [minute, ten] = both.offerIds;
+    const t0 = Date.now() - 700_000;
+    const a = `dwella${run}`;
+    const b = `dwellb${run}`;
+    expect(await client.say(pageId, a, 'bonjour', t0 - 1000)).toBe(200);
+    expect(await client.say(pageId, b, 'bonjour', t0 - 1000)).toBe(200);
+    /** Shares from inside the store `seconds` after t0, and waits until the geofence has taken it. */
+    const shareAt = async (psid: string, at: { lat: number; lng: number }, seconds: number) => {
+      const inside = northOf(at.lat, at.lng, 10 + (seconds % 7));
+      expect(await client.shareLocation(pageId, psid, inside.lat, inside.lng, t0 + seconds * 1000)).toBe(200);
+      await waitFor(`the geofence to take ${psid}'s share at ${seconds} s`, async () => {
+        const raw = await redis.get(`fix:{sh:${pageId}:${psid}}`);
+        return raw !== null && (JSON.parse(raw) as { sharedAtMs: number }).sharedAtMs === t0 + seconds * 1000;
+      }, PATIENCE_MS);
+    };
+    /** How far the open visit's dwell has been emitted (the geofence's visit state). */
+    const dwelled = async (psid: string, storeId: string) =>
+      (JSON.parse((await redis.hget(`visits:{sh:${pageId}:${psid}}`, storeId)) ?? '{}') as { dwelledSeconds?: number }).dwelledSeconds;
+    const dwellDecisions = async (psid: string) => (await decisions(psid)).filter((d) => d.transition === 'dwell').reverse();
+
+    await shareAt(a, both.at, 0);
+    await shareAt(b, long.at, 0);
+    const [storeA, storeB] = [both.storeId, long.storeId];
+    expect(await dwelled(a, storeA)).toBe(0); // the visit is open
+    expect(await dwelled(b, storeB)).toBe(0);
+    await shareAt(a, both.at, 30);
+    expect(await dwelled(a, storeA)).toBe(0);
+    await shareAt(a, both.at, 70);
+    await shareAt(b, long.at, 70);
+    expect(await dwelled(a, storeA)).toBe(70);
+    expect(await dwelled(b, storeB)).toBe(0); // the long store's only offer asks 600 s
+    const first = await waitFor('the first dwell decision', async () => (await dwellDecisions(a))[0], PATIENCE_MS);
+    expect(first).toMatchObject({ outcome: 'send', offerId: minute });
+    expect(first.considered).toContainEqual(expect.objectContaining({ offerId: ten, reason: 'dwell_too_short' }));
+
+    await shareAt(a, both.at, 300);
+    expect(await dwelled(a, storeA)).toBe(70); // no threshold between 70 s and 300 s
+    await shareAt(a, both.at, 610);
+    await shareAt(b, long.at, 610);
+    expect(await dwelled(a, storeA)).toBe(610);
+    expect(await dwelled(b, storeB)).toBe(610);
+    const second = await waitFor('the second dwell decision', async () => (await dwellDecisions(a))[1], PATIENCE_MS);
+    // The visit already had its promotion (one per visit), but the 600 s offer is no longer too short.
+    expect(second.considered).toContainEqual(expect.objectContaining({ offerId: ten }));
+    expect(second.considered).not.toContainEqual(expect.objectContaining({ reason: 'dwell_too_short' }));
+    const onlyDwell = await waitFor('the long store dwell decision', async () => (await dwellDecisions(b))[0], PATIENCE_MS);
+    expect(onlyDwell).toMatchObject({ outcome: 'send', offerId: long.offerIds[0] });
+
+    await shareAt(a, both.at, 640);
+    expect(await dwelled(a, storeA)).toBe(610); // every threshold emitted: no more dwell this visit
+    expect(await dwellDecisions(a)).toHaveLength(2);
+    expect(await dwellDecisions(b)).toHaveLength(1);
+    await waitFor('the dwell promotions', async () => (await titlesIn(a)).includes(`Minute ${run}`) && (await titlesIn(b)).includes(`Long ${run}`), PATIENCE_MS);
   });
 
   it('ranks by what the shopper said they want among offers of equal priority', async () => {

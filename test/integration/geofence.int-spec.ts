@@ -16,7 +16,8 @@ import { Consumer, Kafka, Producer, logLevel } from 'kafkajs';
  */
 const root = join(__dirname, '..', '..');
 const main = join(root, 'dist', 'apps', 'geofence', 'src', 'main.js');
-const portBase = Number(process.env.E2E_PORT_BASE ?? 4000) + 800;
+// +820, not +800: with E2E_PORT_BASE 5200 that is port 6000, which fetch refuses (a "bad port", X11).
+const portBase = Number(process.env.E2E_PORT_BASE ?? 4000) + 820;
 const redisPort = portBase + 50;
 const prefix = `${process.env.E2E_GROUP_PREFIX ?? 'e2e-'}int-${randomUUID().slice(0, 8)}-`;
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -44,7 +45,6 @@ function startGeofence(n: number): ChildProcess {
       KAFKA_GROUP_PREFIX: prefix,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
-      DWELL_SECONDS: '5',
       STATE_TTL_SECONDS: '20',
       VISIT_SWEEP_INTERVAL_MS: '300',
     },
@@ -111,6 +111,12 @@ beforeAll(async () => {
   });
   await joined;
   for (const s of stores) await publishStore(s);
+  // One dwell offer of 5 s for every store of the brand: the geofence emits dwell only for such offers.
+  await publish(Topics.OfferCatalog, 'offer.upserted', {
+    offerId: `${run}-dwell`, brandId, version: 1, name: 'Dwell 5 s', storeIds: [], message: { title: 'Stay' }, locales: {},
+    startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2030-01-01T00:00:00.000Z', trigger: 'dwell', dwellSeconds: 5,
+    caps: {}, cooldownMinutes: null, priority: 0, audience: null, status: 'active', updatedAt: new Date().toISOString(),
+  });
   startGeofence(0);
   startGeofence(1);
   await Promise.all([healthy(0), healthy(1)]);

@@ -32,5 +32,8 @@ export function e2eEnv(): NodeJS.ProcessEnv {
     PAGE_SEND_BURST: '5',
     SEND_MAX_ATTEMPTS: '15',
     SEND_RETRY_DELAYS_MS: '200,500,1000,2000',
+    // Geofence: fixes up to 15 minutes old count, so a test can replay a visit longer than the
+    // default 5 minutes (a 600 s dwell offer) with sharedAt timestamps in the past.
+    MAX_FIX_AGE_SECONDS: '900',
   };
 }

@@ -8,6 +8,9 @@ import { ErasureConsumer } from './erasure/erasure.consumer';
 import { EMITTED_BY, EvaluateLocations, GEOFENCE_POLICY, GeofencePolicy } from './locations/evaluate-location.usecase';
 import { LOCATION_PARTITIONS_CONCURRENTLY, LocationsBatchConsumer } from './locations/locations-batch.consumer';
 import { VisitStateRepository } from './locations/visit-state.repository';
+import { ApplyOfferEvent } from './dwell/apply-offer-event.usecase';
+import { DwellThresholdRepository } from './dwell/dwell-threshold.repository';
+import { OfferCatalogConsumer } from './dwell/offer-catalog.consumer';
 import { ApplyStoreEvent } from './store-index/apply-store-event.usecase';
 import { STORE_CACHE_SIZE, StoreIndexRepository } from './store-index/store-index.repository';
 import { StoreCatalogConsumer } from './store-index/store-catalog.consumer';
@@ -21,7 +24,6 @@ export function geofencePolicy(env: GeofenceEnv): GeofencePolicy {
     maxSpeedKmh: env.MAX_SPEED_KMH,
     exitHysteresisM: env.EXIT_HYSTERESIS_M,
     stateTtlSeconds: env.STATE_TTL_SECONDS,
-    dwellSeconds: env.DWELL_SECONDS,
   };
 }
 
@@ -46,6 +48,9 @@ export class AppModule {
         VisitStateRepository,
         ApplyStoreEvent,
         StoreCatalogConsumer,
+        DwellThresholdRepository,
+        ApplyOfferEvent,
+        OfferCatalogConsumer,
         EvaluateLocations,
         LocationsBatchConsumer,
         ExpireVisits,

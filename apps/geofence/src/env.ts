@@ -14,8 +14,6 @@ export const GeofenceEnv = BaseEnv.extend(KafkaEnv.shape)
     EXIT_HYSTERESIS_M: z.coerce.number().nonnegative().default(30),
     /** Visit state and last fix expire after this long without a share. */
     STATE_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
-    /** A later share still inside this long after the enter emits `dwell` (once per visit). */
-    DWELL_SECONDS: z.coerce.number().int().nonnegative().default(300),
     /** How often each replica looks for visits whose shopper stopped sharing. */
     VISIT_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
     /** Store snapshots (with prepared fences) kept in process. */

@@ -134,7 +134,8 @@ export async function waitForProjections(redisUrl: string, storeIds: string[], o
   try {
     const keys = [
       ...storeIds.flatMap((id) => [`store:{s:${id}}`, `pe:store:{s:${id}}`]),
-      ...offerIds.map((id) => `pe:offer:{o:${id}}`),
+      // The engine's offer, and the geofence's record of it (dwell thresholds).
+      ...offerIds.flatMap((id) => [`pe:offer:{o:${id}}`, `dwell:offer:{o:${id}}`]),
     ];
     await waitFor('the catalog projections', async () => (await redis.exists(...keys)) === keys.length, timeoutMs, 100);
   } finally {

@@ -2,6 +2,8 @@ import { EventOf, Topics, deterministicId } from '@app/contracts';
 import { EventPublisher, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
+import { DwellThresholdRepository } from '../dwell/dwell-threshold.repository';
+import { BrandDwellThresholds } from '../dwell/dwell-thresholds';
 import { StoreIndexRepository } from '../store-index/store-index.repository';
 import { Fix, QualityPolicy, judgeFix, judgeFixAlone } from './location-quality';
 import { VisitPolicy, proposeTransitions } from './visit-rules';
@@ -34,6 +36,7 @@ export class EvaluateLocations {
   constructor(
     private readonly index: StoreIndexRepository,
     private readonly visits: VisitStateRepository,
+    private readonly dwell: DwellThresholdRepository,
     private readonly publisher: EventPublisher,
     @Inject(GEOFENCE_POLICY) private readonly policy: GeofencePolicy,
     @Inject(EMITTED_BY) private readonly emittedBy: string,
@@ -54,12 +57,14 @@ export class EvaluateLocations {
       if (list) list.push(e);
       else byShopper.set(e.data.shopperId, [e]);
     }
+    // The chunk's brands' dwell thresholds, current as of now (one round trip for the chunk).
+    const thresholds = await this.dwell.forBrands(events.map((e) => e.data.brandId));
     const outgoing: Outgoing[] = [];
     await Promise.all(
       [...byShopper.values()].map(async (list) => {
         for (const e of list) {
           const trace = traces.get(e.id);
-          for (const o of await this.evaluate(e, nowMs)) outgoing.push(trace ? { ...o, headers: { ...trace, ...o.headers } } : o);
+          for (const o of await this.evaluate(e, nowMs, thresholds.get(e.data.brandId) ?? BrandDwellThresholds.NONE)) outgoing.push(trace ? { ...o, headers: { ...trace, ...o.headers } } : o);
         }
       }),
     );
@@ -70,7 +75,7 @@ export class EvaluateLocations {
   }
 
   /** One location event: the transitions it causes, to publish. */
-  async evaluate(event: LocationEvent, nowMs: number): Promise<Outgoing[]> {
+  async evaluate(event: LocationEvent, nowMs: number, dwellThresholds: BrandDwellThresholds): Promise<Outgoing[]> {
     const loc = event.data;
     const fix: Fix = { lat: loc.lat, lng: loc.lng, accuracyM: loc.accuracyM, sharedAtMs: Date.parse(loc.sharedAt) };
     const early = judgeFixAlone(fix, nowMs, this.policy);
@@ -94,7 +99,7 @@ export class EvaluateLocations {
     }
     const proposed = proposeTransitions(
       fix,
-      candidates.map((c) => ({ storeId: c.store.storeId, location: c.store.location, fence: c.fence })),
+      candidates.map((c) => ({ storeId: c.store.storeId, location: c.store.location, fence: c.fence, dwellThresholdsS: dwellThresholds.forStore(c.store.storeId) })),
       state.open,
       this.policy,
     );
@@ -102,7 +107,7 @@ export class EvaluateLocations {
     if (enter.length === 0 && proposed.dwell.length === 0 && proposed.exit.length === 0) {
       // Most fixes change nothing (far from every fence, or still inside an open visit): recording
       // the fix is a plain write, the atomic script runs only when a visit may change.
-      await this.visits.record(loc.shopperId, event.id, { ...fix, source: loc.source }, state.open.size > 0, this.policy.stateTtlSeconds);
+      await this.visits.record(loc.shopperId, event.id, { ...fix, source: loc.source }, state.open.size > 0, this.policy.stateTtlSeconds, state.last?.visitsTtlAt ?? 0);
       this.outcomes.inc({ outcome: 'no_transition' });
       return [];
     }

