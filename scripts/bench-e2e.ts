@@ -232,7 +232,7 @@ const APPS = ['messenger-sim', 'brand-api', 'messenger-gateway', 'geofence', 'pr
 const STAGES: { name: string; topic: string; group: string }[] = [
   { name: 'gateway → geofence (shopper.location.v1)', topic: 'shopper.location.v1', group: 'geofence-locations' },
   { name: 'geofence → engine (geofence.transition.v1)', topic: 'geofence.transition.v1', group: 'promotion-engine-transitions' },
-  { name: 'engine → delivery (promotion.send-request.v1)', topic: 'promotion.send-request.v1', group: 'messenger-delivery' },
+  { name: 'engine → delivery (promotion.send-request.v1)', topic: 'promotion.send-request.v1', group: 'messenger-delivery-sends' },
   { name: 'gateway → engine (shopper.interaction.v1)', topic: 'shopper.interaction.v1', group: 'promotion-engine-interactions' },
   { name: 'gateway → delivery (shopper.interaction.v1)', topic: 'shopper.interaction.v1', group: 'messenger-delivery-interactions' },
   { name: 'delivery → engine (delivery.status.v1)', topic: 'delivery.status.v1', group: 'promotion-engine' },

@@ -41,7 +41,7 @@ const CONSUMED: [topic: string, source: Topic, groups: string[]][] = [
   [Topics.ShopperInteraction, Topics.ShopperInteraction, ['promotion-engine-interactions', 'messenger-delivery-interactions', 'brand-api-receipts']],
   [Topics.GeofenceTransition, Topics.GeofenceTransition, ['promotion-engine-transitions']],
   [Topics.ShopperTags, Topics.ShopperTags, ['promotion-engine']],
-  [Topics.PromotionSendRequest, Topics.PromotionSendRequest, ['messenger-delivery']],
+  [Topics.PromotionSendRequest, Topics.PromotionSendRequest, ['messenger-delivery-sends']],
   ...RETRY_SCHEDULES.flatMap((s) => s.delaysMs.map((_, i) => [retryTopic(s.topic, i + 1), s.topic, ['messenger-delivery-retry']] as [string, Topic, string[]])),
   [Topics.DeliveryStatus, Topics.DeliveryStatus, ['promotion-engine', 'brand-api']],
   [Topics.ShopperErasure, Topics.ShopperErasure, ['geofence', 'promotion-engine']],

@@ -27,7 +27,7 @@ export class AppModule {
         RedisModule.forRoot(env.REDIS_URL),
         ChannelsModule.forRoot({ keys: env.SECRETS_KEYS, activeKid: env.SECRETS_ACTIVE_KID }),
       ],
-      controllers: [SendRequestsConsumer],
+      controllers: [],
       providers: [
         { provide: SEND_API_SETTINGS, useValue: { baseUrl: env.GRAPH_API_URL, version: env.GRAPH_API_VERSION, timeoutMs: env.SEND_TIMEOUT_MS } },
         {
@@ -57,6 +57,7 @@ export class AppModule {
         SendReply,
         RetryTopicsConsumer,
         InteractionsConsumer,
+        SendRequestsConsumer,
       ],
     };
   }
