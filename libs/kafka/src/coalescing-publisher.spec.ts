@@ -54,4 +54,32 @@ describe('CoalescingPublisher', () => {
     await Promise.all([first, ...rest]);
     expect(calls).toEqual([1, 600, 610]);
   });
+
+  it('drops what a caller gave up on while it was still queued, and rejects that caller at its deadline', async () => {
+    jest.useFakeTimers();
+    try {
+      const calls: string[][] = [];
+      let release: () => void = () => undefined;
+      const publisher = {
+        publishAll: (items: Outgoing[]) => {
+          calls.push(items.map((i) => i.event.id));
+          return calls.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+        },
+      } as unknown as EventPublisher;
+      const coalescing = new CoalescingPublisher(publisher);
+      const inFlight = coalescing.publishWithin([item('a')], 1000);
+      const late = coalescing.publishWithin([item('b')], 1000);
+      const patient = coalescing.publishWithin([item('c')], null);
+      await Promise.resolve();
+      jest.advanceTimersByTime(1001);
+      // 'a' was in flight: its caller is told it took too long, but it stays sent; 'b' never leaves.
+      await expect(inFlight).rejects.toThrow('did not acknowledge within 1000 ms');
+      await expect(late).rejects.toThrow('did not acknowledge within 1000 ms');
+      release();
+      await patient;
+      expect(calls).toEqual([['a'], ['c']]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

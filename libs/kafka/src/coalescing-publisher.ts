@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EventPublisher, Outgoing } from './event-publisher';
+import { TransientError } from './failure-policy';
 import { traceHeaders } from './trace-headers';
 
 interface Waiting {
   items: Outgoing[];
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** Set when the caller gave up before its events left: they are dropped, never sent. */
+  withdrawn?: boolean;
 }
 
 /** Events of several callers sent in one produce request at most. */
@@ -32,11 +35,40 @@ export class CoalescingPublisher {
   }
 
   publishAll(items: Outgoing[]): Promise<void> {
+    return this.publishWithin(items, null);
+  }
+
+  /**
+   * Like publishAll, but gives up after `timeoutMs`: the promise rejects with a TransientError,
+   * and if the events were still queued (not yet in a produce request) they are dropped, so a
+   * caller that answered "could not take them" (a webhook's 503, which Meta retries) never has
+   * them published behind its back, and an overloaded broker's queue stays as short as the
+   * callers' patience instead of growing without bound. Events already in flight stay in flight.
+   */
+  publishWithin(items: Outgoing[], timeoutMs: number | null): Promise<void> {
     if (items.length === 0) return Promise.resolve();
     const trace = traceHeaders();
     const traced = items.map((item) => ({ ...item, headers: { ...trace, ...item.headers } }));
     return new Promise((resolve, reject) => {
-      this.queue.push({ items: traced, resolve, reject });
+      let timer: NodeJS.Timeout | undefined;
+      const waiting: Waiting = {
+        items: traced,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      if (timeoutMs !== null) {
+        timer = setTimeout(() => {
+          waiting.withdrawn = true;
+          reject(new TransientError(`Kafka did not acknowledge within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.queue.push(waiting);
       if (!this.flushing) void this.flush();
     });
   }
@@ -49,9 +81,11 @@ export class CoalescingPublisher {
         let events = 0;
         while (this.queue.length > 0 && (batch.length === 0 || events + this.queue[0].items.length <= MAX_EVENTS_PER_REQUEST)) {
           const next = this.queue.shift() as Waiting;
+          if (next.withdrawn) continue;
           events += next.items.length;
           batch.push(next);
         }
+        if (batch.length === 0) continue;
         try {
           await this.publisher.publishAll(batch.flatMap((w) => w.items));
           for (const w of batch) w.resolve();
