@@ -189,10 +189,10 @@ export function traceOf(m: BatchMessage): Record<string, string> | undefined {
 
 /**
  * Runs `fn` on every item of a chunk: one key's items one after another, in order, different keys
- * at once (a shopper's events keep their order; shoppers do not wait for each other). Rejects with
- * the first failure once every key has finished.
+ * at once, at most `concurrency` keys at a time (a shopper's events keep their order; shoppers do
+ * not wait for each other). Rejects with the first failure once every key has finished.
  */
-export async function inOrderPerKey<T>(items: T[], keyOf: (item: T) => string, fn: (item: T) => Promise<void>): Promise<void> {
+export async function inOrderPerKey<T>(items: T[], keyOf: (item: T) => string, fn: (item: T) => Promise<void>, concurrency = Infinity): Promise<void> {
   const byKey = new Map<string, T[]>();
   for (const item of items) {
     const key = keyOf(item);
@@ -200,11 +200,16 @@ export async function inOrderPerKey<T>(items: T[], keyOf: (item: T) => string, f
     if (list) list.push(item);
     else byKey.set(key, [item]);
   }
-  const results = await Promise.allSettled(
-    [...byKey.values()].map(async (list) => {
+  const lists = [...byKey.values()];
+  let next = 0;
+  const worker = async () => {
+    while (next < lists.length) {
+      const list = lists[next++];
       for (const item of list) await fn(item);
-    }),
-  );
+    }
+  };
+  // A failing key stops its worker; the others go on, so every key gets its chance.
+  const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, lists.length) }, worker));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 }
