@@ -1,10 +1,14 @@
 import { Topic, deadLetterTopic } from '@app/contracts';
 import { Logger } from '@nestjs/common';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { EventPublisher } from './event-publisher';
 import { classifyFailure } from './failure-policy';
 import type { ConsumeOutcome } from './kafka-event.server';
 import { KafkaSettings, kafkaServerOptions } from './kafka-options';
+import { kafkaHeaderGetter } from './trace-headers';
+
+const tracer = trace.getTracer('@app/kafka/batch');
 
 /** What a batch consumer needs of a Kafka message (kafkajs's KafkaMessage has more). */
 export type BatchMessage = Pick<KafkaMessage, 'key' | 'value' | 'offset' | 'headers'>;
@@ -212,4 +216,29 @@ export async function inOrderPerKey<T>(items: T[], keyOf: (item: T) => string, f
   const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, lists.length) }, worker));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/**
+ * Runs `fn` inside a consumer span that continues the trace the message carries (the
+ * `traceparent` EventPublisher wrote), as KafkaEventServer does for Nest's handlers: what `fn`
+ * publishes, calls (the Send API) or logs carries the trace on.
+ */
+export async function inMessageTrace<R>(topic: string, group: string, m: BatchMessage, fn: () => Promise<R>): Promise<R> {
+  const parent = propagation.extract(ROOT_CONTEXT, m.headers ?? {}, kafkaHeaderGetter);
+  const span = tracer.startSpan(
+    `${topic} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.kafka.offset': Number(m.offset), 'messaging.consumer.group.name': group },
+    },
+    parent,
+  );
+  try {
+    return await context.with(trace.setSpan(parent, span), fn);
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
 }

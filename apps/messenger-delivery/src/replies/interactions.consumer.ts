@@ -1,5 +1,5 @@
 import { Topics, parseEvent } from '@app/contracts';
-import { EventPublisher, KAFKA_SETTINGS, KafkaBatchConsumer, KafkaSettings, inOrderPerKey } from '@app/kafka';
+import { EventPublisher, KAFKA_SETTINGS, KafkaBatchConsumer, KafkaSettings, inMessageTrace, inOrderPerKey } from '@app/kafka';
 import { HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { SendReply } from './send-reply.usecase';
@@ -22,7 +22,7 @@ export class InteractionsConsumer implements OnApplicationBootstrap, BeforeAppli
         topic: Topics.ShopperInteraction,
         groupId: 'messenger-delivery-interactions',
         parse: (m) => parseEvent(Topics.ShopperInteraction, m.value),
-        handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => sendReply.execute(c.event)),
+        handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(Topics.ShopperInteraction, 'messenger-delivery-interactions', c.message, () => sendReply.execute(c.event))),
         onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n),
       },
       settings,

@@ -1,5 +1,5 @@
 import { Topics, parseEvent } from '@app/contracts';
-import { EventPublisher, KAFKA_SETTINGS, KafkaBatchConsumer, KafkaSettings, inOrderPerKey } from '@app/kafka';
+import { EventPublisher, KAFKA_SETTINGS, KafkaBatchConsumer, KafkaSettings, inMessageTrace, inOrderPerKey } from '@app/kafka';
 import { HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DeliverPromotion } from './deliver-promotion.usecase';
@@ -34,7 +34,7 @@ export class SendRequestsConsumer implements OnApplicationBootstrap, BeforeAppli
         groupId: 'messenger-delivery-sends',
         chunkSize: CHUNK,
         parse: (m) => parseEvent(Topics.PromotionSendRequest, m.value),
-        handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => deliverPromotion.execute(c.event), IN_FLIGHT),
+        handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(Topics.PromotionSendRequest, 'messenger-delivery-sends', c.message, () => deliverPromotion.execute(c.event)), IN_FLIGHT),
         onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n),
       },
       settings,
