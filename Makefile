@@ -6,7 +6,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 .PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics bench-delivery
 .PHONY: republish-catalog bench-catalog
 .PHONY: bench-decide
-.PHONY: bench-geofence bench
+.PHONY: bench-geofence bench-floor bench
 .PHONY: chaos
 
 help:
@@ -15,6 +15,8 @@ help:
 	@echo "make test   lint, typecheck, unit, integration and end-to-end tests (starts what it needs)"
 	@echo "make chaos  10,000 shares while apps are SIGKILLed, the broker restarted and Redis stopped, on a"
 	@echo "            private broker (9292) and Redis (6392); writes bench/results/chaos.json (lost, duplicates)"
+	@echo "make bench  the whole stack under load; also bench-geofence, bench-decide, bench-catalog, bench-delivery,"
+	@echo "            bench-floor (what the Kafka and Redis clients alone cost): BENCHMARKS.md says what each measures"
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -98,6 +100,12 @@ bench-decide: build infra
 # Geofence engine vs Redis GEOSEARCH vs PostGIS (prints figures, ends with one JSON line). STORES=1000000 for the large run.
 bench-geofence: topics
 	scripts/bench-geofence.sh
+
+# What kafkajs and ioredis cost per share with none of our logic (floors for issues 4, 5, 7): a
+# private redis-server on BENCH_REDIS_PORT (6391) and a scratch topic on the broker; prints, ends with JSON.
+bench-floor: build infra
+	port=$${BENCH_REDIS_PORT:-6391}; redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --logfile /dev/null --daemonize yes && \
+	  { BENCH_REDIS_URL=redis://127.0.0.1:$$port/0 node dist/scripts/bench-floor.js; rc=$$?; redis-cli -p $$port shutdown nosave >/dev/null 2>&1; exit $$rc; }
 
 clean:
 	rm -rf dist .run

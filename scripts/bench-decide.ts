@@ -29,7 +29,8 @@ import { ShopperStateRepository } from '../apps/promotion-engine/src/shoppers/sh
 const BRANDS = 5;
 const STORES_PER_BRAND = 10;
 const OFFERS_PER_STORE = 20;
-const SHOPPERS = 20_000;
+/** Shoppers with state in Redis (BENCH_SHOPPERS): the decisions cycle through them. */
+const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 20_000);
 const INTERESTS = ['coffee', 'bakery', 'sneakers', 'beauty', 'books'];
 /** The engine's consumer hands over chunks of up to 500 messages of one partition. */
 const CHUNK = 500;

@@ -24,6 +24,8 @@ import { StoreIndexRepository } from '../apps/geofence/src/store-index/store-ind
 const STORES = Number(process.env.STORES ?? 100_000);
 const LOOKUPS = Number(process.env.LOOKUPS ?? 200_000);
 const KAFKA_SHARES = Number(process.env.KAFKA_SHARES ?? 20_000);
+/** Fixes per shopper in (c) (SHARES_PER_SHOPPER): LOOKUPS / this many shoppers, each with their own state in Redis. */
+const SHARES_PER_SHOPPER = Math.max(1, Number(process.env.SHARES_PER_SHOPPER ?? 10));
 /*
  * 20 brands per 100,000 stores: every brand has about 5,000 stores in the same spread at any
  * STORES, so a larger run holds more of the same (more keys, more memory, a larger working set)
@@ -366,7 +368,8 @@ async function main(): Promise<void> {
   log(`(b) PostGIS ST_DWithin + ST_Covers on geography (GiST), pool of 8, 32 in flight: ${fmt(postgisLookupsPerSec)} lookups/s`);
   await pool.end();
 
-  const shares = makeShares(stores, LOOKUPS, Date.now(), 'benchpage', 10);
+  const shares = makeShares(stores, LOOKUPS, Date.now(), 'benchpage', SHARES_PER_SHOPPER);
+  log(`(c) ${fmt(LOOKUPS)} fixes by ${fmt(Math.ceil(LOOKUPS / SHARES_PER_SHOPPER))} shoppers`);
   await redis.config('RESETSTAT');
   const redisCpu0 = await redisCpuSeconds(redis);
   const cpu0 = process.cpuUsage();
