@@ -15,6 +15,7 @@ import { ShareLocationController } from './share-location/share-location.control
 import { LINK_KEY, ShareWebLocation } from './share-location/share-web-location.usecase';
 import { MessageDedupRepository } from './webhook/message-dedup.repository';
 import { PUBLISH_TIMEOUT_MS, ReceiveWebhook } from './webhook/receive-webhook.usecase';
+import { WEBHOOK_MAX_IN_FLIGHT, WebhookAdmission } from './webhook/webhook-admission';
 import { VerifyWebhook } from './webhook/verify-webhook.usecase';
 import { WebhookController } from './webhook/webhook.controller';
 
@@ -32,6 +33,8 @@ export class AppModule {
       controllers: [WebhookController, ShareLocationController, LocationsController, ClicksController],
       providers: [
         { provide: PUBLISH_TIMEOUT_MS, useValue: env.WEBHOOK_PUBLISH_TIMEOUT_MS },
+        { provide: WEBHOOK_MAX_IN_FLIGHT, useValue: env.WEBHOOK_MAX_IN_FLIGHT },
+        WebhookAdmission,
         { provide: LINK_KEY, useValue: linkSigningKey(env.LINK_SIGNING_KEY, env.SECRETS_KEYS, env.SECRETS_ACTIVE_KID) },
         MessageDedupRepository,
         ReceiveWebhook,

@@ -4,6 +4,7 @@ import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ReceiveWebhook } from './receive-webhook.usecase';
 import { VerifyWebhook } from './verify-webhook.usecase';
+import { WebhookAdmission } from './webhook-admission';
 
 @ApiTags('messenger webhook')
 @Controller('webhooks/messenger')
@@ -11,6 +12,7 @@ export class WebhookController {
   constructor(
     private readonly verifyWebhook: VerifyWebhook,
     private readonly receiveWebhook: ReceiveWebhook,
+    private readonly admission: WebhookAdmission,
   ) {}
 
   @Get()
@@ -32,7 +34,8 @@ export class WebhookController {
     @Req() req: RawBodyRequest<Request>,
     @Headers('x-hub-signature-256') signature256?: string,
   ): Promise<string> {
-    await this.receiveWebhook.execute({ rawBody: req.rawBody ?? Buffer.alloc(0), signature256, receivedAt: new Date() });
+    const receivedAt = new Date();
+    await this.admission.within(() => this.receiveWebhook.execute({ rawBody: req.rawBody ?? Buffer.alloc(0), signature256, receivedAt }));
     return 'EVENT_RECEIVED';
   }
 }
