@@ -6,8 +6,8 @@
  * is open), then sends location shares as Meta does: signed `X-Hub-Signature-256` webhooks
  * straight to the gateway, each carrying up to EVENTS_PER_WEBHOOK messaging events of one Page
  * (Meta batches events into one POST the same way). Two phases:
- *   1. a fixed RATE (1,000 shares/s) for RATE_SECONDS: latency from the moment the share's
- *      webhook is sent to the moment the simulator receives the promotion's Send API call;
+ *   1. a fixed RATE (1,000 shares/s) for RATE_SECONDS: latency from the moment the share was due
+ *      on the schedule to the moment the simulator receives the promotion's Send API call;
  *   2. open loop at OPEN_RATE (5,000 shares/s) for MAX_SECONDS (60): shares are sent on schedule
  *      whatever the answers (up to MAX_IN_FLIGHT webhooks waiting); sustained throughput is what
  *      the gateway accepted and the geofence evaluated within the phase.
@@ -188,13 +188,16 @@ function flush(brands: Brand[], index: number): void {
   if (!events || events.length === 0) return;
   queue.set(index, []);
   const brand = brands[index];
-  const insideKeys = events.filter((e) => (e as { inside?: boolean }).inside).map((e) => `${brand.pageId}:${(e.sender as { id: string }).id}`);
-  for (const e of events) delete (e as { inside?: boolean }).inside;
+  // An inside share's latency runs from when it was due, not from when its webhook left: a share
+  // held back by the in-flight cap waited in the system's stead (no coordinated omission).
+  const inside = events.filter((e) => (e as { dueAt?: number }).dueAt !== undefined).map((e) => [`${brand.pageId}:${(e.sender as { id: string }).id}`, (e as { dueAt: number }).dueAt] as const);
+  const insideKeys = inside.map(([key]) => key);
+  for (const e of events) delete (e as { dueAt?: number }).dueAt;
   void postWebhook(
     brand,
     events,
     (ms) => {
-      for (const key of insideKeys) if (!expected.has(key)) expected.set(key, ms);
+      for (const [key, dueAt] of inside) if (!expected.has(key)) expected.set(key, Math.min(dueAt, ms));
     },
     () => {
       for (const key of insideKeys) acceptedInside.add(key);
@@ -202,7 +205,7 @@ function flush(brands: Brand[], index: number): void {
   );
 }
 
-function share(brands: Brand[], shopper: Shopper, inside: Store | null): void {
+function share(brands: Brand[], shopper: Shopper, inside: Store | null, dueAt = Date.now()): void {
   const now = Date.now();
   let lat: number;
   let lng: number;
@@ -218,7 +221,7 @@ function share(brands: Brand[], shopper: Shopper, inside: Store | null): void {
   const pageId = brands[shopper.brand].pageId;
   const events = queue.get(shopper.brand) ?? [];
   events.push({
-    sender: { id: shopper.psid }, recipient: { id: pageId }, timestamp: now, inside: inside !== null,
+    sender: { id: shopper.psid }, recipient: { id: pageId }, timestamp: now, ...(inside ? { dueAt } : {}),
     message: { mid: `m_${run}_${shopper.psid}_${shopper.shares}`, attachments: [{ type: 'location', title: 'Pinned location', payload: { coordinates: { lat, long: lng } } }] },
   });
   queue.set(shopper.brand, events);
@@ -425,11 +428,11 @@ async function main(): Promise<void> {
   let fresh = 0;
   let insideExhausted = 0;
   const fromHome = () => shoppers[insidePool + Math.floor(Math.random() * (SHOPPERS - insidePool))];
-  const oneShare = () => {
+  const oneShare = (dueAt: number) => {
     if (Math.random() < INSIDE_SHARE && fresh < insidePool) {
       const s = shoppers[fresh++];
       const stores = brands[s.brand].stores;
-      share(brands, s, stores[Math.floor(Math.random() * stores.length)]);
+      share(brands, s, stores[Math.floor(Math.random() * stores.length)], dueAt);
     } else {
       if (fresh >= insidePool) insideExhausted += 1;
       share(brands, fromHome(), null);
@@ -445,9 +448,11 @@ async function main(): Promise<void> {
     let sent = 0;
     while (Date.now() - start < seconds * 1000) {
       const due = Math.floor(((Date.now() - start) * rate) / 1000);
-      if (inFlight >= MAX_IN_FLIGHT) stats.deferredTicks += 1;
-      else for (; sent < due; sent += 1) oneShare();
-      for (let b = 0; b < brands.length; b += 1) flush(brands, b);
+      // Never more than MAX_IN_FLIGHT webhooks waiting: checked per share, not per tick, so the
+      // shares due while the cap was reached do not leave in one burst of thousands of webhooks.
+      for (; sent < due && inFlight < MAX_IN_FLIGHT; sent += 1) oneShare(start + (sent * 1000) / rate);
+      if (sent < due) stats.deferredTicks += 1;
+      for (let b = 0; b < brands.length && inFlight < MAX_IN_FLIGHT; b += 1) flush(brands, b);
       await sleep(10);
     }
     for (let b = 0; b < brands.length; b += 1) flush(brands, b);
