@@ -22,7 +22,7 @@ export class InteractionsConsumer implements OnApplicationBootstrap, BeforeAppli
         topic: Topics.ShopperInteraction,
         groupId: 'messenger-delivery-interactions',
         parse: (m) => parseEvent(Topics.ShopperInteraction, m.value),
-        handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(Topics.ShopperInteraction, 'messenger-delivery-interactions', c.message, () => sendReply.execute(c.event))),
+        handle: (chunk, source) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(source, c.message, () => sendReply.execute(c.event))),
         onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n),
       },
       settings,

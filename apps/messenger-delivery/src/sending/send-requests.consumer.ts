@@ -36,7 +36,7 @@ export class SendRequestsConsumer implements OnApplicationBootstrap, BeforeAppli
         groupId: 'messenger-delivery-sends',
         chunkSize: CHUNK,
         parse: (m) => parseEvent(Topics.PromotionSendRequest, m.value),
-        handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(Topics.PromotionSendRequest, 'messenger-delivery-sends', c.message, () => deliverPromotion.execute(c.event)), IN_FLIGHT),
+        handle: (chunk, source) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(source, c.message, () => deliverPromotion.execute(c.event)), IN_FLIGHT),
         onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n),
       },
       settings,
