@@ -31,6 +31,13 @@ export interface BatchConsumerSpec<E> {
   /** Messages handed to `handle` at once (default 500). */
   chunkSize?: number;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Where a group without committed offsets starts (default true, like every consumer of the
+   * system: kafkaServerOptions). False suits a topic whose old messages are worthless.
+   */
+  fromBeginning?: boolean;
+  /** Bytes per fetch, to drain a backlog of small messages in fewer fetches (kafkajs's defaults otherwise). */
+  fetch?: { maxBytesPerPartition: number; maxBytes: number };
   /** Counts what happened to `n` messages, for metrics. */
   onOutcome?: (topic: string, outcome: ConsumeOutcome, n: number) => void;
 }
@@ -62,7 +69,7 @@ export class KafkaBatchConsumer<E> {
   ) {
     const options = kafkaServerOptions(settings, spec.groupId);
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
-    this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
+    this.consumer = this.kafka.consumer({ ...(options.consumer as Parameters<Kafka['consumer']>[0]), ...spec.fetch });
     this.groupId = (options.consumer as { groupId: string }).groupId;
     this.logger = new Logger(`${spec.topic} batch consumer`);
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
@@ -81,8 +88,7 @@ export class KafkaBatchConsumer<E> {
    */
   async start(afterBatch?: (payload: EachBatchPayload) => Promise<void>): Promise<void> {
     await this.consumer.connect();
-    // Like every consumer of the system (kafkaServerOptions), a new group reads from the beginning.
-    await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: true });
+    await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: this.spec.fromBeginning ?? true });
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -180,8 +186,21 @@ export class KafkaBatchConsumer<E> {
   }
 }
 
-/** The W3C trace headers a message carries, to continue its trace in what handling it causes. */
-export function traceOf(m: BatchMessage): Record<string, string> | undefined {
+/**
+ * The W3C trace headers of a chunk's messages by event id, for a use case that handles the chunk
+ * at once and continues each event's trace in what it causes (a location's transitions, a
+ * transition's send request).
+ */
+export function tracesByEventId(chunk: Parsed<{ id: string }>[]): Map<string, Record<string, string>> {
+  const traces = new Map<string, Record<string, string>>();
+  for (const { message, event } of chunk) {
+    const trace = traceOf(message);
+    if (trace) traces.set(event.id, trace);
+  }
+  return traces;
+}
+
+function traceOf(m: BatchMessage): Record<string, string> | undefined {
   const trace: Record<string, string> = {};
   for (const name of ['traceparent', 'tracestate']) {
     const value = m.headers?.[name];

@@ -32,11 +32,16 @@ export abstract class BatchConsumerService<E> implements OnApplicationBootstrap,
    * than leaving it up consuming nothing.
    */
   onApplicationBootstrap(): void {
-    void this.batches.start().catch((error: unknown) => {
+    void this.start().catch((error: unknown) => {
       this.logger.error(`consumer group ${this.batches.groupId} failed to start: ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = 1;
       process.kill(process.pid, 'SIGTERM');
     });
+  }
+
+  /** Connects and consumes; a subclass that must wait for something first overrides it. */
+  protected start(): Promise<void> {
+    return this.batches.start();
   }
 
   /** Before the producer and Redis close: kafkajs lets the batch in hand finish and commit first. */

@@ -1,5 +1,5 @@
 import { Topics, parseEvent } from '@app/contracts';
-import { BatchMessage, EventPublisher, KAFKA_SETTINGS, KafkaSettings, traceOf } from '@app/kafka';
+import { BatchMessage, EventPublisher, KAFKA_SETTINGS, KafkaSettings, tracesByEventId } from '@app/kafka';
 import { BatchConsumerService, HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { DecidePromotion } from './decide-promotion.usecase';
@@ -18,7 +18,7 @@ export type TransitionMessage = BatchMessage;
  * the chunk's decisions are logged and their send requests acknowledged (at-least-once).
  */
 @Injectable()
-export class TransitionsBatchConsumer extends BatchConsumerService<{ event: Event; trace?: Record<string, string> }> {
+export class TransitionsBatchConsumer extends BatchConsumerService<Event> {
   constructor(
     decidePromotion: DecidePromotion,
     publisher: EventPublisher,
@@ -33,11 +33,9 @@ export class TransitionsBatchConsumer extends BatchConsumerService<{ event: Even
         groupId: 'promotion-engine-transitions',
         healthCheck: 'transitions-consumer',
         partitionsConsumedConcurrently: concurrency,
-        parse: (m) => ({ event: parseEvent(Topics.GeofenceTransition, m.value), trace: traceOf(m) }),
+        parse: (m) => parseEvent(Topics.GeofenceTransition, m.value),
         handle: async (chunk) => {
-          const traces = new Map<string, Record<string, string>>();
-          for (const { event } of chunk) if (event.trace) traces.set(event.event.id, event.trace);
-          await decidePromotion.executeBatch(chunk.map((c) => c.event.event), Date.now(), traces);
+          await decidePromotion.executeBatch(chunk.map((c) => c.event), Date.now(), tracesByEventId(chunk));
         },
       },
       settings,
