@@ -112,7 +112,7 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
     const topic = 'promotion.send-request.v1';
     const kafka = new Kafka({
       clientId: `${E2E.groupPrefix}obs-probe`,
-      brokers: ['localhost:9092'],
+      brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
       logLevel: logLevel.NOTHING,
     });
     const admin = kafka.admin();

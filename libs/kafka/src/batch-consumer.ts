@@ -1,14 +1,11 @@
 import { Topic, deadLetterTopic } from '@app/contracts';
 import { Logger } from '@nestjs/common';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { EventPublisher } from './event-publisher';
 import { classifyFailure } from './failure-policy';
 import type { ConsumeOutcome } from './kafka-event.server';
 import { KafkaSettings, kafkaServerOptions } from './kafka-options';
-import { kafkaHeaderGetter } from './trace-headers';
-
-const tracer = trace.getTracer('@app/kafka/batch');
+import type { MessageSource } from './trace-headers';
 
 /** What a batch consumer needs of a Kafka message (kafkajs's KafkaMessage has more). */
 export type BatchMessage = Pick<KafkaMessage, 'key' | 'value' | 'offset' | 'headers'>;
@@ -27,12 +24,20 @@ export interface BatchConsumerSpec<E> {
   parse(message: BatchMessage): E;
   /**
    * Handles a chunk of one partition's messages, in offset order. All or nothing, and idempotent:
-   * when it throws, the chunk (or part of it) is handled again.
+   * when it throws, the chunk (or part of it) is handled again. `source` (the group with its
+   * prefix) is what inMessageTrace needs to continue each message's trace.
    */
-  handle(chunk: Parsed<E>[], partition: number): Promise<void>;
+  handle(chunk: Parsed<E>[], source: MessageSource): Promise<void>;
   /** Messages handed to `handle` at once (default 500). */
   chunkSize?: number;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Where a group without committed offsets starts (default true, like every consumer of the
+   * system: kafkaServerOptions). False suits a topic whose old messages are worthless.
+   */
+  fromBeginning?: boolean;
+  /** Bytes per fetch, to drain a backlog of small messages in fewer fetches (kafkajs's defaults otherwise). */
+  fetch?: { maxBytesPerPartition: number; maxBytes: number };
   /** Counts what happened to `n` messages, for metrics. */
   onOutcome?: (topic: string, outcome: ConsumeOutcome, n: number) => void;
 }
@@ -64,7 +69,7 @@ export class KafkaBatchConsumer<E> {
   ) {
     const options = kafkaServerOptions(settings, spec.groupId);
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
-    this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
+    this.consumer = this.kafka.consumer({ ...(options.consumer as Parameters<Kafka['consumer']>[0]), ...spec.fetch });
     this.groupId = (options.consumer as { groupId: string }).groupId;
     this.logger = new Logger(`${spec.topic} batch consumer`);
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
@@ -83,8 +88,7 @@ export class KafkaBatchConsumer<E> {
    */
   async start(afterBatch?: (payload: EachBatchPayload) => Promise<void>): Promise<void> {
     await this.consumer.connect();
-    // Like every consumer of the system (kafkaServerOptions), a new group reads from the beginning.
-    await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: true });
+    await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: this.spec.fromBeginning ?? true });
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -127,24 +131,26 @@ export class KafkaBatchConsumer<E> {
       }
     }
     if (parsed.length === 0) return;
+    const source = { topic: this.spec.topic, partition, group: this.groupId };
     try {
-      await this.spec.handle(parsed, partition);
+      await this.spec.handle(parsed, source);
       this.spec.onOutcome?.(this.spec.topic, 'processed', parsed.length);
     } catch (error) {
       if (classifyFailure(error) === 'transient') {
         this.spec.onOutcome?.(this.spec.topic, 'retried', parsed.length);
         throw error;
       }
-      await this.oneByOne(partition, parsed);
+      await this.oneByOne(source, parsed);
     }
   }
 
   /** After a chunk failed for no known reason: each message on its own, under the failure policy. */
-  private async oneByOne(partition: number, parsed: Parsed<E>[]): Promise<void> {
+  private async oneByOne(source: MessageSource, parsed: Parsed<E>[]): Promise<void> {
+    const { partition } = source;
     for (const one of parsed) {
       const where = `${partition}/${one.message.offset}`;
       try {
-        await this.spec.handle([one], partition);
+        await this.spec.handle([one], source);
         this.unexpected.delete(where);
         this.spec.onOutcome?.(this.spec.topic, 'processed', 1);
       } catch (error) {
@@ -180,8 +186,21 @@ export class KafkaBatchConsumer<E> {
   }
 }
 
-/** The W3C trace headers a message carries, to continue its trace in what handling it causes. */
-export function traceOf(m: BatchMessage): Record<string, string> | undefined {
+/**
+ * The W3C trace headers of a chunk's messages by event id, for a use case that handles the chunk
+ * at once and continues each event's trace in what it causes (a location's transitions, a
+ * transition's send request).
+ */
+export function tracesByEventId(chunk: Parsed<{ id: string }>[]): Map<string, Record<string, string>> {
+  const traces = new Map<string, Record<string, string>>();
+  for (const { message, event } of chunk) {
+    const trace = traceOf(message);
+    if (trace) traces.set(event.id, trace);
+  }
+  return traces;
+}
+
+function traceOf(m: BatchMessage): Record<string, string> | undefined {
   const trace: Record<string, string> = {};
   for (const name of ['traceparent', 'tracestate']) {
     const value = m.headers?.[name];
@@ -216,29 +235,4 @@ export async function inOrderPerKey<T>(items: T[], keyOf: (item: T) => string, f
   const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, lists.length) }, worker));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-}
-
-/**
- * Runs `fn` inside a consumer span that continues the trace the message carries (the
- * `traceparent` EventPublisher wrote), as KafkaEventServer does for Nest's handlers: what `fn`
- * publishes, calls (the Send API) or logs carries the trace on.
- */
-export async function inMessageTrace<R>(topic: string, group: string, m: BatchMessage, fn: () => Promise<R>): Promise<R> {
-  const parent = propagation.extract(ROOT_CONTEXT, m.headers ?? {}, kafkaHeaderGetter);
-  const span = tracer.startSpan(
-    `${topic} process`,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.kafka.offset': Number(m.offset), 'messaging.consumer.group.name': group },
-    },
-    parent,
-  );
-  try {
-    return await context.with(trace.setSpan(parent, span), fn);
-  } catch (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    throw error;
-  } finally {
-    span.end();
-  }
 }

@@ -1,13 +1,10 @@
 import { Topic, deadLetterTopic, eventOfTombstone } from '@app/contracts';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Admin } from '@nestjs/microservices/external/kafka.interface';
 import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
 import { deadLetterRecord } from './dead-letter-record';
 import { classifyFailure } from './failure-policy';
-import { kafkaHeaderGetter } from './trace-headers';
-
-const tracer = trace.getTracer('@app/kafka');
+import { inMessageTrace } from './trace-headers';
 
 export interface PartitionLag {
   group: string;
@@ -64,34 +61,10 @@ export class KafkaEventServer extends ServerKafka {
     await super.bindEvents(consumer);
   }
 
-  /**
-   * Runs the handler inside a consumer span that continues the trace of the producer (the
-   * `traceparent` header EventPublisher wrote), so what the handler publishes or calls carries it on.
-   */
+  /** Runs the handler in the producer's trace (inMessageTrace): what it publishes or calls carries it on. */
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
-    const parent = propagation.extract(ROOT_CONTEXT, payload.message.headers ?? {}, kafkaHeaderGetter);
-    const span = tracer.startSpan(
-      `${payload.topic} process`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.destination.name': payload.topic,
-          'messaging.destination.partition.id': String(payload.partition),
-          'messaging.kafka.offset': Number(payload.message.offset),
-          'messaging.consumer.group.name': this.groupId,
-        },
-      },
-      parent,
-    );
-    try {
-      await context.with(trace.setSpan(parent, span), () => this.handleWithPolicy(payload));
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: describe(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
+    const source = { topic: payload.topic, partition: payload.partition, group: this.groupId };
+    await inMessageTrace(source, payload.message, () => this.handleWithPolicy(payload));
   }
 
   /**

@@ -4,6 +4,7 @@ export * from './metric-names';
 export * from './health';
 export * from './observability.module';
 export * from './bootstrap';
+export * from './batch-consumer.service';
 export * from './tracing';
 export * from './http-telemetry.interceptor';
 export * from './graceful-shutdown';

@@ -1,7 +1,7 @@
 import { Topics, parseEvent } from '@app/contracts';
-import { EventPublisher, KAFKA_SETTINGS, KafkaBatchConsumer, KafkaSettings, inOrderPerKey } from '@app/kafka';
-import { HealthRegistry, Metrics } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { EventPublisher, KAFKA_SETTINGS, KafkaSettings, inOrderPerKey } from '@app/kafka';
+import { BatchConsumerService, HealthRegistry, Metrics } from '@app/observability';
+import { Inject, Injectable } from '@nestjs/common';
 import { RecordShopperReceipt } from './record-delivery.usecase';
 
 /**
@@ -11,35 +11,20 @@ import { RecordShopperReceipt } from './record-delivery.usecase';
  * once and each shopper's events in order, instead of Nest's one-message-at-a-time pipeline.
  */
 @Injectable()
-export class ReceiptsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(ReceiptsConsumer.name);
-  private readonly batches: KafkaBatchConsumer<ReturnType<typeof parseEvent<typeof Topics.ShopperInteraction>>>;
-
+export class ReceiptsConsumer extends BatchConsumerService<ReturnType<typeof parseEvent<typeof Topics.ShopperInteraction>>> {
   constructor(recordReceipt: RecordShopperReceipt, publisher: EventPublisher, @Inject(KAFKA_SETTINGS) settings: KafkaSettings, health: HealthRegistry, metrics: Metrics) {
-    const consumed = metrics.counter('kafka_events_consumed_total', 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
-    this.batches = new KafkaBatchConsumer(
+    super(
       {
         topic: Topics.ShopperInteraction,
         groupId: 'brand-api-receipts',
+        healthCheck: 'receipts-consumer',
         parse: (m) => parseEvent(Topics.ShopperInteraction, m.value),
         handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => recordReceipt.execute(c.event.data)),
-        onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n),
       },
       settings,
       publisher,
+      health,
+      metrics,
     );
-    health.register('receipts-consumer', () => this.batches.isReady);
-  }
-
-  onApplicationBootstrap(): void {
-    void this.batches.start().catch((error: unknown) => {
-      this.logger.error(`receipts consumer failed to start: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.batches.stop();
   }
 }

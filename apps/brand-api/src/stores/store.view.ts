@@ -35,37 +35,11 @@ export function storeWarnings(s: Pick<StoreEntity, 'openingHours' | 'country'>):
 }
 
 export function toStoreView(s: StoreEntity): StoreView {
-  return {
-    id: s.id,
-    name: s.name,
-    externalId: s.externalId,
-    location: { lat: s.lat, lng: s.lng },
-    geofence: s.geofence,
-    timezone: s.timezone,
-    openingHours: s.openingHours,
-    tags: s.tags,
-    country: s.country,
-    version: s.version,
-    createdAt: s.createdAt.toISOString(),
-    updatedAt: s.updatedAt.toISOString(),
-  };
+  return { id: s.id, ...toStoreBody(s), version: s.version, createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString() };
 }
 
 export function toStoreSnapshot(s: StoreEntity): StoreSnapshot {
-  return {
-    storeId: s.id,
-    brandId: s.brandId,
-    version: s.version,
-    name: s.name,
-    externalId: s.externalId,
-    location: { lat: s.lat, lng: s.lng },
-    geofence: s.geofence,
-    timezone: s.timezone,
-    openingHours: s.openingHours,
-    tags: s.tags,
-    country: s.country,
-    updatedAt: s.updatedAt.toISOString(),
-  };
+  return { storeId: s.id, brandId: s.brandId, version: s.version, ...toStoreBody(s), updatedAt: s.updatedAt.toISOString() };
 }
 
 /** The columns a validated store body sets (everything but ids, version and timestamps). */
@@ -83,8 +57,11 @@ export function storeColumns(body: CreateStoreBody): Omit<NewStore, 'id' | 'bran
   };
 }
 
-/** A stored store as a body again, so a PATCH can be merged into it and checked as a whole. */
-export function toStoreBody(s: StoreEntity): CreateStoreBody {
+/**
+ * A stored store as a body again, so a PATCH can be merged into it and checked as a whole; also
+ * what the API's view and the catalog snapshot say of it, around their ids, version and times.
+ */
+export function toStoreBody(s: StoreEntity) {
   return {
     name: s.name,
     externalId: s.externalId,
@@ -94,5 +71,5 @@ export function toStoreBody(s: StoreEntity): CreateStoreBody {
     openingHours: s.openingHours,
     tags: s.tags,
     country: s.country,
-  };
+  } satisfies CreateStoreBody;
 }

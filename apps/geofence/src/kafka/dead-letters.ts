@@ -4,9 +4,9 @@ import { Logger } from '@nestjs/common';
 import type { KafkaMessage, Producer } from 'kafkajs';
 
 /**
- * The `.dlq` step of libs/kafka's failure policy for this app's own kafkajs consumers (the batch
- * consumers Nest's transport cannot express): the original bytes, the reason in headers, the
- * produce awaited before the offset moves on.
+ * The `.dlq` step of libs/kafka's failure policy for the catalog projections' own kafkajs
+ * consumers (CompactedProjectionConsumer): the original bytes, the reason in headers, the produce
+ * awaited before the offset moves on.
  */
 export async function deadLetter(
   producer: Producer,

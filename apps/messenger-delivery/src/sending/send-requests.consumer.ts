@@ -1,7 +1,7 @@
 import { Topics, parseEvent } from '@app/contracts';
-import { EventPublisher, KAFKA_SETTINGS, KafkaBatchConsumer, KafkaSettings, inMessageTrace, inOrderPerKey } from '@app/kafka';
-import { HealthRegistry, Metrics } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { EventPublisher, KAFKA_SETTINGS, KafkaSettings, inMessageTrace, inOrderPerKey } from '@app/kafka';
+import { BatchConsumerService, HealthRegistry, Metrics } from '@app/observability';
+import { Inject, Injectable } from '@nestjs/common';
 import { DeliverPromotion } from './deliver-promotion.usecase';
 
 /** Send requests per chunk (offsets move on after each). */
@@ -24,36 +24,22 @@ const IN_FLIGHT = 4;
  * at most once whatever happens to the chunk: DeliverPromotion claims it in the send ledger first.
  */
 @Injectable()
-export class SendRequestsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(SendRequestsConsumer.name);
-  private readonly batches: KafkaBatchConsumer<ReturnType<typeof parseEvent<typeof Topics.PromotionSendRequest>>>;
-
+export class SendRequestsConsumer extends BatchConsumerService<ReturnType<typeof parseEvent<typeof Topics.PromotionSendRequest>>> {
   constructor(deliverPromotion: DeliverPromotion, publisher: EventPublisher, @Inject(KAFKA_SETTINGS) settings: KafkaSettings, health: HealthRegistry, metrics: Metrics) {
-    const consumed = metrics.counter('kafka_events_consumed_total', 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
-    this.batches = new KafkaBatchConsumer(
+    super(
       {
         topic: Topics.PromotionSendRequest,
         groupId: 'messenger-delivery-sends',
+        healthCheck: 'send-requests-consumer',
         chunkSize: CHUNK,
         parse: (m) => parseEvent(Topics.PromotionSendRequest, m.value),
-        handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(Topics.PromotionSendRequest, 'messenger-delivery-sends', c.message, () => deliverPromotion.execute(c.event)), IN_FLIGHT),
-        onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n),
+        handle: (chunk, source) =>
+          inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(source, c.message, () => deliverPromotion.execute(c.event)), IN_FLIGHT),
       },
       settings,
       publisher,
+      health,
+      metrics,
     );
-    health.register('send-requests-consumer', () => this.batches.isReady);
-  }
-
-  onApplicationBootstrap(): void {
-    void this.batches.start().catch((error: unknown) => {
-      this.logger.error(`send requests consumer failed to start: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.batches.stop();
   }
 }

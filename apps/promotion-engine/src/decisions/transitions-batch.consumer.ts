@@ -1,7 +1,7 @@
 import { Topics, parseEvent } from '@app/contracts';
-import { BatchMessage, EventPublisher, KAFKA_SETTINGS, KafkaBatchConsumer, KafkaSettings, traceOf } from '@app/kafka';
-import { HealthRegistry, Metrics } from '@app/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { BatchMessage, EventPublisher, KAFKA_SETTINGS, KafkaSettings, tracesByEventId } from '@app/kafka';
+import { BatchConsumerService, HealthRegistry, Metrics } from '@app/observability';
+import { Inject, Injectable } from '@nestjs/common';
 import { DecidePromotion } from './decide-promotion.usecase';
 
 export const TRANSITION_PARTITIONS_CONCURRENTLY = Symbol('TRANSITION_PARTITIONS_CONCURRENTLY');
@@ -18,10 +18,7 @@ export type TransitionMessage = BatchMessage;
  * the chunk's decisions are logged and their send requests acknowledged (at-least-once).
  */
 @Injectable()
-export class TransitionsBatchConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(TransitionsBatchConsumer.name);
-  private readonly batches: KafkaBatchConsumer<{ event: Event; trace?: Record<string, string> }>;
-
+export class TransitionsBatchConsumer extends BatchConsumerService<Event> {
   constructor(
     decidePromotion: DecidePromotion,
     publisher: EventPublisher,
@@ -30,41 +27,26 @@ export class TransitionsBatchConsumer implements OnApplicationBootstrap, BeforeA
     health: HealthRegistry,
     metrics: Metrics,
   ) {
-    const consumed = metrics.counter('kafka_events_consumed_total', 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
-    this.batches = new KafkaBatchConsumer(
+    super(
       {
         topic: Topics.GeofenceTransition,
         groupId: 'promotion-engine-transitions',
+        healthCheck: 'transitions-consumer',
         partitionsConsumedConcurrently: concurrency,
-        parse: (m) => ({ event: parseEvent(Topics.GeofenceTransition, m.value), trace: traceOf(m) }),
+        parse: (m) => parseEvent(Topics.GeofenceTransition, m.value),
         handle: async (chunk) => {
-          const traces = new Map<string, Record<string, string>>();
-          for (const { event } of chunk) if (event.trace) traces.set(event.event.id, event.trace);
-          await decidePromotion.executeBatch(chunk.map((c) => c.event.event), Date.now(), traces);
+          await decidePromotion.executeBatch(chunk.map((c) => c.event), Date.now(), tracesByEventId(chunk));
         },
-        onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n),
       },
       settings,
       publisher,
+      health,
+      metrics,
     );
-    health.register('transitions-consumer', () => this.batches.isReady);
-  }
-
-  onApplicationBootstrap(): void {
-    void this.batches.start().catch((error: unknown) => {
-      this.logger.error(`transitions consumer failed to start: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
   }
 
   /** Decides one chunk of a partition's messages (the benchmark drives this without a broker). */
   handleChunk(partition: number, chunk: TransitionMessage[]): Promise<void> {
     return this.batches.handleChunk(partition, chunk);
-  }
-
-  /** Before the producer and Redis close: kafkajs lets the batch in hand finish and commit first. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.batches.stop();
   }
 }
