@@ -19,7 +19,12 @@ export class ReceiptsConsumer extends BatchConsumerService<ReturnType<typeof par
         groupId: 'brand-api-receipts',
         healthCheck: 'receipts-consumer',
         parse: (m) => parseEvent(Topics.ShopperInteraction, m.value),
-        handle: (chunk) => inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => recordReceipt.execute(c.event.data)),
+        handle: (chunk) =>
+          inOrderPerKey(
+            chunk.filter((c) => RecordShopperReceipt.concerns(c.event.data)),
+            (c) => c.event.data.shopperId,
+            (c) => recordReceipt.execute(c.event.data),
+          ),
       },
       settings,
       publisher,

@@ -20,6 +20,11 @@ export class RecordDeliveryStatus {
 export class RecordShopperReceipt {
   constructor(private readonly deliveries: DeliveryRepository) {}
 
+  /** Whether the interaction is a receipt or a click at all (most are location shares and messages). */
+  static concerns(i: Pick<ShopperInteraction, 'kind' | 'payload'>): boolean {
+    return i.kind === 'delivery' || i.kind === 'read' || (i.kind === 'click' && !!i.payload);
+  }
+
   async execute(i: ShopperInteraction): Promise<void> {
     if (i.kind === 'delivery' || i.kind === 'read') {
       const until = i.watermark !== null ? new Date(i.watermark) : new Date(i.at);

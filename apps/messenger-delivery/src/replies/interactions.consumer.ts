@@ -2,6 +2,7 @@ import { Topics, parseEvent } from '@app/contracts';
 import { EventPublisher, KAFKA_SETTINGS, KafkaSettings, inMessageTrace, inOrderPerKey } from '@app/kafka';
 import { BatchConsumerService, HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
+import { needsReply } from './replies';
 import { SendReply } from './send-reply.usecase';
 
 /**
@@ -19,8 +20,14 @@ export class InteractionsConsumer extends BatchConsumerService<ReturnType<typeof
         groupId: 'messenger-delivery-interactions',
         healthCheck: 'interactions-consumer',
         parse: (m) => parseEvent(Topics.ShopperInteraction, m.value),
+        // Commands first: a location share (most of the topic) answers nothing, so it gets no span,
+        // no per-shopper ordering and no use case call.
         handle: (chunk, source) =>
-          inOrderPerKey(chunk, (c) => c.event.data.shopperId, (c) => inMessageTrace(source, c.message, () => sendReply.execute(c.event))),
+          inOrderPerKey(
+            chunk.filter((c) => needsReply(c.event.data)),
+            (c) => c.event.data.shopperId,
+            (c) => inMessageTrace(source, c.message, () => sendReply.execute(c.event)),
+          ),
       },
       settings,
       publisher,
