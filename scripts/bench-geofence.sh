@@ -25,5 +25,6 @@ redis_pid=$!
 trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
 
+# --max-semi-space-size=32: the young generation the geofence runs with (k8s/base/apps/geofence.yaml).
 BENCH_REDIS_URL="redis://127.0.0.1:$port/0" BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
-  node --max-old-space-size="${BENCH_NODE_HEAP_MB:-6144}" "$root/dist/scripts/bench-geofence.js"
+  node --max-old-space-size="${BENCH_NODE_HEAP_MB:-6144}" --max-semi-space-size=32 "$root/dist/scripts/bench-geofence.js"

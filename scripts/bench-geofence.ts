@@ -1,8 +1,9 @@
 /**
  * make bench-geofence: the geofence engine against Redis GEOSEARCH and PostGIS, on the same stores.
- * Not a test: it prints figures. Run by scripts/bench/geofence.sh (which installs PostGIS and
+ * Not a test: it prints figures. Run by scripts/bench-geofence.sh (which installs PostGIS and
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
- * LOOKUPS (evaluations measured, 200000), KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS,
+ * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), STORE_CACHE_SIZE (the app's 200000),
+ * KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS, BENCH_QUICK=1 (only (a), (c'), (c)),
  * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default --max-semi-space-size=32, as in k8s).
  */
 import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
@@ -91,7 +92,20 @@ function makeStore(i: number): StoreSnapshot {
 }
 
 /** Shoppers walk around a store of their brand: 60 % of fixes land inside a fence's area. */
-function makeShares(stores: StoreSnapshot[], count: number, nowMs: number, pageId: string, perShopper: number): EventOf<typeof Topics.ShopperLocation>[] {
+/**
+ * What shares and the searches need of a store once it is filed: the bench process must not keep
+ * a million full snapshots (polygons and all) alive beside the engine's own cache, or (c) measures
+ * the garbage collector marking the bench's heap rather than the engine.
+ */
+interface Home {
+  brandId: string;
+  location: { lat: number; lng: number };
+  /** The circle's radius; null for polygons. */
+  circleRadiusM: number | null;
+}
+const homeOf = (s: StoreSnapshot): Home => ({ brandId: s.brandId, location: s.location, circleRadiusM: s.geofence.type === 'circle' ? s.geofence.radiusM : null });
+
+function makeShares(stores: Home[], count: number, nowMs: number, pageId: string, perShopper: number): EventOf<typeof Topics.ShopperLocation>[] {
   const out: EventOf<typeof Topics.ShopperLocation>[] = [];
   const shoppers = Math.ceil(count / perShopper);
   for (let s = 0; s < shoppers; s++) {
@@ -137,8 +151,8 @@ async function loadRedis(redis: Redis, index: StoreIndexRepository, stores: Stor
   log(`Redis: ${fmt(stores.length)} stores filed in ${((Date.now() - t0) / 1000).toFixed(1)} s, used_memory ${(used / 2 ** 20).toFixed(0)} MiB, ${fmt(await redis.dbsize())} keys`);
 }
 
-async function biggestSet(redis: Redis, stores: StoreSnapshot[]): Promise<{ key: string; size: number; store: StoreSnapshot }> {
-  const counts = new Map<string, { n: number; store: StoreSnapshot }>();
+async function biggestSet(redis: Redis, stores: Home[]): Promise<{ key: string; size: number; store: Home }> {
+  const counts = new Map<string, { n: number; store: Home }>();
   for (const s of stores) {
     const key = `geo:{b:${s.brandId}:c:${cellOf(s.location.lat, s.location.lng)}}`;
     const c = counts.get(key);
@@ -259,7 +273,7 @@ function processCpuSeconds(pid: number): number {
 }
 
 /** One geofence process (the built app) on the private Redis, its own consumer group: shares in, transitions out. */
-async function benchKafka(stores: StoreSnapshot[], redisUrlForApp: string): Promise<number> {
+async function benchKafka(stores: Home[], redisUrlForApp: string): Promise<number> {
   const prefix = `bench-${randomUUID().slice(0, 8)}-`;
   const port = Number(process.env.BENCH_GEOFENCE_PORT ?? 6990);
   const kafka = new Kafka({ clientId: `${prefix}bench`, brokers, logLevel: logLevel.NOTHING });
@@ -292,7 +306,7 @@ async function benchKafka(stores: StoreSnapshot[], redisUrlForApp: string): Prom
     const now = Date.now();
     for (let s = 0; shares.length < KAFKA_SHARES; s++) {
       const home = stores[Math.floor(rand() * stores.length)];
-      if (home.geofence.type !== 'circle' || home.geofence.radiusM > 250) continue;
+      if (home.circleRadiusM === null || home.circleRadiusM > 250) continue;
       const psid = `k${s}`;
       const base = { shopperId: `${pageId}:${psid}`, pageId, psid, brandId: home.brandId, accuracyM: 5, source: 'api' as const, messageId: null };
       for (const [lat, ago] of [[home.location.lat, 200_000], [home.location.lat + 0.0045, 100_000]] as const) {
@@ -359,7 +373,9 @@ async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise
 async function main(): Promise<void> {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   await redis.flushdb();
-  const index = new StoreIndexRepository(redis, 2_000_000);
+  // The app's fence cache (STORE_CACHE_SIZE, 200,000 by default in apps/geofence/src/env.ts): at
+  // 1M stores most fences are not cached and a search reads them from their hashes, as in production.
+  const index = new StoreIndexRepository(redis, Number(process.env.STORE_CACHE_SIZE ?? 200_000));
   const visits = new VisitStateRepository(redis);
   const publisher = new DiscardingPublisher();
   const metrics = new Metrics('bench');
@@ -368,16 +384,18 @@ async function main(): Promise<void> {
   const redisPort = Number(new URL(redisUrl).port || 6379);
 
   const t0 = Date.now();
-  const stores = Array.from({ length: STORES }, (_, i) => makeStore(i));
+  let snapshots: StoreSnapshot[] = Array.from({ length: STORES }, (_, i) => makeStore(i));
   log(`${fmt(STORES)} stores generated in ${((Date.now() - t0) / 1000).toFixed(1)} s (${BRANDS} brands, 60 cities, countryside, circles/polygons/multipolygons/wide)`);
-  await loadRedis(redis, index, stores);
+  await loadRedis(redis, index, snapshots);
   // Every brand has one dwell offer of 300 s for all its stores, so shares still cause dwells.
   for (let b = 0; b < BRANDS; b++) await dwell.apply(`bench-offer-${b}`, `bench-brand-${b}`, 1, { dwellSeconds: 300, storeIds: [] }, false);
+  const stores = snapshots.map(homeOf);
   const big = await biggestSet(redis, stores);
   log(`largest GEO set: ${big.key} with ${fmt(big.size)} members`);
 
   const pool = new Pool({ connectionString: databaseUrl, max: 8 });
-  if (process.env.BENCH_QUICK !== '1') await loadPostgis(pool, stores);
+  if (process.env.BENCH_QUICK !== '1') await loadPostgis(pool, snapshots);
+  snapshots = [];
 
   await benchUseCase(evaluate, makeShares(stores, 20_000, Date.now(), 'benchwarm', 10));
 
