@@ -13,8 +13,8 @@ import Redis from 'ioredis';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
 import { EvaluateLocations, GeofencePolicy } from '../apps/geofence/src/locations/evaluate-location.usecase';
 import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state.repository';
@@ -437,8 +437,7 @@ async function main(): Promise<void> {
       `(lookups = whole evaluations (c); the index alone (c') is ${(idx.perSec / redisGeosearchPerSec).toFixed(2)} × GEOSEARCH and ${postgisLookupsPerSec > 0 ? (idx.perSec / postgisLookupsPerSec).toFixed(1) : '–'} × PostGIS)`,
   );
   redis.disconnect();
-  console.log(
-    JSON.stringify({
+  const line = {
       stores: STORES,
       lookupsPerSec: Math.round(uc.perSec),
       indexLookupsPerSec: Math.round(idx.perSec),
@@ -446,8 +445,22 @@ async function main(): Promise<void> {
       postgisLookupsPerSec: Math.round(postgisLookupsPerSec),
       p99Ms: Number(uc.p99Ms.toFixed(2)),
       kafkaSharesPerSec: Math.round(kafkaSharesPerSec),
-    }),
-  );
+  };
+  if (!quick) recordInLatest(line);
+  console.log(JSON.stringify(line));
+}
+
+/**
+ * bench/results/latest.json carries the last full run's line as `geofence` (issue 7's format) and
+ * every size's last line under `geofenceByStores`; make bench keeps both when it rewrites the file.
+ */
+function recordInLatest(line: { stores: number }): void {
+  const file = join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { geofenceByStores?: Record<string, unknown> }) : {};
+  const measured = { ...line, measuredAt: new Date().toISOString() };
+  const byStores = { ...previous.geofenceByStores, [String(line.stores)]: measured };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...previous, geofence: measured, geofenceByStores: byStores }, null, 2)}\n`);
 }
 
 main()
