@@ -33,7 +33,7 @@ node dist/scripts/bench-e2e.js || rc=$?
 } >"$rss_file"
 node -e '
   const fs = require("fs");
-  const file = "bench/results/latest.json";
+  const file = `${process.env.BENCH_RESULTS || "bench/results"}/latest.json`;
   const results = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
   results.rssMb = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");

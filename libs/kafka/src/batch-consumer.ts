@@ -82,21 +82,15 @@ export class KafkaBatchConsumer<E> {
     return this.joined;
   }
 
-  /**
-   * Connects and consumes until `stop`. `afterBatch` runs after each batch's offsets are resolved
-   * (the geofence's store index uses it to tell when a rebuild has caught up).
-   */
-  async start(afterBatch?: (payload: EachBatchPayload) => Promise<void>): Promise<void> {
+  /** Connects and consumes until `stop`. */
+  async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: this.spec.fromBeginning ?? true });
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.spec.partitionsConsumedConcurrently ?? 3,
-      eachBatch: async (payload) => {
-        await this.onBatch(payload);
-        if (afterBatch) await afterBatch(payload);
-      },
+      eachBatch: (payload) => this.onBatch(payload),
     });
   }
 
