@@ -50,16 +50,21 @@ export class GracefulShutdown {
     const logger = app.get(Logger);
     const started = Date.now();
     logger.log(`${this.name} received ${signal}: stopping`);
-    setTimeout(() => {
-      logger.error(`${this.name} did not stop within ${this.deadlineMs} ms; exiting, what it had not committed will be redelivered`);
-      process.exit(1);
-    }, this.deadlineMs).unref();
+    // What the app was doing when the deadline struck, for whoever reads the log afterwards.
+    let phase = 'closing HTTP connections';
     const server = app.getHttpServer() as Server;
+    setTimeout(() => {
+      server.getConnections((_error, open) => {
+        logger.error(`${this.name} did not stop within ${this.deadlineMs} ms (still ${phase}; ${open} HTTP connections open); exiting, what it had not committed will be redelivered`);
+        process.exit(1);
+      });
+    }, this.deadlineMs).unref();
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     idle.unref();
     try {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       clearInterval(idle);
+      phase = `running the shutdown hooks (consumers, producers, Redis, Postgres; HTTP closed after ${Date.now() - started} ms)`;
       await app.close();
       logger.log(`${this.name} stopped in ${Date.now() - started} ms`);
       process.exit(0);

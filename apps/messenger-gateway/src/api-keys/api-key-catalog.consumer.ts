@@ -6,6 +6,9 @@ import { Admin, Consumer, EachMessagePayload, Kafka, Partitioners, Producer } fr
 import { randomBytes } from 'node:crypto';
 import { ApiKeyDirectory } from './api-key-directory';
 
+/** How long shutdown waits for the group's removal (an empty group also expires on the broker by itself). */
+const GROUP_CLEANUP_MS = 2_000;
+
 /**
  * Reads catalog.api-key.v1 into this process's ApiKeyDirectory, from the beginning at every
  * start: every replica needs every key, so each one has a group of its own
@@ -117,7 +120,9 @@ export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, BeforeAppl
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
-    // The group never committed; remove it so restarts leave nothing behind on the broker.
-    await this.withAdmin((admin) => admin.deleteGroups([this.groupId])).catch(() => undefined);
+    // The group never committed; remove it so restarts leave nothing behind on the broker. Best
+    // effort and bounded: the admin client retries for up to a minute, past the shutdown deadline.
+    const deleted = this.withAdmin((admin) => admin.deleteGroups([this.groupId])).catch(() => undefined);
+    await Promise.race([deleted, new Promise((resolve) => setTimeout(resolve, GROUP_CLEANUP_MS).unref())]);
   }
 }
