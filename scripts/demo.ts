@@ -58,8 +58,11 @@ async function main(): Promise<void> {
   });
 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-  await waitForProjections(redisUrl, created.map((s) => s.id), [offer.id]);
-  await waitForBrandSettings(redisUrl, brand.id, settings.body.version);
+  // Usually well under a second. A consumer group new to a broker that already holds much (a dev
+  // broker after `make bench`) first reads its topics from the beginning: that took about a minute
+  // once, so the demo waits up to three.
+  await waitForProjections(redisUrl, created.map((s) => s.id), [offer.id], 180_000);
+  await waitForBrandSettings(redisUrl, brand.id, settings.body.version, 180_000);
   console.log(`brand ${brand.id}, Page ${pageId}, ${created.length} stores, 1 active offer`);
   const started = Date.now();
   await client.say(pageId, psid, 'Bonjour ! Des promos près de moi ?', started - 120_000);
