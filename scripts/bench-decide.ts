@@ -25,6 +25,7 @@ import { TransitionMessage, TransitionsBatchConsumer } from '../apps/promotion-e
 import { EnginePolicy } from '../apps/promotion-engine/src/engine-policy';
 import { InterestProfileRepository } from '../apps/promotion-engine/src/interests/interest-profile.repository';
 import { ShopperStateRepository } from '../apps/promotion-engine/src/shoppers/shopper-state.repository';
+import { redisCpuSeconds } from './bench-cpu';
 
 const BRANDS = 5;
 const STORES_PER_BRAND = 10;
@@ -203,12 +204,6 @@ async function redisCommands(redis: Redis): Promise<number> {
   let total = 0;
   for (const m of info.matchAll(/cmdstat_[^:]+:calls=(\d+)/g)) total += Number(m[1]);
   return total;
-}
-
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return field('used_cpu_sys') + field('used_cpu_user');
 }
 
 main().catch((error) => {

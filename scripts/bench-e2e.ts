@@ -26,6 +26,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { cpuSecondsOf } from './bench-cpu';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BRANDS = env('BRANDS', 20);
@@ -260,17 +261,6 @@ function pidsOfApps(): Record<string, number> {
     if (APPS.includes(app)) pids[app] = Number(readFileSync(join(dir, file), 'utf8').trim());
   }
   return pids;
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 function rssMbOf(pid: number): number {

@@ -15,6 +15,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { cpuSecondsOf, redisCpuSeconds } from './bench-cpu';
 
 const MESSAGES = Number(process.env.FLOOR_MESSAGES ?? 200_000);
 const COMMANDS = Number(process.env.FLOOR_COMMANDS ?? 200_000);
@@ -25,12 +26,6 @@ const PARTITIONS = TOPIC_SPECS.find((t) => t.name === Topics.ShopperLocation)?.p
 
 const log = (msg: string) => console.log(`[floor] ${msg}`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** The Kafka broker's pid (its JVM runs kafka.Kafka), or null when it is not on this machine. */
 function brokerPid(): number | null {
@@ -140,11 +135,6 @@ async function kafkaFloors(): Promise<Record<string, Cost>> {
     await admin.disconnect();
   }
   return results;
-}
-
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
 }
 
 /** Issues `n` units of `unit`, IN_FLIGHT at a time (ioredis auto-pipelining writes each tick's commands together). */

@@ -21,6 +21,7 @@ import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state
 import { DwellThresholdRepository } from '../apps/geofence/src/dwell/dwell-threshold.repository';
 import { cellOf } from '../apps/geofence/src/store-index/cells';
 import { StoreIndexRepository } from '../apps/geofence/src/store-index/store-index.repository';
+import { cpuSecondsOf, redisCpuSeconds } from './bench-cpu';
 
 const STORES = Number(process.env.STORES ?? 100_000);
 const LOOKUPS = Number(process.env.LOOKUPS ?? 200_000);
@@ -267,11 +268,6 @@ async function benchIndex(index: StoreIndexRepository, shares: EventOf<typeof To
   return { perSec: shares.length / ((Date.now() - t0) / 1000), inside };
 }
 
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
-}
-
 /** One geofence process (the built app) on the private Redis, its own consumer group: shares in, transitions out. */
 async function benchKafka(stores: Home[], redisUrlForApp: string): Promise<number> {
   const prefix = `bench-${randomUUID().slice(0, 8)}-`;
@@ -331,7 +327,7 @@ async function benchKafka(stores: Home[], redisUrlForApp: string): Promise<numbe
     await joined;
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const cpuBefore = processCpuSeconds(app.pid!);
+    const cpuBefore = cpuSecondsOf(app.pid!);
     const t0 = Date.now();
     for (let i = 0; i < shares.length; i += 5000) {
       await producer.sendBatch({ acks: -1, topicMessages: [{ topic: Topics.ShopperLocation, messages: shares.slice(i, i + 5000) }] });
@@ -339,7 +335,7 @@ async function benchKafka(stores: Home[], redisUrlForApp: string): Promise<numbe
     log(`Kafka: ${fmt(shares.length)} shares produced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await Promise.race([all, new Promise((r) => setTimeout(r, 300_000))]);
     const seconds = (Date.now() - t0) / 1000;
-    const cpu = processCpuSeconds(app.pid!) - cpuBefore;
+    const cpu = cpuSecondsOf(app.pid!) - cpuBefore;
     log(`Kafka: ${fmt(received)} of ${fmt(shares.length)} transitions out after ${seconds.toFixed(1)} s; the geofence process used ${cpu.toFixed(1)} CPU-s (${((cpu * 1e6) / shares.length).toFixed(0)} µs per share, so ${fmt(shares.length / cpu)} shares per CPU-second)`);
     await producer.disconnect();
     await consumer.disconnect();
@@ -353,11 +349,6 @@ async function benchKafka(stores: Home[], redisUrlForApp: string): Promise<numbe
     if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
     await admin.disconnect();
   }
-}
-
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
 }
 
 async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise<string> {
