@@ -1,6 +1,7 @@
 import { Topic, deadLetterTopic } from '@app/contracts';
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { ConsumerLifecycle } from './consumer-lifecycle';
 import { EventPublisher } from './event-publisher';
 import { classifyFailure } from './failure-policy';
 import type { ConsumeOutcome } from './kafka-event.server';
@@ -61,6 +62,7 @@ export class KafkaBatchConsumer<E> {
   private readonly logger: Logger;
   private readonly unexpected = new Map<string, number>();
   private joined = false;
+  private readonly lifecycle = new ConsumerLifecycle();
 
   constructor(
     private readonly spec: BatchConsumerSpec<E>,
@@ -82,21 +84,25 @@ export class KafkaBatchConsumer<E> {
     return this.joined;
   }
 
-  /** Connects and consumes until `stop`. */
-  async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: this.spec.fromBeginning ?? true });
-    await this.consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.spec.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.onBatch(payload),
+  /** Connects and consumes until `stop` (a `stop` during the start ends it; see ConsumerLifecycle). */
+  start(): Promise<void> {
+    return this.lifecycle.start(async (stopping) => {
+      await this.consumer.connect();
+      if (stopping()) return;
+      await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: this.spec.fromBeginning ?? true });
+      if (stopping()) return;
+      await this.consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.spec.partitionsConsumedConcurrently ?? 3,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
     });
   }
 
   /** Stops fetching; kafkajs lets the batch in hand finish and commit first. */
   async stop(): Promise<void> {
-    await this.consumer.disconnect().catch(() => undefined);
+    await this.lifecycle.stop(() => this.consumer.disconnect().catch(() => undefined));
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {

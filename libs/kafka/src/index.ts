@@ -8,3 +8,4 @@ export * from './coalescing-publisher';
 export * from './kafka.module';
 export * from './trace-headers';
 export * from './batch-consumer';
+export * from './consumer-lifecycle';

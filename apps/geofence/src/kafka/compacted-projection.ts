@@ -1,5 +1,5 @@
 import { AnyEvent, EventOf, Topic, eventKey, parseCatalogRecord } from '@app/contracts';
-import { KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
+import { ConsumerLifecycle, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { deadLetter } from './dead-letters';
@@ -39,6 +39,7 @@ export class CompactedProjectionConsumer<T extends Topic> {
   private readonly consumer: Consumer;
   private readonly groupId: string;
   private readonly producer: Producer;
+  private readonly lifecycle = new ConsumerLifecycle();
   private resolveBuilt: () => void = () => undefined;
   /** Resolves once the projection holds the whole topic. */
   readonly built = new Promise<void>((resolve) => (this.resolveBuilt = resolve));
@@ -55,7 +56,12 @@ export class CompactedProjectionConsumer<T extends Topic> {
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
-  async start(): Promise<void> {
+  /** Rebuilds if needed, then follows the topic (a `stop` during the start ends it). */
+  start(): Promise<void> {
+    return this.lifecycle.start((stopping) => this.run(stopping));
+  }
+
+  private async run(stopping: () => boolean): Promise<void> {
     const { topic } = this.projection;
     const started = Date.now();
     const rebuild = !(await this.projection.isBuilt());
@@ -75,6 +81,7 @@ export class CompactedProjectionConsumer<T extends Topic> {
       this.resolveBuilt();
     };
     if (!rebuild) await maybeBuilt();
+    if (stopping()) return;
     await kafka.subscribe({ topic, fromBeginning: true });
     kafka.on(kafka.events.GROUP_JOIN, ({ payload }) => {
       const mine = new Set(payload.memberAssignment[topic] ?? []);
@@ -171,7 +178,9 @@ export class CompactedProjectionConsumer<T extends Topic> {
 
   /** Stops fetching and finishes the batch in hand while Redis and the producer are still open. */
   async stop(): Promise<void> {
-    await this.consumer.disconnect().catch(() => undefined);
-    await this.producer.disconnect().catch(() => undefined);
+    await this.lifecycle.stop(async () => {
+      await this.consumer.disconnect().catch(() => undefined);
+      await this.producer.disconnect().catch(() => undefined);
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { Topics, deadLetterTopic, parseCatalogRecord } from '@app/contracts';
-import { KAFKA_SETTINGS, KafkaSettings, kafkaServerOptions } from '@app/kafka';
+import { ConsumerLifecycle, KAFKA_SETTINGS, KafkaSettings, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Admin, Consumer, EachMessagePayload, Kafka, Partitioners, Producer } from 'kafkajs';
@@ -25,6 +25,7 @@ export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, BeforeAppl
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly groupId: string;
+  private readonly lifecycle = new ConsumerLifecycle();
 
   constructor(
     private readonly directory: ApiKeyDirectory,
@@ -47,7 +48,11 @@ export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, BeforeAppl
     });
   }
 
-  private async start(): Promise<void> {
+  private start(): Promise<void> {
+    return this.lifecycle.start((stopping) => this.run(stopping));
+  }
+
+  private async run(stopping: () => boolean): Promise<void> {
     const started = Date.now();
     const remaining = new Map<number, bigint>();
     for (const p of await this.withAdmin((admin) => admin.fetchTopicOffsets(Topics.ApiKeyCatalog))) {
@@ -61,6 +66,7 @@ export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, BeforeAppl
     maybeBuilt();
     await this.producer.connect();
     await this.consumer.connect();
+    if (stopping()) return;
     await this.consumer.subscribe({ topic: Topics.ApiKeyCatalog, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
@@ -118,8 +124,10 @@ export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, BeforeAppl
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect().catch(() => undefined);
-    await this.producer.disconnect().catch(() => undefined);
+    await this.lifecycle.stop(async () => {
+      await this.consumer.disconnect().catch(() => undefined);
+      await this.producer.disconnect().catch(() => undefined);
+    });
     // The group never committed; remove it so restarts leave nothing behind on the broker. Best
     // effort and bounded: the admin client retries for up to a minute, past the shutdown deadline.
     const deleted = this.withAdmin((admin) => admin.deleteGroups([this.groupId])).catch(() => undefined);
