@@ -2,9 +2,9 @@
  * make bench-geofence: the geofence engine against Redis GEOSEARCH and PostGIS, on the same stores.
  * Not a test: it prints figures. Run by scripts/bench-geofence.sh (which installs PostGIS and
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
- * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), STORE_CACHE_SIZE (the app's 200000),
+ * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), STORE_CACHE_MB (the app's 24),
  * KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS, BENCH_QUICK=1 (only (a), (c'), (c)),
- * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default --max-semi-space-size=32, as in k8s).
+ * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default the app's, scripts/app-node-options.json).
  */
 import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
 import { EventPublisher, Outgoing } from '@app/kafka';
@@ -21,6 +21,7 @@ import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state
 import { DwellThresholdRepository } from '../apps/geofence/src/dwell/dwell-threshold.repository';
 import { cellOf } from '../apps/geofence/src/store-index/cells';
 import { StoreIndexRepository } from '../apps/geofence/src/store-index/store-index.repository';
+import { APP_PROCESS_ENV, nodeOptionsOf } from './app-node-options';
 import { cpuSecondsOf, redisCpuSeconds } from './bench-cpu';
 
 const STORES = Number(process.env.STORES ?? 100_000);
@@ -275,10 +276,11 @@ async function benchKafka(stores: Home[], redisUrlForApp: string): Promise<numbe
   const kafka = new Kafka({ clientId: `${prefix}bench`, brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  // GEOFENCE_NODE_ARGS: node flags for the geofence process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-  const nodeArgs = (process.env.GEOFENCE_NODE_ARGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
+  // GEOFENCE_NODE_ARGS: node flags for the geofence process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`);
+  // by default the app's own (scripts/app-node-options.json).
+  const nodeArgs = process.env.GEOFENCE_NODE_ARGS?.split(' ').filter(Boolean) ?? nodeOptionsOf('geofence');
   const app = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'apps', 'geofence', 'src', 'main.js')], {
-    env: { ...process.env, PORT: String(port), REDIS_URL: redisUrlForApp, KAFKA_GROUP_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    env: { ...process.env, ...APP_PROCESS_ENV, PORT: String(port), REDIS_URL: redisUrlForApp, KAFKA_GROUP_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -364,9 +366,9 @@ async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise
 async function main(): Promise<void> {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   await redis.flushdb();
-  // The app's fence cache (STORE_CACHE_SIZE, 200,000 by default in apps/geofence/src/env.ts): at
-  // 1M stores most fences are not cached and a search reads them from their hashes, as in production.
-  const index = new StoreIndexRepository(redis, Number(process.env.STORE_CACHE_SIZE ?? 200_000));
+  // The app's fence cache (STORE_CACHE_MB, 24 by default in apps/geofence/src/env.ts, about 22,000
+  // circles): most fences are not cached and a search reads them from their hashes, as in production.
+  const index = new StoreIndexRepository(redis, Number(process.env.STORE_CACHE_MB ?? 24) * 2 ** 20);
   const visits = new VisitStateRepository(redis);
   const publisher = new DiscardingPublisher();
   const metrics = new Metrics('bench');

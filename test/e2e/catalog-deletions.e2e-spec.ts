@@ -182,7 +182,7 @@ describe('catalog deletions as tombstones, end to end', () => {
       await redis.srem(`pe:offers:{b:${brandId}}`, doomedOffer.id, keptOffer.id);
       // The geofence rebuilds when its index has no "built" mark (the running one only checks at start).
       await redis.del('idx:{geofence}:built');
-      const index = new StoreIndexRepository(redis, 1_000);
+      const index = new StoreIndexRepository(redis, 2 ** 20);
       geofence = new StoreCatalogConsumer(index, new ApplyStoreEvent(index), settings, new HealthRegistry());
       geofence.onApplicationBootstrap();
       await Promise.race([geofence.built, new Promise((_, reject) => setTimeout(() => reject(new Error('geofence rebuild timed out')), 240_000))]);

@@ -14,7 +14,7 @@ describe('geofence store index (real Redis)', () => {
   const redis = new Redis(E2E.redisUrl, { enableAutoPipelining: true });
   const run = randomBytes(4).toString('hex');
   const brandId = `int-${run}`;
-  const index = new StoreIndexRepository(redis, 1000);
+  const index = new StoreIndexRepository(redis, 2 ** 20);
   const store = (n: string, location: { lat: number; lng: number }, geofence: Geofence, version = 1): StoreSnapshot => ({
     storeId: `${run}-${n}`, brandId, version, name: n, externalId: null, location, geofence,
     timezone: 'Europe/Paris', openingHours: null, tags: [], updatedAt: new Date().toISOString(),
@@ -45,7 +45,7 @@ describe('geofence store index (real Redis)', () => {
     expect(candidates.map((c) => c.store.storeId)).toEqual([mall.storeId]);
     expect(candidates[0].fence.contains(fix)).toBe(true);
     // A replica with a cold cache reads the same answer back from the store's hash.
-    expect(await found(new StoreIndexRepository(redis, 1000), fix)).toEqual([mall.storeId]);
+    expect(await found(new StoreIndexRepository(redis, 2 ** 20), fix)).toEqual([mall.storeId]);
     // 13 km away: beyond its reach plus the slack.
     expect(await found(index, { lat: 48.95 + 13_000 / 111_195, lng: 2.95 })).toEqual([]);
   });
@@ -87,7 +87,7 @@ describe('geofence store index (real Redis)', () => {
     expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(here.lat, here.lng)}}:reach`, 0, -1)).toEqual([]);
     expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(there.lat, there.lng)}}`, 0, -1)).toEqual([`${run}-kiosk@3`]);
     expect(await found(index, here)).toEqual([]);
-    expect(await found(new StoreIndexRepository(redis, 1000), there)).toEqual([`${run}-kiosk`]);
+    expect(await found(new StoreIndexRepository(redis, 2 ** 20), there)).toEqual([`${run}-kiosk`]);
     // The same batch delivered again (a redelivery after a crash) leaves the same index.
     await index.applyBatch([{ kind: 'upsert', store: kiosk(3, there) }, { kind: 'remove', storeId: stall.storeId, version: 2 }]);
     expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(there.lat, there.lng)}}`, 0, -1)).toEqual([`${run}-kiosk@3`]);

@@ -12,7 +12,7 @@ import { ApplyOfferEvent } from './dwell/apply-offer-event.usecase';
 import { DwellThresholdRepository } from './dwell/dwell-threshold.repository';
 import { OfferCatalogConsumer } from './dwell/offer-catalog.consumer';
 import { ApplyStoreEvent } from './store-index/apply-store-event.usecase';
-import { STORE_CACHE_SIZE, StoreIndexRepository } from './store-index/store-index.repository';
+import { STORE_CACHE_BYTES, StoreIndexRepository } from './store-index/store-index.repository';
 import { StoreCatalogConsumer } from './store-index/store-catalog.consumer';
 import { ExpireVisits } from './visits/expire-visits.usecase';
 import { SWEEP_INTERVAL_MS, VisitSweeper } from './visits/visit-sweeper.service';
@@ -41,7 +41,7 @@ export class AppModule {
       providers: [
         { provide: GEOFENCE_POLICY, useValue: geofencePolicy(env) },
         { provide: EMITTED_BY, useValue: `${env.KAFKA_GROUP_PREFIX}geofence` },
-        { provide: STORE_CACHE_SIZE, useValue: env.STORE_CACHE_SIZE },
+        { provide: STORE_CACHE_BYTES, useValue: env.STORE_CACHE_MB * 2 ** 20 },
         { provide: SWEEP_INTERVAL_MS, useValue: env.VISIT_SWEEP_INTERVAL_MS },
         { provide: LOCATION_PARTITIONS_CONCURRENTLY, useValue: env.LOCATION_PARTITIONS_CONCURRENTLY },
         StoreIndexRepository,

@@ -16,8 +16,11 @@ export const GeofenceEnv = BaseEnv.extend(KafkaEnv.shape)
     STATE_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
     /** How often each replica looks for visits whose shopper stopped sharing. */
     VISIT_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
-    /** Store snapshots (with prepared fences) kept in process. */
-    STORE_CACHE_SIZE: z.coerce.number().int().positive().default(200_000),
+    /**
+     * Heap the in-process cache of store snapshots and prepared fences may take, in MB (about
+     * 22,000 circle stores in 24 MB). Within the app's heap limit (scripts/app-node-options.json).
+     */
+    STORE_CACHE_MB: z.coerce.number().positive().default(24),
     /** shopper.location.v1 partitions evaluated at once by one process. */
     LOCATION_PARTITIONS_CONCURRENTLY: z.coerce.number().int().positive().default(6),
   });

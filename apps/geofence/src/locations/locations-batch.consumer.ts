@@ -36,9 +36,11 @@ export class LocationsBatchConsumer extends BatchConsumerService<ReturnType<type
         // Fixes older than MAX_FIX_AGE_SECONDS are dropped anyway: replaying a week of them would
         // only delay the first live one.
         fromBeginning: false,
-        // A location event is about 400 bytes: up to ~10,000 per partition and fetch, so a backlog
-        // drains in few fetches; an idle topic still answers at once (minBytes 1).
-        fetch: { maxBytesPerPartition: 4 * 2 ** 20, maxBytes: 24 * 2 ** 20 },
+        // A location event is about 400 bytes: up to ~2,500 per partition and fetch, enough for
+        // full pipelines; an idle topic still answers at once (minBytes 1). Bounded so that a
+        // backlog's fetch (kept decoded until its last chunk is done) stays small beside the
+        // 200 MB the process is meant to live in.
+        fetch: { maxBytesPerPartition: 2 ** 20, maxBytes: 8 * 2 ** 20 },
         parse: (m) => parseEvent(Topics.ShopperLocation, m.value),
         handle: (chunk) => evaluateLocations.execute(chunk.map((c) => c.event), Date.now(), tracesByEventId(chunk)),
       },

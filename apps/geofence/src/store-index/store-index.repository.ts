@@ -142,28 +142,52 @@ interface CacheSlot {
   used: boolean;
   /** Its place in the ring. */
   index: number;
+  /** Its estimated heap bytes (bytesOf). */
+  bytes: number;
 }
 
 /**
- * Bounded in-process cache of store snapshots and their prepared fences, by version. Eviction is
- * "second chance" (CLOCK): a hand sweeps a ring of slots, a slot used since the hand last passed
- * keeps its entry (its flag is cleared), the first unused one is evicted. A hit only sets a flag
- * (strict LRU's delete and re-insert on every hit cost 2-3 % of the evaluation CPU), and eviction
- * never iterates the Map: taking the Map's oldest entry with `entries().next()` after many
- * deletions from its front grew to ~100 µs per eviction in V8 (1,000,000 stores filed through a
+ * Heap bytes one cached store takes, estimated: a circle about 1,100 bytes, a polygon 72 more per
+ * vertex. Measured with V8's heapUsed after a full GC over 50,000–100,000 stores as the index
+ * parses them (circle 1,071; polygons of 5, 17 and 65 points 1,439, 2,304 and 5,759 bytes).
+ */
+export function bytesOf(store: FencedStore): number {
+  const fence = store.geofence;
+  if (fence.type === 'circle') return 1_100;
+  const polygons = (fence.type === 'polygon' ? [fence.coordinates] : fence.coordinates) as unknown[][][];
+  let points = 0;
+  for (const polygon of polygons) for (const ring of polygon) points += ring.length;
+  return 1_100 + 72 * points;
+}
+
+/**
+ * In-process cache of store snapshots and their prepared fences, by version, bounded by the heap
+ * it takes (`budgetBytes`, estimated per entry by bytesOf) rather than by a count: a catalog of
+ * 64-vertex polygons takes five times the memory of one of circles. Eviction is "second chance"
+ * (CLOCK): a hand sweeps a ring of slots, a slot used since the hand last passed keeps its entry
+ * (its flag is cleared), the first unused one is evicted. A hit only sets a flag (strict LRU's
+ * delete and re-insert on every hit cost 2-3 % of the evaluation CPU), and eviction never
+ * iterates the Map: taking the Map's oldest entry with `entries().next()` after many deletions
+ * from its front grew to ~100 µs per eviction in V8 (1,000,000 stores filed through a
  * 200,000-entry cache took 232 s instead of 95 s; an eviction is now about a microsecond).
  */
 export class FenceCache {
   private readonly entries = new Map<string, CacheSlot>();
   private readonly ring: (CacheSlot | null)[] = [];
-  /** Slots emptied by delete, used before the hand evicts anything. */
+  /** Slots emptied by delete or eviction, filled before the ring grows. */
   private readonly free: number[] = [];
   private hand = 0;
+  private totalBytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly budgetBytes: number) {}
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Estimated heap bytes of what the cache holds. */
+  get bytes(): number {
+    return this.totalBytes;
   }
 
   get(storeId: string, version: number): IndexedStore | undefined {
@@ -174,45 +198,51 @@ export class FenceCache {
   }
 
   set(storeId: string, version: number, value: IndexedStore): void {
-    const hit = this.entries.get(storeId);
-    if (hit) {
-      Object.assign(hit, { version, value, used: false });
-      return;
+    const bytes = bytesOf(value.store);
+    let slot = this.entries.get(storeId);
+    if (slot) {
+      this.totalBytes += bytes - slot.bytes;
+      Object.assign(slot, { version, value, bytes, used: false });
+    } else {
+      const index = this.free.pop() ?? this.ring.push(null) - 1;
+      slot = { storeId, version, value, used: false, index, bytes };
+      this.ring[index] = slot;
+      this.entries.set(storeId, slot);
+      this.totalBytes += bytes;
     }
-    const slot: CacheSlot = { storeId, version, value, used: false, index: this.placeFor() };
-    this.ring[slot.index] = slot;
-    this.entries.set(storeId, slot);
+    // Room is made by evicting others: an entry larger than the whole budget stays alone.
+    while (this.totalBytes > this.budgetBytes && this.entries.size > 1) this.evictOne(slot);
   }
 
   delete(storeId: string): void {
     const hit = this.entries.get(storeId);
-    if (!hit) return;
-    this.entries.delete(storeId);
-    this.ring[hit.index] = null;
-    this.free.push(hit.index);
+    if (hit) this.drop(hit);
   }
 
-  /** A slot for a new entry: a freed one, a new one while below capacity, else the hand's victim's. */
-  private placeFor(): number {
-    const freed = this.free.pop();
-    if (freed !== undefined) return freed;
-    if (this.ring.length < this.capacity) return this.ring.push(null) - 1;
-    // Every slot is taken (no free slot): the sweep ends within two turns of the ring.
+  /** The hand's victim, never `keep`: found within two turns of the ring (a pass clears a flag). */
+  private evictOne(keep: CacheSlot): void {
     for (;;) {
-      const index = this.hand;
-      this.hand = (this.hand + 1) % this.capacity;
-      const slot = this.ring[index] as CacheSlot;
+      const slot = this.ring[this.hand];
+      this.hand = (this.hand + 1) % this.ring.length;
+      if (!slot || slot === keep) continue;
       if (slot.used) {
         slot.used = false;
         continue;
       }
-      this.entries.delete(slot.storeId);
-      return index;
+      this.drop(slot);
+      return;
     }
+  }
+
+  private drop(slot: CacheSlot): void {
+    this.entries.delete(slot.storeId);
+    this.ring[slot.index] = null;
+    this.free.push(slot.index);
+    this.totalBytes -= slot.bytes;
   }
 }
 
-export const STORE_CACHE_SIZE = Symbol('STORE_CACHE_SIZE');
+export const STORE_CACHE_BYTES = Symbol('STORE_CACHE_BYTES');
 
 /**
  * The Redis projection of catalog.store.v1, sharded per brand and 1° cell (cells.ts), and the
@@ -228,9 +258,9 @@ export class StoreIndexRepository {
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(STORE_CACHE_SIZE) cacheSize: number,
+    @Inject(STORE_CACHE_BYTES) cacheBytes: number,
   ) {
-    this.cache = new FenceCache(cacheSize);
+    this.cache = new FenceCache(cacheBytes);
     redis.defineCommand('geofenceRecordStore', { numberOfKeys: 1, lua: RECORD_STORE });
     redis.defineCommand('geofenceSearchCell', { numberOfKeys: 4, lua: SEARCH_CELL });
     redis.defineCommand('geofenceSearchWide', { numberOfKeys: 3, lua: SEARCH_WIDE });
