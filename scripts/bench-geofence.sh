@@ -25,6 +25,8 @@ redis_pid=$!
 trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
 
-# --max-semi-space-size=32: the young generation the geofence runs with (k8s/base/apps/geofence.yaml).
+# The young generation the geofence runs with (scripts/app-node-options.json); the old space is
+# larger than the app's, since this process also holds the generated stores and shares.
+semi="$(node -p "(require('$root/scripts/app-node-options.json').geofence.match(/--max-semi-space-size=\\d+/) ?? [''])[0]")"
 BENCH_REDIS_URL="redis://127.0.0.1:$port/0" BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
-  node --max-old-space-size="${BENCH_NODE_HEAP_MB:-6144}" --max-semi-space-size=32 "$root/dist/scripts/bench-geofence.js"
+  node --max-old-space-size="${BENCH_NODE_HEAP_MB:-6144}" $semi "$root/dist/scripts/bench-geofence.js"

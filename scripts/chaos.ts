@@ -26,6 +26,7 @@ import { mkdirSync, openSync, writeFileSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { APP_PROCESS_ENV, nodeOptionsOf } from './app-node-options';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROOT = join(__dirname, '..', '..');
@@ -75,6 +76,7 @@ const exec = promisify(execFile);
 function appEnv(app: App): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    ...APP_PROCESS_ENV,
     PORT: String(PORTS[app]),
     KAFKA_BROKERS,
     KAFKA_GROUP_PREFIX: 'chaos-',
@@ -109,7 +111,7 @@ class Supervisor {
     mkdirSync(join(RUN, 'logs'), { recursive: true });
     mkdirSync(join(RUN, 'pids'), { recursive: true });
     const out = openSync(join(RUN, 'logs', `${app}.log`), 'a');
-    const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+    const child = spawn(process.execPath, [...nodeOptionsOf(app), join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
       env: appEnv(app),
       stdio: ['ignore', out, out],
       detached: true, // its own process group: a Ctrl-C of the harness reaches it only through the cleanup

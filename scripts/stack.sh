@@ -11,6 +11,11 @@ run="$root/.run/$stack"
 base="${PORT_BASE:-3000}"
 apps=(messenger-sim brand-api messenger-gateway geofence promotion-engine messenger-delivery)
 
+# V8 flags per app (scripts/app-node-options.json, the same as NODE_OPTIONS in k8s/base/apps).
+node_options_of() {
+  node -p "require('$root/scripts/app-node-options.json')['$1'] ?? ''"
+}
+
 port_of() {
   case "$1" in
     brand-api) echo $((base + 0)) ;;
@@ -44,6 +49,8 @@ up() {
   source "$run/stack.env"
   set +a
   export ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}"
+  # Two glibc malloc arenas, as in the Dockerfile (scripts/app-node-options.ts, APP_PROCESS_ENV).
+  export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
   export GRAPH_API_URL="${GRAPH_API_URL:-http://127.0.0.1:$(port_of messenger-sim)}"
   export GATEWAY_PUBLIC_URL="${GATEWAY_PUBLIC_URL:-http://127.0.0.1:$(port_of messenger-gateway)}"
   for app in "${apps[@]}"; do
@@ -52,7 +59,7 @@ up() {
       say "$app already running on :$(port_of "$app")"
       continue
     fi
-    PORT="$(port_of "$app")" nohup setsid node --enable-source-maps "$root/dist/apps/$app/src/main.js" \
+    PORT="$(port_of "$app")" nohup setsid node $(node_options_of "$app") "$root/dist/apps/$app/src/main.js" \
       >>"$run/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
   done

@@ -90,6 +90,13 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it('runs every app with the V8 flags of scripts/app-node-options.json, as k8s and make up do', () => {
+    const flags = JSON.parse(readFileSync(join(ROOT, 'scripts', 'app-node-options.json'), 'utf8')) as Record<string, string>;
+    expect(apps.map((a) => ({ app: a.name, NODE_OPTIONS: services[a.name]?.environment?.NODE_OPTIONS }))).toEqual(
+      apps.map((a) => ({ app: a.name, NODE_OPTIONS: flags[a.name] })),
+    );
+  });
+
   it('has no dependency on a service it does not define', () => {
     for (const [name, s] of Object.entries(services))
       for (const dep of Object.keys(s.depends_on ?? {}))

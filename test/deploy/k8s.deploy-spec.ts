@@ -399,6 +399,17 @@ describe('overlay differences', () => {
       expect(c.env.find((e: { name: string }) => e.name === 'PORT')?.value).toBe(String(app.port));
     }
   });
+
+  it('runs every app with the V8 flags the local stack and the benchmarks use', () => {
+    const flags = JSON.parse(readFileSync(join(ROOT, 'scripts', 'app-node-options.json'), 'utf8')) as Record<string, string>;
+    const dev = objectsOf('k8s/overlays/dev');
+    const deployed = appsOfRepo().map((app) => {
+      const d = dev.find((o) => o.kind === 'Deployment' && o.metadata.name === app.name);
+      const env = (d?.spec.template.spec.containers[0].env ?? []) as { name: string; value?: string }[];
+      return { app: app.name, NODE_OPTIONS: env.find((e) => e.name === 'NODE_OPTIONS')?.value };
+    });
+    expect(deployed).toEqual(appsOfRepo().map((app) => ({ app: app.name, NODE_OPTIONS: flags[app.name] })));
+  });
 });
 
 describe('the Grafana dashboard', () => {
