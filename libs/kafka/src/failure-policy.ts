@@ -75,6 +75,9 @@ export function classifyFailure(error: unknown): FailureKind {
   const e = error as { name?: string; code?: unknown; message?: string; permanent?: boolean; transient?: boolean; cause?: unknown };
   if (e.permanent === true) return 'permanent';
   if (e.transient === true) return 'transient';
+  // A Postgres data exception (SQLSTATE class 22: a value its column cannot hold, such as a
+  // brandId that is not a UUID) fails the same way on every attempt.
+  if (typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code)) return 'permanent';
   if (e.name && TRANSIENT_NAMES.has(e.name)) return 'transient';
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return 'transient';
   if (e.message && TRANSIENT_MESSAGES.some((re) => re.test(e.message as string))) return 'transient';
