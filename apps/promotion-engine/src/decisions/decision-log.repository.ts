@@ -11,15 +11,18 @@ const triggerKey = (shopperId: string, visitId: string, triggerId: string) => `p
 const TRIGGER_TTL_SECONDS = 7 * 24 * 3600;
 const LOG_LENGTH = 50;
 
-// KEYS: the trigger's record, the shopper's log. ARGV: record, entry, log length, log TTL, record TTL.
-// The trigger's first decision wins: a later one gets it back and logs nothing. The log is newest
-// first, capped, expiring.
+// KEYS: the trigger's record, the shopper's log. ARGV: the decision as JSON without its
+// explanation, the explanation (`considered`, a JSON array), log length, log TTL, record TTL.
+// The record and the log entry share everything but the explanation, so it is sent once and the
+// script appends `considered` to each (the record's is empty). The trigger's first decision wins
+// (SET NX GET, Redis 7): a later one gets it back and logs nothing. The log is newest first,
+// capped (trimmed only once it grows past the cap), expiring.
 const CLAIM = `
-local prior = redis.call('GET', KEYS[1])
+local head = string.sub(ARGV[1], 1, -2)
+local prior = redis.call('SET', KEYS[1], head .. ',"considered":[]}', 'NX', 'GET', 'EX', ARGV[5])
 if prior then return prior end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
-redis.call('LPUSH', KEYS[2], ARGV[2])
-redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+local cap = tonumber(ARGV[3])
+if redis.call('LPUSH', KEYS[2], head .. ',"considered":' .. ARGV[2] .. '}') > cap then redis.call('LTRIM', KEYS[2], 0, cap - 1) end
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return false`;
 
@@ -40,10 +43,10 @@ export class DecisionLogRepository {
     return raw ? (JSON.parse(raw) as DecisionLogEntry) : null;
   }
 
-  /** What a replay needs of a decision: its verdict and its request, not the explanation. */
-  private static record(entry: DecisionLogEntry): string {
+  /** The decision without its explanation (a JSON object): all a replay needs, its verdict and request. */
+  private static head(entry: DecisionLogEntry): string {
     const { visitId, decidedAt, reason, request, outcome, offerId, arm, storeId, transition, brandId, triggerId } = entry;
-    return JSON.stringify({ visitId, decidedAt, reason, considered: [], request, outcome, offerId, arm, storeId, transition, brandId, triggerId });
+    return JSON.stringify({ visitId, decidedAt, reason, request, outcome, offerId, arm, storeId, transition, brandId, triggerId });
   }
 
   /** Stores the decision if the trigger has none; returns the trigger's decision either way. */
@@ -53,8 +56,8 @@ export class DecisionLogRepository {
       this.redis,
       triggerKey(shopperId, entry.visitId, triggerId),
       decisionLogKey(shopperId),
-      DecisionLogRepository.record(entry),
-      JSON.stringify(entry),
+      DecisionLogRepository.head(entry),
+      JSON.stringify(entry.considered),
       LOG_LENGTH,
       DECISION_LOG_TTL_SECONDS,
       TRIGGER_TTL_SECONDS,
