@@ -52,6 +52,12 @@ describe('decision log (real Redis, one claim script per decision)', () => {
     expect(again).toEqual({ entry: { ...first, considered: [] }, first: false });
     expect(await log.find(shopperId, first.visitId, 't1')).toEqual({ ...first, considered: [] });
     expect(await log.recent(shopperId)).toEqual([first]);
+    // Stored packed (libs/contracts packConsidered): reasons by number, no keys.
+    const [stored] = await redis.lrange(decisionLogKey(shopperId), 0, 0);
+    expect(JSON.parse(stored).considered).toEqual([
+      ['o1', 0, 1.5],
+      ['o2', [9, 13]],
+    ]);
     // brand-api serves the stored entry as the engine decided it, through the contract.
     expect(await reader.recent(shopperId)).toEqual([first]);
     expect(await redis.ttl(`pe:decided:{sh:${shopperId}}:${first.visitId}:t1`)).toBeGreaterThan(6 * 24 * 3600);

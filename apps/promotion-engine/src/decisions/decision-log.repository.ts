@@ -1,4 +1,4 @@
-import { DECISION_LOG_TTL_SECONDS, DecisionLogEntry, decisionLogKey } from '@app/contracts';
+import { DECISION_LOG_TTL_SECONDS, DecisionLogEntry, decisionLogKey, packConsidered, readDecisionLogEntry } from '@app/contracts';
 import { REDIS, Redis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -12,7 +12,8 @@ const TRIGGER_TTL_SECONDS = 7 * 24 * 3600;
 const LOG_LENGTH = 50;
 
 // KEYS: the trigger's record, the shopper's log. ARGV: the decision as JSON without its
-// explanation, the explanation (`considered`, a JSON array), log length, log TTL, record TTL.
+// explanation, the explanation (`considered`, packed: libs/contracts packConsidered), log length,
+// log TTL, record TTL.
 // The record and the log entry share everything but the explanation, so it is sent once and the
 // script appends `considered` to each (the record's is empty). The trigger's first decision wins
 // (SET NX GET, Redis 7): a later one gets it back and logs nothing. The log is newest first,
@@ -40,7 +41,7 @@ export class DecisionLogRepository {
 
   async find(shopperId: string, visitId: string, triggerId: string): Promise<DecisionLogEntry | null> {
     const raw = await this.redis.get(triggerKey(shopperId, visitId, triggerId));
-    return raw ? (JSON.parse(raw) as DecisionLogEntry) : null;
+    return raw ? (readDecisionLogEntry(raw) as DecisionLogEntry) : null;
   }
 
   /** The decision without its explanation (a JSON object): all a replay needs, its verdict and request. */
@@ -57,16 +58,16 @@ export class DecisionLogRepository {
       triggerKey(shopperId, entry.visitId, triggerId),
       decisionLogKey(shopperId),
       DecisionLogRepository.head(entry),
-      JSON.stringify(entry.considered),
+      packConsidered(entry.considered),
       LOG_LENGTH,
       DECISION_LOG_TTL_SECONDS,
       TRIGGER_TTL_SECONDS,
     );
-    return prior === null ? { entry, first: true } : { entry: JSON.parse(prior) as DecisionLogEntry, first: false };
+    return prior === null ? { entry, first: true } : { entry: readDecisionLogEntry(prior) as DecisionLogEntry, first: false };
   }
 
   async recent(shopperId: string): Promise<DecisionLogEntry[]> {
-    return (await this.redis.lrange(decisionLogKey(shopperId), 0, LOG_LENGTH - 1)).map((d) => JSON.parse(d) as DecisionLogEntry);
+    return (await this.redis.lrange(decisionLogKey(shopperId), 0, LOG_LENGTH - 1)).map((d) => readDecisionLogEntry(d) as DecisionLogEntry);
   }
 
   /** Forgets the shopper's decisions: the log and the per-trigger records it points to. */
