@@ -12,19 +12,18 @@ const TRIGGER_TTL_SECONDS = 7 * 24 * 3600;
 const LOG_LENGTH = 50;
 
 // KEYS: the trigger's record, the shopper's log. ARGV: the decision as JSON without its
-// explanation, the explanation (`considered`, packed: libs/contracts packConsidered), log length,
-// log TTL, record TTL.
+// explanation, the explanation (`considered`, packed: libs/contracts packConsidered). The log's
+// length and both TTLs are constants of the script (fewer arguments to send per decision).
 // The record and the log entry share everything but the explanation, so it is sent once and the
 // script appends `considered` to each (the record's is empty). The trigger's first decision wins
 // (SET NX GET, Redis 7): a later one gets it back and logs nothing. The log is newest first,
 // capped (trimmed only once it grows past the cap), expiring.
 const CLAIM = `
 local head = string.sub(ARGV[1], 1, -2)
-local prior = redis.call('SET', KEYS[1], head .. ',"considered":[]}', 'NX', 'GET', 'EX', ARGV[5])
+local prior = redis.call('SET', KEYS[1], head .. ',"considered":[]}', 'NX', 'GET', 'EX', ${TRIGGER_TTL_SECONDS})
 if prior then return prior end
-local cap = tonumber(ARGV[3])
-if redis.call('LPUSH', KEYS[2], head .. ',"considered":' .. ARGV[2] .. '}') > cap then redis.call('LTRIM', KEYS[2], 0, cap - 1) end
-redis.call('EXPIRE', KEYS[2], ARGV[4])
+if redis.call('LPUSH', KEYS[2], head .. ',"considered":' .. ARGV[2] .. '}') > ${LOG_LENGTH} then redis.call('LTRIM', KEYS[2], 0, ${LOG_LENGTH - 1}) end
+redis.call('EXPIRE', KEYS[2], ${DECISION_LOG_TTL_SECONDS})
 return false`;
 
 /**
@@ -59,9 +58,6 @@ export class DecisionLogRepository {
       decisionLogKey(shopperId),
       DecisionLogRepository.head(entry),
       packConsidered(entry.considered),
-      LOG_LENGTH,
-      DECISION_LOG_TTL_SECONDS,
-      TRIGGER_TTL_SECONDS,
     );
     return prior === null ? { entry, first: true } : { entry: readDecisionLogEntry(prior) as DecisionLogEntry, first: false };
   }
