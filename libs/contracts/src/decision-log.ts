@@ -62,23 +62,18 @@ const reasonOf = (code: unknown): unknown => (typeof code === 'number' ? CONSIDE
  * engine's and Redis's work with it. An offer this form cannot say exactly stays an object.
  */
 export function packConsidered(considered: readonly ConsideredOffer[]): string {
-  let json = '[';
+  // One JSON.stringify of small arrays: a flat string (one built with += is a rope, which every
+  // later reader of it, ioredis's byteLength first, must flatten again).
+  const packed: unknown[] = new Array(considered.length);
   for (let i = 0; i < considered.length; i += 1) {
     const c = considered[i];
-    if (i > 0) json += ',';
-    if (c.reasons ? c.reasons.length === 0 || c.reasons[0] !== c.reason : false) {
-      json += JSON.stringify(c);
-      continue;
-    }
-    json += `[${JSON.stringify(c.offerId)},`;
-    if (c.reasons) json += JSON.stringify(c.reasons.map(codeOf));
+    if (c.reasons && (c.reasons.length === 0 || c.reasons[0] !== c.reason)) packed[i] = c;
     else {
-      const code = codeOf(c.reason);
-      json += typeof code === 'number' ? code : JSON.stringify(code);
+      const reason = c.reasons ? c.reasons.map(codeOf) : codeOf(c.reason);
+      packed[i] = c.interestScore === undefined ? [c.offerId, reason] : [c.offerId, reason, c.interestScore];
     }
-    json += c.interestScore === undefined ? ']' : `,${JSON.stringify(c.interestScore)}]`;
   }
-  return `${json}]`;
+  return JSON.stringify(packed);
 }
 
 function unpackOffer(item: unknown): unknown {
