@@ -56,8 +56,10 @@ describe('DecidePromotion (real Redis, golden file)', () => {
   };
   const decide = new DecidePromotion(catalog, shoppers, caps, log, publisher, policy, new Metrics('it-decide'));
   // Fixed brand, store, offer and shopper ids: the A/B arm is a hash of the offer and the shopper.
-  const brandA = 'golden-a';
-  const brandB = 'golden-b';
+  // The send requests reach the broker's real topic, where a running stack's delivery answers
+  // them (page_not_connected) and brand-api records the answer: brand ids must be UUIDs there.
+  const brandA = '601de000-0000-4000-8000-00000000000a';
+  const brandB = '601de000-0000-4000-8000-00000000000b';
   const iso = (ms: number) => new Date(ms).toISOString();
 
   const store = (brandId: string, s: string, timezone: string, openingHours: string | null): StoreSnapshot => ({
@@ -163,7 +165,7 @@ describe('DecidePromotion (real Redis, golden file)', () => {
   const removeKeys = async () => {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', '*golden-*', 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', '*601de000-0000-4000-8000-00000000000*', 'COUNT', 1000);
       cursor = next;
       if (keys.length > 0) await redis.unlink(...keys);
     } while (cursor !== '0');
