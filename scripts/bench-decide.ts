@@ -7,7 +7,8 @@
  * requests and hands them to the real EventPublisher, whose Kafka client only counts them.
  * 20 active offers per store and realistic shopper state. A benchmark prints figures; it asserts
  * nothing.
- * Usage: node dist/scripts/bench-decide.js   (BENCH_REDIS_URL, BENCH_DECISIONS, BENCH_PARTITIONS_CONCURRENTLY)
+ * Usage: node dist/scripts/bench-decide.js   (BENCH_REDIS_URL, BENCH_DECISIONS, BENCH_PARTITIONS_CONCURRENTLY,
+ * BENCH_CPU_PROFILE: a file to write a CPU profile of the measured part to, for Chrome DevTools)
  */
 import { EventOf, OfferSnapshot, StoreSnapshot, TOPIC_SPECS, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
@@ -17,6 +18,8 @@ import type { ClientKafka } from '@nestjs/microservices';
 import Redis from 'ioredis';
 import type { ProducerBatch } from 'kafkajs';
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { CatalogRepository } from '../apps/promotion-engine/src/catalog/catalog.repository';
 import { CapsRepository } from '../apps/promotion-engine/src/decisions/caps.repository';
 import { DecidePromotion } from '../apps/promotion-engine/src/decisions/decide-promotion.usecase';
@@ -160,9 +163,11 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const redisCpuBefore = await redisCpuSeconds(redis);
   const commandsBefore = await redisCommands(redis);
+  const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : null;
   const started = process.hrtime.bigint();
   await consume(measured);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (profile) await profile.stopTo(process.env.BENCH_CPU_PROFILE as string);
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
@@ -186,6 +191,21 @@ async function main(): Promise<void> {
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
   await redis.quit();
+}
+
+/** A CPU profile of the measured part only (node --cpu-prof would include the setup). */
+async function startProfile(): Promise<{ stopTo: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stopTo: async (file) => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 async function outcomeCounts(metrics: Metrics): Promise<Record<string, number>> {

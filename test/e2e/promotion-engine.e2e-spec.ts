@@ -1,4 +1,4 @@
-import { DecisionLogEntry, createEvent, decisionLogKey } from '@app/contracts';
+import { DecisionLogEntry, createEvent, decisionLogKey, readDecisionLogEntry } from '@app/contracts';
 import { StackClient, northOf, stackUrls, waitFor, waitForProjections, zoneWhere } from '@app/testing';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -41,7 +41,7 @@ describe('promotion engine rules, end to end', () => {
   const day = zoneWhere('day', (h) => h >= 10 && h < 19);
 
   const decisions = async (psid: string): Promise<DecisionLogEntry[]> =>
-    (await redis.lrange(decisionLogKey(`${pageId}:${psid}`), 0, -1)).map((raw) => JSON.parse(raw) as DecisionLogEntry);
+    (await redis.lrange(decisionLogKey(`${pageId}:${psid}`), 0, -1)).map((raw) => readDecisionLogEntry(raw) as DecisionLogEntry);
   const nthDecision = (psid: string, n: number) =>
     waitFor(`decision #${n} for ${psid}`, async () => {
       const log = await decisions(psid);

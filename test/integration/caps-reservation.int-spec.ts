@@ -112,6 +112,30 @@ describe('caps reservation (real Redis, one Lua script)', () => {
     expect(await reserveOnce(caps, 'P:c', [cool('b')], { nowMs: now + 30 * 60_000 })).toMatchObject({ reservedOfferId: 'b' });
   });
 
+  it('judges each ranked candidate on its own counters, the first read with the visit fields and the others after it', async () => {
+    const caps = engine();
+    const a = () => candidate({ offerId: 'a', perShopperTotal: 1 });
+    const b = () => candidate({ offerId: 'b', perShopperPerDay: 1 });
+    expect(await reserveOnce(caps, 'P:m', [a()])).toMatchObject({ reservedOfferId: 'a' });
+    expect(await reserveOnce(caps, 'P:m', [b()], { nowMs: now + 1000 })).toMatchObject({ reservedOfferId: 'b' });
+    expect(await reserveOnce(caps, 'P:m', [a(), b(), candidate({ offerId: 'c' })], { nowMs: now + 2000 })).toEqual({
+      kind: 'decided',
+      reservedOfferId: 'c',
+      refused: [
+        { offerId: 'a', reason: 'cap_total' },
+        { offerId: 'b', reason: 'cap_per_day' },
+      ],
+    });
+    expect(await reserveOnce(caps, 'P:m', [b(), a()], { nowMs: now + 3000 })).toEqual({
+      kind: 'decided',
+      reservedOfferId: null,
+      refused: [
+        { offerId: 'b', reason: 'cap_per_day' },
+        { offerId: 'a', reason: 'cap_total' },
+      ],
+    });
+  });
+
   it('gives one promotion per visit, and recognises a replay of the same trigger', async () => {
     const caps = engine();
     const visit = { visitId: 'visit-1', triggerId: 'enter-event' };

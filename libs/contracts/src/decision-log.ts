@@ -3,7 +3,9 @@ import { PromotionSendRequest } from './events/decisions';
 
 /**
  * The promotion engine's decision log, kept in Redis for 30 days and read (brand-scoped) by
- * brand-api's GET /v1/decisions. The engine writes it; this module is the contract between them.
+ * brand-api's GET /v1/decisions. The engine writes it; this module is the contract between them:
+ * the entry as served (DecisionLogEntry) and the way `considered` is stored (packConsidered,
+ * readDecisionLogEntry).
  */
 export const DecisionLogEntry = z.object({
   visitId: z.string(),
@@ -35,6 +37,68 @@ export const DecisionLogEntry = z.object({
   brandId: z.string().optional(),
 });
 export type DecisionLogEntry = z.infer<typeof DecisionLogEntry>;
+export type ConsideredOffer = DecisionLogEntry['considered'][number];
+
+/**
+ * The reasons an offer is listed with, numbered for the stored form. APPEND ONLY: stored entries
+ * refer to these numbers for 30 days.
+ */
+export const CONSIDERED_REASONS: readonly string[] = [
+  'chosen', 'outranked', 'not_tried',
+  'opted_out', 'outside_window', 'store_unknown', 'store_hours_invalid', 'store_closed', 'quiet_hours',
+  'offer_not_active', 'offer_not_started', 'offer_ended', 'not_for_this_store', 'trigger_mismatch', 'dwell_too_short', 'dwell_time_unknown',
+  'audience_locale', 'audience_tags', 'audience_interests',
+  'one_per_visit', 'one_per_share', 'cooldown', 'cap_total', 'cap_per_day', 'budget_exhausted',
+];
+const REASON_CODES = new Map(CONSIDERED_REASONS.map((reason, code) => [reason, code]));
+const codeOf = (reason: string): number | string => REASON_CODES.get(reason) ?? reason;
+const reasonOf = (code: unknown): unknown => (typeof code === 'number' ? CONSIDERED_REASONS[code] : code);
+
+/**
+ * `considered` as stored, JSON: each offer as `[offerId, reason]` or `[offerId, [reasons…]]` (when
+ * it failed several rules; the first is its reason), with the interest score as a third element
+ * when it has one; a reason is its number in CONSIDERED_REASONS (its name when it has none). Every
+ * decision stores every offer of the store (20 or more), so this halves the log's size, and the
+ * engine's and Redis's work with it. An offer this form cannot say exactly stays an object.
+ */
+export function packConsidered(considered: readonly ConsideredOffer[]): string {
+  // One JSON.stringify of small arrays: a flat string (one built with += is a rope, which every
+  // later reader of it, ioredis's byteLength first, must flatten again).
+  const packed: unknown[] = new Array(considered.length);
+  for (let i = 0; i < considered.length; i += 1) {
+    const c = considered[i];
+    if (c.reasons && (c.reasons.length === 0 || c.reasons[0] !== c.reason)) packed[i] = c;
+    else {
+      const reason = c.reasons ? c.reasons.map(codeOf) : codeOf(c.reason);
+      packed[i] = c.interestScore === undefined ? [c.offerId, reason] : [c.offerId, reason, c.interestScore];
+    }
+  }
+  return JSON.stringify(packed);
+}
+
+function unpackOffer(item: unknown): unknown {
+  if (!Array.isArray(item)) return item;
+  const [offerId, reason, interestScore] = item as unknown[];
+  const offer: Record<string, unknown> = Array.isArray(reason)
+    ? { offerId, reason: reasonOf(reason[0]), reasons: reason.map(reasonOf) }
+    : { offerId, reason: reasonOf(reason) };
+  if (item.length > 2) offer.interestScore = interestScore;
+  return offer;
+}
+
+/**
+ * A stored log entry (or a replay record) back as the engine decided it, to be validated with
+ * DecisionLogEntry: the JSON parsed and `considered` unpacked (entries stored before the packed
+ * form hold objects, which pass as they are). Throws on text that is not JSON.
+ */
+export function readDecisionLogEntry(raw: string): unknown {
+  const entry = JSON.parse(raw) as unknown;
+  if (entry && typeof entry === 'object' && Array.isArray((entry as { considered?: unknown }).considered)) {
+    const stored = entry as { considered: unknown[] };
+    stored.considered = stored.considered.map(unpackOffer);
+  }
+  return entry;
+}
 
 /** A shopper's recent decisions, newest first (a capped Redis list). */
 export const decisionLogKey = (shopperId: string) => `pe:decisions:{sh:${shopperId}}`;

@@ -1,10 +1,10 @@
-import { DecisionLogEntry, decisionLogKey } from '@app/contracts';
+import { DecisionLogEntry, decisionLogKey, readDecisionLogEntry } from '@app/contracts';
 import { REDIS, Redis } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 const MAX_ENTRIES = 50;
 
-/** Reads the promotion engine's decision log (libs/contracts decision-log) from Redis. */
+/** Reads the promotion engine's decision log (libs/contracts decision-log) from Redis; `considered` is stored packed. */
 @Injectable()
 export class DecisionLogReader {
   private readonly logger = new Logger(DecisionLogReader.name);
@@ -18,7 +18,7 @@ export class DecisionLogReader {
     for (const item of raw) {
       let json: unknown;
       try {
-        json = JSON.parse(item);
+        json = readDecisionLogEntry(item);
       } catch {
         json = null;
       }

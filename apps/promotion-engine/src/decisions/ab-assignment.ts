@@ -5,6 +5,19 @@ export type Arm = { kind: 'control' } | { kind: 'default' } | { kind: 'variant';
 
 export const armId = (arm: Arm): string => (arm.kind === 'variant' ? arm.variant.id : arm.kind);
 
+// Arms are values: one of each kind is shared by every decision (drawn for every candidate offer).
+const CONTROL: Arm = Object.freeze({ kind: 'control' });
+const DEFAULT: Arm = Object.freeze({ kind: 'default' });
+const variantArms = new WeakMap<OfferVariant, Arm>();
+function variantArm(variant: OfferVariant): Arm {
+  let arm = variantArms.get(variant);
+  if (!arm) {
+    arm = Object.freeze({ kind: 'variant', variant });
+    variantArms.set(variant, arm);
+  }
+  return arm;
+}
+
 /**
  * A uniform number in [0, 1) derived from the shopper and the offer only: the same every time,
  * on every replica. FNV-1a with murmur3's finalizer: well spread, and cheap enough to draw for
@@ -33,15 +46,15 @@ export function stickyUnit(shopperId: string, offerId: string): number {
 export function assignArm(offer: Pick<OfferSnapshot, 'offerId' | 'variants' | 'controlShare'>, shopperId: string): Arm {
   const u = stickyUnit(shopperId, offer.offerId);
   const control = offer.controlShare ?? 0;
-  if (u < control) return { kind: 'control' };
+  if (u < control) return CONTROL;
   const variants = offer.variants ?? [];
-  if (variants.length === 0) return { kind: 'default' };
+  if (variants.length === 0) return DEFAULT;
   const total = variants.reduce((sum, v) => sum + v.weight, 0);
   // Rescale the part of [0, 1) above the control share back to [0, total).
   let point = ((u - control) / (1 - control)) * total;
   for (const variant of variants) {
-    if (point < variant.weight) return { kind: 'variant', variant };
+    if (point < variant.weight) return variantArm(variant);
     point -= variant.weight;
   }
-  return { kind: 'variant', variant: variants[variants.length - 1] };
+  return variantArm(variants[variants.length - 1]);
 }

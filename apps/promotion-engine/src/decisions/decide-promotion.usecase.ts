@@ -28,7 +28,9 @@ interface Pending {
   brand: BrandCatalog;
   store: StoreSnapshot | null;
   evaluation: Evaluation;
+  /** A/B arms and request ids, drawn for the offers the counters are asked about (and the chosen one). */
   arms: Map<string, Arm>;
+  requestIds: Map<string, string>;
   result: ReservationResult & { replayOf?: string };
   /** Rank of the next candidates to try; -1 once the counters have answered. */
   next: number;
@@ -114,10 +116,17 @@ export class DecidePromotion {
       const t = events[index].data;
       const brand = brands.get(t.brandId) as BrandCatalog;
       const store = stores.get(t.storeId) ?? null;
-      const { profile, ...stored } = states[w];
+      const state = states[w];
       const ctx: DecisionContext = {
         transition: t,
-        shopper: { ...stored, interests: scoresAt(profile, nowMs, this.policy.interestDecay) },
+        shopper: {
+          optedOut: state.optedOut,
+          lastInboundAtMs: state.lastInboundAtMs,
+          locale: state.locale,
+          timezone: state.timezone,
+          tags: state.tags,
+          interests: scoresAt(state.profile, nowMs, this.policy.interestDecay),
+        },
         store,
         nowMs,
         windowHours: this.policy.windowHours,
@@ -126,9 +135,7 @@ export class DecidePromotion {
         interestThreshold: this.policy.interestThreshold,
       };
       const evaluation = evaluate(this.offersFor(brand.offers, t.storeId), ctx);
-      const arms = new Map<string, Arm>();
-      for (const r of evaluation.ranked) arms.set(r.offer.offerId, assignArm(r.offer, t.shopperId));
-      return { index, t, brand, store, evaluation, arms, result: { reservedOfferId: null, refused: [] }, next: 0 };
+      return { index, t, brand, store, evaluation, arms: new Map(), requestIds: new Map(), result: { reservedOfferId: null, refused: [] }, next: 0 };
     });
     await this.reserve(pending, nowMs);
     const claims = pending.map((p) => this.logDecision(p, nowMs, traces.get(events[p.index].id)));
@@ -192,27 +199,27 @@ export class DecidePromotion {
 
   /** Explains the decision, claims its trigger and logs it; a redelivered trigger gets its first decision back. */
   private async logDecision(p: Pending, nowMs: number, trace: Record<string, string> | undefined): Promise<DecisionLogEntry> {
-    const { t, evaluation, arms, result } = p;
+    const { t, evaluation, result } = p;
     if (result.replayOf && !evaluation.ranked.some((r) => r.offer.offerId === result.replayOf)) {
       // Reserved before a crash, and the rules have moved since (the clock did): honour the reservation.
       const offer = p.brand.offers.find((o) => o.offerId === result.replayOf);
-      if (offer) {
-        evaluation.ranked.unshift({ offer, interestScore: 0, distanceM: t.distanceM });
-        arms.set(offer.offerId, assignArm(offer, t.shopperId));
-      }
+      if (offer) evaluation.ranked.unshift({ offer, interestScore: 0, distanceM: t.distanceM });
     }
     const decision = explain(evaluation, result);
-    const arm = decision.offer ? (arms.get(decision.offer.offerId) ?? { kind: 'default' as const }) : null;
-    const request = decision.offer && arm && arm.kind !== 'control' ? this.request(t, decision.offer, arm, evaluation.locale, p.store, nowMs) : null;
+    const arm = decision.offer ? armOf(p, decision.offer) : null;
+    const decidedAt = new Date(nowMs).toISOString();
+    const request = decision.offer && arm && arm.kind !== 'control' ? this.request(p, decision.offer, arm, evaluation.locale, decidedAt, nowMs) : null;
     const outcome = request ? 'send' : decision.offer ? 'control' : 'skip';
+    // One object per decision, no spreads: an absent field is undefined (JSON leaves it out).
     const proposed: DecisionLogEntry = {
       visitId: t.visitId,
-      decidedAt: new Date(nowMs).toISOString(),
+      decidedAt,
       reason: outcome === 'control' ? 'control_group' : decision.reason,
       considered: decision.considered,
       request,
       outcome,
-      ...(decision.offer ? { offerId: decision.offer.offerId, arm: armId(arm ?? { kind: 'default' }) } : {}),
+      offerId: decision.offer?.offerId,
+      arm: arm ? armId(arm) : undefined,
       storeId: t.storeId,
       transition: t.transition,
       brandId: t.brandId,
@@ -235,41 +242,64 @@ export class DecidePromotion {
     return entry;
   }
 
-  private request(t: Transition, offer: OfferSnapshot, arm: Arm, locale: string, store: StoreSnapshot | null, nowMs: number): PromotionSendRequest {
-    const base = arm.kind === 'variant' ? { message: arm.variant.message, locales: arm.variant.locales ?? {} } : { message: offer.message, locales: offer.locales };
-    const variant = localeKeyFor(base.locales, locale);
+  private request(p: Pending, offer: OfferSnapshot, arm: Arm, locale: string, decidedAt: string, nowMs: number): PromotionSendRequest {
+    const { t, store } = p;
+    const message = arm.kind === 'variant' ? arm.variant.message : offer.message;
+    const locales = arm.kind === 'variant' ? (arm.variant.locales ?? {}) : offer.locales;
+    const variant = localeKeyFor(locales, locale);
+    // No spreads: an absent optional field is undefined (JSON leaves it out).
     return {
       shopperId: t.shopperId,
       pageId: t.pageId,
       psid: t.psid,
       brandId: t.brandId,
-      requestId: requestIdOf(t.visitId, offer.offerId),
+      requestId: requestIdFor(p, offer.offerId),
       offerId: offer.offerId,
       storeId: t.storeId,
       visitId: t.visitId,
       storeName: store?.name ?? '',
-      ...(store ? { storeLocation: store.location } : {}),
+      storeLocation: store?.location,
       distanceM: t.distanceM,
       locale,
       variant,
-      message: variant === 'default' ? base.message : base.locales[variant],
-      decidedAt: new Date(nowMs).toISOString(),
-      ...(arm.kind === 'variant' ? { experimentArm: arm.variant.id } : {}),
+      message: variant === 'default' ? message : locales[variant],
+      decidedAt,
+      experimentArm: arm.kind === 'variant' ? arm.variant.id : undefined,
       expiresAt: new Date(nowMs + this.policy.sendRequestTtlSeconds * 1000).toISOString(),
     };
   }
+}
+
+/** The shopper's arm of an offer's experiment (sticky: a hash), drawn once per decision. */
+function armOf(p: Pending, offer: OfferSnapshot): Arm {
+  let arm = p.arms.get(offer.offerId);
+  if (!arm) {
+    arm = assignArm(offer, p.t.shopperId);
+    p.arms.set(offer.offerId, arm);
+  }
+  return arm;
+}
+
+/** The send request's id for an offer of this visit, hashed once per decision. */
+function requestIdFor(p: Pending, offerId: string): string {
+  let id = p.requestIds.get(offerId);
+  if (!id) {
+    id = requestIdOf(p.t.visitId, offerId);
+    p.requestIds.set(offerId, id);
+  }
+  return id;
 }
 
 /** The candidate the caps script needs for one ranked offer. */
 function candidateOf(p: Pending, offer: OfferSnapshot): ReservationCandidate {
   return {
     offerId: offer.offerId,
-    requestId: requestIdOf(p.t.visitId, offer.offerId),
+    requestId: requestIdFor(p, offer.offerId),
     perShopperPerDay: offer.caps.perShopperPerDay,
     perShopperTotal: offer.caps.perShopperTotal,
     maxSends: offer.caps.maxSends,
     cooldownMinutes: offer.cooldownMinutes,
-    spendsBudget: p.arms.get(offer.offerId)?.kind !== 'control',
+    spendsBudget: armOf(p, offer).kind !== 'control',
   };
 }
 

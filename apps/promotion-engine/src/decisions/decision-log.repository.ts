@@ -1,4 +1,4 @@
-import { DECISION_LOG_TTL_SECONDS, DecisionLogEntry, decisionLogKey } from '@app/contracts';
+import { DECISION_LOG_TTL_SECONDS, DecisionLogEntry, decisionLogKey, packConsidered, readDecisionLogEntry } from '@app/contracts';
 import { REDIS, Redis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -11,16 +11,19 @@ const triggerKey = (shopperId: string, visitId: string, triggerId: string) => `p
 const TRIGGER_TTL_SECONDS = 7 * 24 * 3600;
 const LOG_LENGTH = 50;
 
-// KEYS: the trigger's record, the shopper's log. ARGV: record, entry, log length, log TTL, record TTL.
-// The trigger's first decision wins: a later one gets it back and logs nothing. The log is newest
-// first, capped, expiring.
+// KEYS: the trigger's record, the shopper's log. ARGV: the decision as JSON without its
+// explanation, the explanation (`considered`, packed: libs/contracts packConsidered). The log's
+// length and both TTLs are constants of the script (fewer arguments to send per decision).
+// The record and the log entry share everything but the explanation, so it is sent once and the
+// script appends `considered` to each (the record's is empty). The trigger's first decision wins
+// (SET NX GET, Redis 7): a later one gets it back and logs nothing. The log is newest first,
+// capped (trimmed only once it grows past the cap), expiring.
 const CLAIM = `
-local prior = redis.call('GET', KEYS[1])
+local head = string.sub(ARGV[1], 1, -2)
+local prior = redis.call('SET', KEYS[1], head .. ',"considered":[]}', 'NX', 'GET', 'EX', ${TRIGGER_TTL_SECONDS})
 if prior then return prior end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
-redis.call('LPUSH', KEYS[2], ARGV[2])
-redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
-redis.call('EXPIRE', KEYS[2], ARGV[4])
+if redis.call('LPUSH', KEYS[2], head .. ',"considered":' .. ARGV[2] .. '}') > ${LOG_LENGTH} then redis.call('LTRIM', KEYS[2], 0, ${LOG_LENGTH - 1}) end
+redis.call('EXPIRE', KEYS[2], ${DECISION_LOG_TTL_SECONDS})
 return false`;
 
 /**
@@ -37,13 +40,13 @@ export class DecisionLogRepository {
 
   async find(shopperId: string, visitId: string, triggerId: string): Promise<DecisionLogEntry | null> {
     const raw = await this.redis.get(triggerKey(shopperId, visitId, triggerId));
-    return raw ? (JSON.parse(raw) as DecisionLogEntry) : null;
+    return raw ? (readDecisionLogEntry(raw) as DecisionLogEntry) : null;
   }
 
-  /** What a replay needs of a decision: its verdict and its request, not the explanation. */
-  private static record(entry: DecisionLogEntry): string {
+  /** The decision without its explanation (a JSON object): all a replay needs, its verdict and request. */
+  private static head(entry: DecisionLogEntry): string {
     const { visitId, decidedAt, reason, request, outcome, offerId, arm, storeId, transition, brandId, triggerId } = entry;
-    return JSON.stringify({ visitId, decidedAt, reason, considered: [], request, outcome, offerId, arm, storeId, transition, brandId, triggerId });
+    return JSON.stringify({ visitId, decidedAt, reason, request, outcome, offerId, arm, storeId, transition, brandId, triggerId });
   }
 
   /** Stores the decision if the trigger has none; returns the trigger's decision either way. */
@@ -53,17 +56,14 @@ export class DecisionLogRepository {
       this.redis,
       triggerKey(shopperId, entry.visitId, triggerId),
       decisionLogKey(shopperId),
-      DecisionLogRepository.record(entry),
-      JSON.stringify(entry),
-      LOG_LENGTH,
-      DECISION_LOG_TTL_SECONDS,
-      TRIGGER_TTL_SECONDS,
+      DecisionLogRepository.head(entry),
+      packConsidered(entry.considered),
     );
-    return prior === null ? { entry, first: true } : { entry: JSON.parse(prior) as DecisionLogEntry, first: false };
+    return prior === null ? { entry, first: true } : { entry: readDecisionLogEntry(prior) as DecisionLogEntry, first: false };
   }
 
   async recent(shopperId: string): Promise<DecisionLogEntry[]> {
-    return (await this.redis.lrange(decisionLogKey(shopperId), 0, LOG_LENGTH - 1)).map((d) => JSON.parse(d) as DecisionLogEntry);
+    return (await this.redis.lrange(decisionLogKey(shopperId), 0, LOG_LENGTH - 1)).map((d) => readDecisionLogEntry(d) as DecisionLogEntry);
   }
 
   /** Forgets the shopper's decisions: the log and the per-trigger records it points to. */

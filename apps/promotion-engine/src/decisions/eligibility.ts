@@ -155,23 +155,33 @@ export function interestScore(offer: OfferSnapshot, interests: Record<string, nu
 
 /** Every rule one offer fails for this visit (empty: eligible, before counters). */
 export function offerBlocks(offer: OfferSnapshot, ctx: DecisionContext, locale?: string): OfferSkip[] {
-  const reasons: OfferSkip[] = [];
-  if (offer.status !== 'active') reasons.push('offer_not_active');
+  return (blocksOf(offer, ctx, locale ?? shopperLocale(ctx), null) as OfferSkip[] | null) ?? [];
+}
+
+/**
+ * `first` (the shopper's block, if any), then every rule the offer fails; null when none: an
+ * eligible offer allocates nothing (evaluate runs this for every offer of every decision).
+ */
+function blocksOf(offer: OfferSnapshot, ctx: DecisionContext, locale: string, first: SkipReason | null): SkipReason[] | null {
+  let reasons: SkipReason[] | null = first ? [first] : null;
+  if (offer.status !== 'active') (reasons ??= []).push('offer_not_active');
   const facts = factsOf(offer);
-  if (ctx.nowMs < facts.startsMs) reasons.push('offer_not_started');
-  if (ctx.nowMs >= facts.endsMs) reasons.push('offer_ended');
-  if (!isForStore(offer, ctx.transition.storeId)) reasons.push('not_for_this_store');
+  if (ctx.nowMs < facts.startsMs) (reasons ??= []).push('offer_not_started');
+  if (ctx.nowMs >= facts.endsMs) (reasons ??= []).push('offer_ended');
+  if (!isForStore(offer, ctx.transition.storeId)) (reasons ??= []).push('not_for_this_store');
   const trigger = triggerBlock(offer, ctx.transition);
-  if (trigger) reasons.push(trigger);
-  if (facts.locales && !matchesLocale(facts.locales, locale ?? shopperLocale(ctx))) reasons.push('audience_locale');
+  if (trigger) (reasons ??= []).push(trigger);
+  if (facts.locales && !matchesLocale(facts.locales, locale)) (reasons ??= []).push('audience_locale');
   if (facts.tags) {
     const tags = tagSetOf(ctx.shopper.tags);
-    if (!facts.tags.some((t) => tags.has(t))) reasons.push('audience_tags');
+    let any = false;
+    for (const t of facts.tags) any ||= tags.has(t);
+    if (!any) (reasons ??= []).push('audience_tags');
   }
   if (facts.interests) {
     let best = 0;
     for (const interest of facts.interests) best = Math.max(best, ctx.shopper.interests[interest] ?? 0);
-    if (best < ctx.interestThreshold) reasons.push('audience_interests');
+    if (best < ctx.interestThreshold) (reasons ??= []).push('audience_interests');
   }
   return reasons;
 }
@@ -234,9 +244,8 @@ export function evaluate(offers: OfferSnapshot[], ctx: DecisionContext): Evaluat
   const rejected: Evaluation['rejected'] = [];
   for (const offer of offers) {
     const score = interestScore(offer, ctx.shopper.interests);
-    const reasons: SkipReason[] = offerBlocks(offer, ctx, locale);
-    if (blocked) reasons.unshift(blocked);
-    if (reasons.length > 0) rejected.push({ offerId: offer.offerId, reasons, interestScore: score });
+    const reasons = blocksOf(offer, ctx, locale, blocked);
+    if (reasons) rejected.push({ offerId: offer.offerId, reasons, interestScore: score });
     else ranked.push({ offer, interestScore: score, distanceM: ctx.transition.distanceM });
   }
   ranked.sort(compareRanked);
@@ -270,27 +279,28 @@ export interface Decision {
 /** Joins the rules' verdicts and the reservation's into the decision and its explanation. */
 export function explain(evaluation: Evaluation, reservation: ReservationResult): Decision {
   const considered: Considered[] = [];
-  const refused = new Map(reservation.refused.map((r) => [r.offerId, r.reason]));
+  // Most decisions reserve their best offer: no refusals to look up.
+  const refused = reservation.refused.length > 0 ? new Map(reservation.refused.map((r) => [r.offerId, r.reason])) : null;
   let chosen: OfferSnapshot | null = null;
   for (const r of evaluation.ranked) {
-    const hit = refused.get(r.offer.offerId);
+    const hit = refused?.get(r.offer.offerId);
     let reason: string;
     if (hit) reason = hit;
     else if (r.offer.offerId === reservation.reservedOfferId) {
       chosen = r.offer;
       reason = 'chosen';
     } else reason = chosen ? 'outranked' : 'not_tried';
-    considered.push(entry(r.offer.offerId, [reason], r.interestScore));
+    considered.push(entry(r.offer.offerId, reason, null, r.interestScore));
   }
-  for (const r of evaluation.rejected) considered.push(entry(r.offerId, r.reasons, r.interestScore));
+  for (const r of evaluation.rejected) considered.push(entry(r.offerId, r.reasons[0], r.reasons, r.interestScore));
   if (chosen) return { offer: chosen, reason: null, considered };
   return { offer: null, reason: overallReason(evaluation, reservation), considered };
 }
 
 /** One line of the explanation, kept small (it is stored for every offer of every decision). */
-function entry(offerId: string, reasons: string[], interestScore: number): Considered {
-  const line: Considered = { offerId, reason: reasons[0] };
-  if (reasons.length > 1) line.reasons = reasons;
+function entry(offerId: string, reason: string, reasons: string[] | null, interestScore: number): Considered {
+  const line: Considered = { offerId, reason };
+  if (reasons && reasons.length > 1) line.reasons = reasons;
   if (interestScore > 0) line.interestScore = Math.round(interestScore * 1000) / 1000;
   return line;
 }
