@@ -1,3 +1,4 @@
+import { BodyLimits, largestBodyLimit, refuseOversizedBodies } from '@app/http';
 import { KafkaEventServer, KafkaSettings, kafkaServerOptions } from '@app/kafka';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -10,6 +11,9 @@ import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
 import { startTracing } from './tracing';
 
+/** What an app takes as a JSON body unless it says otherwise. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export interface BootstrapOptions {
   name: string;
   port: number;
@@ -18,8 +22,8 @@ export interface BootstrapOptions {
   consumer?: { settings: KafkaSettings; groupId: string; partitionsConsumedConcurrently?: number };
   /** Keep the raw request bytes (webhook signatures). */
   rawBody?: boolean;
-  /** Largest accepted JSON body; larger ones are answered 413. */
-  bodyLimit?: string;
+  /** Largest accepted JSON body per route (default 1 MiB everywhere); larger ones are answered 413. */
+  bodyLimits?: BodyLimits;
   configure?: (app: NestExpressApplication) => void | Promise<void>;
 }
 
@@ -38,8 +42,11 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
   app.useLogger(app.get(Logger));
   const shutdown = new GracefulShutdown(options.name);
   app.use(shutdown.refuseWhileClosing);
-  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  // Before the body is read, so that refused bodies are counted too.
   app.use(httpMetricsMiddleware(app.get(Metrics)));
+  const bodyLimits = options.bodyLimits ?? { defaultBytes: DEFAULT_BODY_LIMIT_BYTES };
+  app.use(refuseOversizedBodies(bodyLimits));
+  app.useBodyParser('json', { limit: largestBodyLimit(bodyLimits) });
   app.useGlobalInterceptors(new HttpTelemetryInterceptor());
   await options.configure?.(app);
 
