@@ -1,4 +1,5 @@
-import { validateImport } from './import-stores.usecase';
+import { IMPORT_BATCH, IMPORT_BATCH_POSITIONS, importBatches, validateImport } from './import-stores.usecase';
+import type { NewStore } from './store.repository';
 import { MAX_FENCE_VERTICES } from './store-rules';
 
 const ring = (vertices: number, lng: number): [number, number][] => {
@@ -51,4 +52,27 @@ describe('validateImport (each store of a bulk import checked on its own)', () =
     // Done in one go, the loop would not have turned once before the result.
     expect(turns).toBeGreaterThan(0);
   }, 30_000);
+});
+
+describe('importBatches (the write transactions of a bulk import)', () => {
+  const circle = (i: number) => ({ id: `c${i}`, geofence: { type: 'circle', radiusM: 80 } }) as unknown as NewStore;
+  const polygon = (i: number, positions: number) => ({ id: `p${i}`, geofence: { type: 'polygon', coordinates: [ring(positions, 2.3)] } }) as unknown as NewStore;
+
+  it('cuts circles into batches of IMPORT_BATCH stores', () => {
+    const batches = importBatches(Array.from({ length: 2_500 }, (_, i) => circle(i)));
+    expect(batches.map((b) => b.length)).toEqual([IMPORT_BATCH, IMPORT_BATCH, 500]);
+  });
+
+  it('cuts detailed fences into batches of at most IMPORT_BATCH_POSITIONS positions, keeping the order', () => {
+    const stores = Array.from({ length: 300 }, (_, i) => polygon(i, 2_000));
+    const batches = importBatches(stores);
+    expect(batches.map((b) => b.length)).toEqual(Array.from({ length: 6 }, () => IMPORT_BATCH_POSITIONS / 2_000));
+    expect(batches.flat().map((s) => s.id)).toEqual(stores.map((s) => s.id));
+  });
+
+  it('gives a store heavier than a batch a batch of its own, and none is ever empty', () => {
+    const stores = [circle(0), polygon(1, IMPORT_BATCH_POSITIONS + 1), circle(2)];
+    expect(importBatches(stores).map((b) => b.map((s) => s.id))).toEqual([['c0'], ['p1'], ['c2']]);
+    expect(importBatches([])).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { Topics } from '@app/contracts';
+import { Geofence, Topics } from '@app/contracts';
 import { FieldProblem, fieldProblems } from '@app/http';
 import type { StoreEntity } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
@@ -12,6 +12,12 @@ import { FieldWarning, storeColumns, storeWarnings, toStoreSnapshot } from './st
 
 /** Stores written per transaction: big enough to be fast, small enough to keep locks short. */
 export const IMPORT_BATCH = 1_000;
+/**
+ * Fence positions written per transaction. A batch's SQL parameter, its rows and its events are
+ * built and checked in one synchronous stretch each: 300 stores of 2,000 positions (~14 MB) held
+ * the event loop for ~1 s of CPU; 50 of them take a sixth of that. Circles weigh nothing here.
+ */
+export const IMPORT_BATCH_POSITIONS = 100_000;
 /** Batches in flight at once (each its own transaction and connection). */
 const PARALLEL_BATCHES = 3;
 
@@ -90,6 +96,31 @@ export async function validateImport(brandId: string, items: unknown[], sliceMs 
   return result;
 }
 
+function fencePositions(fence: Geofence): number {
+  if (fence.type === 'circle') return 0;
+  const polygons = fence.type === 'polygon' ? [fence.coordinates] : fence.coordinates;
+  return polygons.reduce((n, rings) => n + rings.reduce((m, ring) => m + ring.length, 0), 0);
+}
+
+/** Cuts sorted stores into write batches of at most IMPORT_BATCH stores and IMPORT_BATCH_POSITIONS positions. */
+export function importBatches(stores: NewStore[]): NewStore[][] {
+  const batches: NewStore[][] = [];
+  let batch: NewStore[] = [];
+  let positions = 0;
+  for (const store of stores) {
+    const weight = fencePositions(store.geofence);
+    if (batch.length > 0 && (batch.length >= IMPORT_BATCH || positions + weight > IMPORT_BATCH_POSITIONS)) {
+      batches.push(batch);
+      batch = [];
+      positions = 0;
+    }
+    batch.push(store);
+    positions += weight;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
 /**
  * Bulk upsert by externalId. Each store is validated on its own (a bad one is rejected with its
  * reasons, the others go in); valid stores are written in batches, each batch one transaction
@@ -114,8 +145,7 @@ export class ImportStores {
 
     const validatedAt = performance.now();
     // Sorted and cut into disjoint externalId ranges, batches can be written side by side.
-    const batches: NewStore[][] = [];
-    for (let i = 0; i < valid.length; i += IMPORT_BATCH) batches.push(valid.slice(i, i + IMPORT_BATCH));
+    const batches = importBatches(valid);
     let next = 0;
     const writer = async (): Promise<void> => {
       while (next < batches.length) {
