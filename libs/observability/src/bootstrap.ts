@@ -2,6 +2,7 @@ import { BodyLimits, largestBodyLimit, refuseOversizedBodies } from '@app/http';
 import { KafkaEventServer, KafkaSettings, kafkaServerOptions } from '@app/kafka';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { GracefulShutdown } from './graceful-shutdown';
@@ -10,6 +11,15 @@ import { HttpTelemetryInterceptor, httpMetricsMiddleware } from './http-telemetr
 import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
 import { startTracing } from './tracing';
+
+/**
+ * How long an idle kept-alive connection stays open. Node's 5 s closed connections that a client
+ * was about to reuse: nginx keeps its upstream connections 60 s (a 502 then), and a client whose
+ * own event loop was busy a few seconds (a test process loading its next file, building a large
+ * body) sent its next request on a connection already closed ("other side closed", `make test`).
+ * Past nginx's 60 s, so that the client always gives up first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** What an app takes as a JSON body unless it says otherwise. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -72,6 +82,9 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
     await app.startAllMicroservices();
   }
 
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await app.listen(options.port, options.host ?? '0.0.0.0');
   shutdown.onSignals(app);
   app.get(Logger).log(`${options.name} listening on port ${options.port}`);
