@@ -13,11 +13,10 @@ import { Metrics } from './metrics';
 import { startTracing } from './tracing';
 
 /**
- * How long an idle kept-alive connection stays open. Node's 5 s closed connections that a client
- * was about to reuse: nginx keeps its upstream connections 60 s (a 502 then), and a client whose
- * own event loop was busy a few seconds (a test process loading its next file, building a large
- * body) sent its next request on a connection already closed ("other side closed", `make test`).
- * Past nginx's 60 s, so that the client always gives up first.
+ * How long an idle kept-alive connection stays open. With Node's 5 s, a client whose own event
+ * loop was busy a few seconds (a test process loading its next file, building a large body) sent
+ * its next request on a connection the server had just closed ("other side closed" in `make test`).
+ * Above ingress-nginx's default 60 s upstream keep-alive, so that the proxy gives up first.
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
