@@ -238,8 +238,8 @@ describe(`HTTP fuzzing of every app (fast-check, ${RUNS} runs per property, seed
       const auth = { authorization: `Bearer ${page.apiKey}` };
       const valid = JSON.stringify({ stores: [validStore({ externalId: `fz${run}t` })] });
       const cases: [string, Record<string, string>, string | Buffer, number][] = [
-        // Over 20 MB (413) is brand-api-validation.e2e-spec.ts's case: a 21 MB upload here, on a loaded
-        // machine, left brand-api unanswering for ~45 s (see BENCHMARKS.md / the report; not yet explained).
+        // Over 20 MB (413) is brand-api-large-bodies.e2e-spec.ts's case, with other requests answered
+        // meanwhile (see BENCHMARKS.md, "brand-api under large bodies").
         ['cut in the middle', { 'content-type': 'application/json' }, valid.slice(0, valid.length / 2), 400],
         ['as text/plain', { 'content-type': 'text/plain' }, valid, 400],
         ['as a form', { 'content-type': 'application/x-www-form-urlencoded' }, 'stores=1', 400],

@@ -3,14 +3,18 @@ import { waitFor } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel } from 'kafkajs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/brand-api/src/app.module';
 import { CreateBrand } from '../../apps/brand-api/src/brands/create-brand.usecase';
 import { BrandApiEnv } from '../../apps/brand-api/src/env';
 import { OutboxRelay } from '../../apps/brand-api/src/outbox/outbox-relay.service';
 import { RepublishCatalog } from '../../apps/brand-api/src/outbox/republish-catalog.usecase';
+import { OutboxWriter } from '../../apps/brand-api/src/outbox/outbox-writer';
+import { TransactionRunner } from '../../apps/brand-api/src/persistence/transaction-runner';
 import { CreateStore } from '../../apps/brand-api/src/stores/create-store.usecase';
+import { NewStore, StoreRepository } from '../../apps/brand-api/src/stores/store.repository';
+import { toStoreSnapshot } from '../../apps/brand-api/src/stores/store.view';
 import { INTEGRATION } from '../setup/integration-env';
 
 jest.setTimeout(120_000);
@@ -87,5 +91,47 @@ describe('transactional outbox (real Postgres and Kafka)', () => {
     } finally {
       await consumer.disconnect();
     }
+  });
+
+  it('publishes a backlog far larger than one produce request: 150 stores with 2,000-vertex fences', async () => {
+    // Once refused whole by the broker (message.max.bytes), the relay retried it for ever.
+    app = await start();
+    await app.get(OutboxRelay).beforeApplicationShutdown();
+    const brand = await app.get(CreateBrand).execute({ name: `outbox big ${randomBytes(3).toString('hex')}` });
+    const fence = (lng: number): [number, number][] => {
+      const positions = Array.from({ length: 1_999 }, (_, i): [number, number] => [lng + 0.001 * Math.cos((2 * Math.PI * i) / 1_999), 48.86 + 0.001 * Math.sin((2 * Math.PI * i) / 1_999)]);
+      return [...positions, positions[0]];
+    };
+    // Written as a bulk import writes its batch (store rows and their events in one transaction),
+    // without its turf checks, which are not what this test is about.
+    const stores: NewStore[] = Array.from({ length: 150 }, (_, i) => ({
+      id: randomUUID(),
+      brandId: brand.id,
+      version: 1,
+      externalId: `big-${i}`,
+      name: `Detailed ${i}`,
+      lat: 48.86,
+      lng: 2 + i * 0.01,
+      geofence: { type: 'polygon', coordinates: [fence(2 + i * 0.01)] },
+      timezone: 'Europe/Paris',
+      openingHours: null,
+      tags: [],
+      country: null,
+    }));
+    const writer = app.get(OutboxWriter);
+    await app.get(TransactionRunner).run(async (tx) => {
+      const rows = await app!.get(StoreRepository).upsertByExternalId(tx, brand.id, stores);
+      await writer.append(tx, rows.map(({ store }) => writer.event(Topics.StoreCatalog, 'store.upserted', toStoreSnapshot(store))));
+    });
+    const pending = async () =>
+      ((await app!.get(DataSource).query(`SELECT count(*)::int AS n, coalesce(sum(octet_length(event::text)), 0)::bigint AS bytes FROM outbox WHERE message_key = ANY($1) AND published_at IS NULL`, [stores.map((s) => s.id)])) as { n: number; bytes: string }[])[0];
+    const backlog = await pending();
+    expect(backlog.n).toBe(150);
+    expect(Number(backlog.bytes)).toBeGreaterThan(5 * 1024 * 1024);
+    await app.close();
+    app = null;
+
+    app = await start();
+    await waitFor('the detailed stores published', async () => (await pending()).n === 0, 90_000);
   });
 });

@@ -10,7 +10,6 @@ runMain('messenger-gateway', async () => {
     name: 'messenger-gateway',
     port: env.PORT,
     rawBody: true,
-    bodyLimit: '1mb',
     consumer: {
       settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX },
       groupId: 'messenger-gateway',

@@ -1,7 +1,7 @@
 import { AnyEvent, EventOf, EventType, Topic, createEvent, eventKey, tombstoneOf } from '@app/contracts';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
-import type { IHeaders, TopicMessages } from 'kafkajs';
+import type { IHeaders, Message, TopicMessages } from 'kafkajs';
 import { deadLetterRecord } from './dead-letter-record';
 import { traceHeaders } from './trace-headers';
 
@@ -78,26 +78,57 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     await this.client.producer.send({ topic: targetTopic, acks: -1, messages: [deadLetterRecord(message, reason)] });
   }
 
-  /** Sends events to one or several topics in one request; resolves when all are acknowledged. */
+  /**
+   * Sends events to one or several topics; resolves when all are acknowledged. They leave in as
+   * few requests as fit under MAX_PRODUCE_REQUEST_BYTES each, one after the other (so each key's
+   * order holds): the broker refuses a partition's batch over its message.max.bytes (1 MiB by
+   * default) for good, and a thousand stores with detailed polygon fences weigh ~70 MB. If one
+   * request fails, those before it stay sent and the caller's retry sends them again (at least once).
+   */
   async publishAll(items: Outgoing[]): Promise<void> {
     if (items.length === 0) return;
     // The caller's trace (a webhook request, the event being consumed) travels with its events.
     const trace = traceHeaders();
-    const byTopic = new Map<string, TopicMessages>();
+    let request = new Map<string, TopicMessages>();
+    let requestBytes = 0;
     for (const { topic, event, headers } of items) {
-      const messages = byTopic.get(topic) ?? { topic, messages: [] };
       const tombstone = tombstoneOf(topic, event);
-      messages.messages.push(
-        tombstone
-          ? { key: tombstone.key, value: null, headers: { ...trace, ...tombstone.headers, ...headers } }
-          : {
-              key: eventKey(topic, event),
-              value: JSON.stringify(event),
-              headers: { 'event-type': event.type, 'event-id': event.id, ...trace, ...headers },
-            },
-      );
-      byTopic.set(topic, messages);
+      const message: Message = tombstone
+        ? { key: tombstone.key, value: null, headers: { ...trace, ...tombstone.headers, ...headers } }
+        : {
+            key: eventKey(topic, event),
+            value: JSON.stringify(event),
+            headers: { 'event-type': event.type, 'event-id': event.id, ...trace, ...headers },
+          };
+      const bytes = messageBytes(message);
+      if (request.size > 0 && requestBytes + bytes > MAX_PRODUCE_REQUEST_BYTES) {
+        await this.client.producer.sendBatch({ acks: -1, topicMessages: [...request.values()] });
+        request = new Map();
+        requestBytes = 0;
+      }
+      const messages = request.get(topic) ?? { topic, messages: [] };
+      messages.messages.push(message);
+      request.set(topic, messages);
+      requestBytes += bytes;
     }
-    await this.client.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+    await this.client.producer.sendBatch({ acks: -1, topicMessages: [...request.values()] });
   }
+}
+
+/**
+ * Largest produce request publishAll builds, in message bytes: half the broker's default
+ * message.max.bytes, which bounds each partition's batch, leaving room for the batch's framing.
+ * A single message above it still leaves, alone.
+ */
+export const MAX_PRODUCE_REQUEST_BYTES = 512 * 1024;
+
+type Bytes = Buffer | string | null | undefined;
+const sizeOf = (value: Bytes | Bytes[]): number =>
+  value == null ? 0 : Array.isArray(value) ? value.reduce((n: number, v) => n + sizeOf(v), 0) : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+
+/** A message's key, value and headers in bytes (the record's own framing is a few bytes more). */
+function messageBytes(message: Message): number {
+  let bytes = sizeOf(message.key) + sizeOf(message.value as Bytes);
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += name.length + sizeOf(value);
+  return bytes;
 }

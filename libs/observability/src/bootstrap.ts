@@ -1,6 +1,8 @@
+import { BodyLimits, largestBodyLimit, refuseOversizedBodies } from '@app/http';
 import { KafkaEventServer, KafkaSettings, kafkaServerOptions } from '@app/kafka';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { GracefulShutdown } from './graceful-shutdown';
@@ -10,6 +12,17 @@ import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
 import { startTracing } from './tracing';
 
+/**
+ * How long an idle kept-alive connection stays open. With Node's 5 s, a client whose own event
+ * loop was busy a few seconds (a test process loading its next file, building a large body) sent
+ * its next request on a connection the server had just closed ("other side closed" in `make test`).
+ * Above ingress-nginx's default 60 s upstream keep-alive, so that the proxy gives up first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** What an app takes as a JSON body unless it says otherwise. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export interface BootstrapOptions {
   name: string;
   port: number;
@@ -18,8 +31,8 @@ export interface BootstrapOptions {
   consumer?: { settings: KafkaSettings; groupId: string; partitionsConsumedConcurrently?: number };
   /** Keep the raw request bytes (webhook signatures). */
   rawBody?: boolean;
-  /** Largest accepted JSON body; larger ones are answered 413. */
-  bodyLimit?: string;
+  /** Largest accepted JSON body per route (default 1 MiB everywhere); larger ones are answered 413. */
+  bodyLimits?: BodyLimits;
   configure?: (app: NestExpressApplication) => void | Promise<void>;
 }
 
@@ -38,8 +51,11 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
   app.useLogger(app.get(Logger));
   const shutdown = new GracefulShutdown(options.name);
   app.use(shutdown.refuseWhileClosing);
-  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  // Before the body is read, so that refused bodies are counted too.
   app.use(httpMetricsMiddleware(app.get(Metrics)));
+  const bodyLimits = options.bodyLimits ?? { defaultBytes: DEFAULT_BODY_LIMIT_BYTES };
+  app.use(refuseOversizedBodies(bodyLimits));
+  app.useBodyParser('json', { limit: largestBodyLimit(bodyLimits) });
   app.useGlobalInterceptors(new HttpTelemetryInterceptor());
   await options.configure?.(app);
 
@@ -65,6 +81,9 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
     await app.startAllMicroservices();
   }
 
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await app.listen(options.port, options.host ?? '0.0.0.0');
   shutdown.onSignals(app);
   app.get(Logger).log(`${options.name} listening on port ${options.port}`);
