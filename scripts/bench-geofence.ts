@@ -2,7 +2,7 @@
  * make bench-geofence: the geofence engine against Redis GEOSEARCH and PostGIS, on the same stores.
  * Not a test: it prints figures. Run by scripts/bench-geofence.sh (which installs PostGIS and
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
- * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), STORE_CACHE_MB (the app's 24),
+ * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), STORE_CACHE_MB (the app's 16),
  * KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS, BENCH_QUICK=1 (only (a), (c'), (c)),
  * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default the app's, scripts/app-node-options.json).
  */
@@ -366,9 +366,9 @@ async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise
 async function main(): Promise<void> {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   await redis.flushdb();
-  // The app's fence cache (STORE_CACHE_MB, 24 by default in apps/geofence/src/env.ts, about 22,000
+  // The app's fence cache (STORE_CACHE_MB, 16 by default in apps/geofence/src/env.ts, about 15,000
   // circles): most fences are not cached and a search reads them from their hashes, as in production.
-  const index = new StoreIndexRepository(redis, Number(process.env.STORE_CACHE_MB ?? 24) * 2 ** 20);
+  const index = new StoreIndexRepository(redis, Number(process.env.STORE_CACHE_MB ?? 16) * 2 ** 20);
   const visits = new VisitStateRepository(redis);
   const publisher = new DiscardingPublisher();
   const metrics = new Metrics('bench');

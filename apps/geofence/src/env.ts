@@ -18,9 +18,9 @@ export const GeofenceEnv = BaseEnv.extend(KafkaEnv.shape)
     VISIT_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
     /**
      * Heap the in-process cache of store snapshots and prepared fences may take, in MB (about
-     * 22,000 circle stores in 24 MB). Within the app's heap limit (scripts/app-node-options.json).
+     * 15,000 circle stores in 16 MB). Within the app's heap limit (scripts/app-node-options.json).
      */
-    STORE_CACHE_MB: z.coerce.number().positive().default(24),
+    STORE_CACHE_MB: z.coerce.number().positive().default(16),
     /** shopper.location.v1 partitions evaluated at once by one process. */
     LOCATION_PARTITIONS_CONCURRENTLY: z.coerce.number().int().positive().default(6),
   });
