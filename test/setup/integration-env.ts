@@ -13,6 +13,12 @@ export const INTEGRATION = {
   databaseUrl: intDb.toString(),
   databaseName: intDb.pathname.slice(1),
   redisUrl: E2E.redisUrl,
+  /**
+   * A Redis database no stack uses (the e2e one + 6): for a test whose state a running stack
+   * would change, such as the engine's reservations, which the e2e stack's engine settles when
+   * its delivery answers the send requests the test published.
+   */
+  privateRedisUrl: E2E.redisUrl.replace(/\/(\d+)$/, (_, db: string) => `/${(Number(db) + 6) % 16}`),
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
   groupPrefix: `${E2E.groupPrefix}int-`,
 };
