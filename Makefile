@@ -89,7 +89,7 @@ test: deps
 	npx jest --selectProjects unit
 	$(MAKE) test-deploy
 	$(MAKE) build infra
-	npx jest --selectProjects integration e2e --runInBand
+	npx jest --selectProjects integration e2e --runInBand --forceExit
 
 # Delivery throughput for one Page against a running stack (PORT_BASE, default 3000): prints figures, asserts nothing.
 bench-delivery: build
