@@ -1,6 +1,6 @@
 import { loadEnv } from '@app/config';
 import { HttpErrorFilter } from '@app/http';
-import { bootstrapApp, runMain } from '@app/observability';
+import { DEFAULT_BODY_LIMIT_BYTES, bootstrapApp, runMain } from '@app/observability';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { DEFAULT_CONSOLE_DIR, serveConsole } from './console/console-static';
@@ -13,7 +13,7 @@ runMain('brand-api', async () => {
     port: env.PORT,
     // 1 MiB is ample for one store or an offer naming 10,000 stores; a bulk import of up to
     // MAX_BULK_STORES stores takes up to 20 MiB, and only there is so large a body read.
-    bodyLimits: { defaultBytes: 1024 * 1024, large: [{ method: 'POST', path: '/v1/stores/bulk', limitBytes: 20 * 1024 * 1024 }] },
+    bodyLimits: { defaultBytes: DEFAULT_BODY_LIMIT_BYTES, large: [{ method: 'POST', path: '/v1/stores/bulk', limitBytes: 20 * 1024 * 1024 }] },
     // Offer stats: delivery outcomes and the shoppers' receipts (stats/stats.consumer.ts).
     consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'brand-api' },
     configure: (app) => {
