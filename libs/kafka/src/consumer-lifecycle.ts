@@ -15,10 +15,6 @@ export class ConsumerLifecycle {
   private running: Promise<void> | undefined;
   private stopRequested = false;
 
-  get stopping(): boolean {
-    return this.stopRequested;
-  }
-
   start(steps: (stopping: () => boolean) => Promise<void>): Promise<void> {
     this.running = steps(() => this.stopRequested);
     return this.running;
