@@ -119,17 +119,15 @@ republish-catalog: build
 	node dist/apps/brand-api/src/cli/republish-catalog.js
 
 # Benchmark: stores/s through POST /v1/stores/bulk until the geofence's Redis index holds them.
-# Starts its own stack (STACK=bench, ports BENCH_PORT_BASE.., groups KAFKA_GROUP_PREFIX) and stops it.
-bench-catalog: topics
-	export STACK=bench PORT_BASE=$${BENCH_PORT_BASE:-3100} KAFKA_GROUP_PREFIX=$${KAFKA_GROUP_PREFIX:-bench-} \
-	  DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/promotions} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
-	  ADMIN_TOKEN=$${ADMIN_TOKEN:-dev-admin-token}; \
-	node dist/scripts/migrate.js && scripts/stack.sh up && \
-	{ BENCH_PORT_BASE=$$PORT_BASE node dist/scripts/bench-catalog.js; rc=$$?; scripts/stack.sh down; exit $$rc; }
+# Its own stack (STACK=bench, BENCH_PORT_BASE 3100), broker (BENCH_KAFKA_PORT 9192, fresh), database
+# (promotions_bench) and Redis database (8); all stopped at the end.
+bench-catalog: build
+	scripts/bench-catalog.sh
 
 # The whole stack under load (issue 7): fixed-rate latency, then open-loop throughput; writes
 # bench/results/latest.json. BRANDS, STORES_PER_BRAND, SHOPPERS, RATE, MAX_SECONDS tune it.
-bench: build topics
+# Like bench-catalog, on a private, fresh broker (BENCH_KAFKA_PORT 9192), never the one of make up.
+bench: build
 	scripts/bench-e2e.sh
 
 # Faults under load (issue 7): SIGKILLs geofence, engine and delivery, restarts the broker, stops Redis

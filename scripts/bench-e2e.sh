@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: starts a stack of its own (STACK=bench), runs scripts/bench-e2e.ts against it,
-# records each app's peak RSS (VmHWM), writes bench/results/latest.{json,md,svg} and stops the stack.
+# `make bench`: starts a stack of its own (STACK=bench) on a private, fresh Kafka broker
+# (scripts/bench-broker.sh), runs scripts/bench-e2e.ts against it, records each app's peak RSS
+# (VmHWM), writes bench/results/latest.{json,md,svg} and stops the stack and the broker.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -9,8 +10,12 @@ export STACK=bench PORT_BASE="${BENCH_PORT_BASE:-3100}" KAFKA_GROUP_PREFIX="${KA
   REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/8}" ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}" \
   LOG_LEVEL="${LOG_LEVEL:-warn}" EXTRA_DATABASES=promotions_bench \
   QUIET_HOURS="${QUIET_HOURS:-off}" # the load runs at any hour; quiet hours would skip every promotion
-infra/infra.sh up
-node dist/scripts/provision-topics.js
+# shellcheck source=scripts/bench-broker.sh
+. scripts/bench-broker.sh
+trap 'scripts/stack.sh down >/dev/null 2>&1 || true; bench_broker_down' EXIT
+bench_broker_up
+# A fresh database too: the catalog of earlier runs would otherwise pile up (100,000 stores a run).
+PGOPTIONS='--client-min-messages=warning' psql -h 127.0.0.1 -U postgres -d "${DATABASE_URL##*/}" -qc 'drop schema public cascade; create schema public' >/dev/null
 node dist/scripts/migrate.js
 redis-cli -n "${REDIS_URL##*/}" flushdb >/dev/null
 scripts/stack.sh down >/dev/null 2>&1 || true
@@ -39,5 +44,4 @@ node -e '
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
   console.log("peak RSS (MB):", JSON.stringify(results.rssMb));
 ' "$rss_file"
-scripts/stack.sh down
 exit $rc

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sourced by the benchmark scripts (make bench, bench-catalog): a private Kafka broker, fresh for
+# each run, so that a benchmark never fills the development broker of `make up` with its catalogs
+# (a new stack replays every compacted catalog topic, and 600,000 benchmark stores made the demo
+# time out), and so that every run starts from the same empty topics.
+#   BENCH_KAFKA_PORT (9192) / +1 controller, data in .run/bench/kafka, BENCH_KAFKA_HEAP (512m).
+# bench_broker_up starts Redis and Postgres if needed (infra/infra.sh) and this broker, and
+# provisions the topics; bench_broker_down stops the broker and removes its data.
+
+bench_broker_env() {
+  export KAFKA_PORT="${BENCH_KAFKA_PORT:-9192}"
+  export KAFKA_CONTROLLER_PORT="$((KAFKA_PORT + 1))"
+  export KAFKA_DATA_DIR="$root/.run/bench/kafka"
+  export KAFKA_HEAP="${BENCH_KAFKA_HEAP:-512m}"
+  export KAFKA_BROKERS="localhost:$KAFKA_PORT"
+  export KAFKA_READY_SECONDS="${KAFKA_READY_SECONDS:-180}"
+}
+
+bench_broker_up() {
+  bench_broker_env
+  local port
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+      # Our own broker from an interrupted run is stopped; anything else is someone else's.
+      infra/kafka/kafka.sh down >/dev/null 2>&1 || true
+      if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+        echo "[bench] port $port is taken: another benchmark, or pick another BENCH_KAFKA_PORT" >&2
+        return 1
+      fi
+    fi
+  done
+  rm -rf "$KAFKA_DATA_DIR"
+  infra/infra.sh up
+  node dist/scripts/provision-topics.js >/dev/null
+}
+
+bench_broker_down() {
+  bench_broker_env
+  infra/kafka/kafka.sh down || true
+  rm -rf "$KAFKA_DATA_DIR"
+}
