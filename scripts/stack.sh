@@ -3,6 +3,9 @@
 #   stack.sh up | down | status
 # Environment: STACK (dev|test, default dev), PORT_BASE (3000 → brand-api 3000 … delivery 3004,
 # simulator PORT_BASE+900), plus every app variable (see README), read from .run/<stack>/stack.env.
+# CPU_PROFILE_APPS="messenger-gateway geofence" runs those apps with V8's --cpu-prof: each writes a
+# .cpuprofile into .run/<stack>/profiles/<app> when it exits (stack.sh down), for Chrome DevTools or
+# `node dist/scripts/cpu-profile-summary.js <file>`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,7 +62,13 @@ up() {
       say "$app already running on :$(port_of "$app")"
       continue
     fi
-    PORT="$(port_of "$app")" nohup setsid node $(node_options_of "$app") "$root/dist/apps/$app/src/main.js" \
+    local profile=""
+    if [[ " ${CPU_PROFILE_APPS:-} " == *" $app "* ]]; then
+      mkdir -p "$run/profiles/$app"
+      profile="--cpu-prof --cpu-prof-dir=$run/profiles/$app"
+    fi
+    # shellcheck disable=SC2086
+    PORT="$(port_of "$app")" nohup setsid node $(node_options_of "$app") $profile "$root/dist/apps/$app/src/main.js" \
       >>"$run/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
   done
