@@ -1,4 +1,5 @@
 import { HttpResult } from '@app/testing';
+import { request } from 'node:http';
 import { TestBrand, api, call, newBrand, validStore } from './brand-api.fixtures';
 
 jest.setTimeout(180_000);
@@ -22,6 +23,22 @@ async function probeWhile(pending: Promise<unknown>, probe: () => Promise<HttpRe
     }
   } while (!settled);
   return answers;
+}
+
+/** Posts `body` without a Content-Length (Transfer-Encoding: chunked, 64 KiB a chunk); the answer. */
+function postChunked(path: string, apiKey: string, body: string): Promise<{ status: number; body: { error?: string; message?: string } }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as { error?: string; message?: string } }));
+    });
+    // The server may answer 413 and close before the whole upload is written.
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    const bytes = Buffer.from(body);
+    for (let i = 0; i < bytes.length; i += 64 * 1024) req.write(bytes.subarray(i, i + 64 * 1024));
+    req.end();
+  });
 }
 
 /** A closed ring of `vertices` positions around (lng, lat), `radiusDeg` wide. */
@@ -67,6 +84,23 @@ describe('brand API under large bodies (real stack)', () => {
     const r = await call<{ error: string; message: string }>('POST', '/v1/stores', brand.apiKey, validStore({ name: 'x'.repeat(2 * MiB) }));
     expect(r.status).toBe(413);
     expect(r.body).toMatchObject({ error: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining(`at most ${MiB} on POST /v1/stores`) });
+  });
+
+  it('holds a body sent without a length (chunked) to its own route limit too, not the bulk import one', async () => {
+    const refused = await postChunked('/v1/stores', brand.apiKey, JSON.stringify(validStore({ name: 'x'.repeat(2 * MiB) })));
+    expect(refused.status).toBe(413);
+    expect(refused.body.error).toBe('PAYLOAD_TOO_LARGE');
+    expect(refused.body.message).toContain(`${MiB}`);
+    // Sent the same way within the limit, a store is created.
+    const small = await postChunked('/v1/stores', brand.apiKey, JSON.stringify(validStore({ externalId: 'chunked-1' })));
+    expect(small.status).toBe(201);
+    // And the bulk import takes a chunked body over the default limit.
+    const stores = Array.from({ length: 4_000 }, (_, i) => validStore({ externalId: `chunked-bulk-${i}`, name: `Chunked store number ${i} of the bulk import` }));
+    const bulkBody = JSON.stringify({ stores });
+    expect(bulkBody.length).toBeGreaterThan(MiB);
+    const bulk = await postChunked('/v1/stores/bulk', brand.apiKey, bulkBody);
+    expect(bulk.status).toBe(200);
+    expect(bulk.body).toMatchObject({ received: 4_000, created: 4_000 });
   });
 
   it('answers other requests while it checks 300 stores with 2,000-vertex fences (12.5 MB, seconds of turf)', async () => {

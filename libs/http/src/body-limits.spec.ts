@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyLimits, bodyLimitOf, largestBodyLimit, refuseOversizedBodies } from './body-limits';
+import { IncomingMessage, ServerResponse, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BodyLimits, bodyLimitOf, jsonBodiesWithinLimits, refuseOversizedBodies } from './body-limits';
 
 const MiB = 1024 * 1024;
 const limits: BodyLimits = { defaultBytes: MiB, large: [{ method: 'POST', path: '/v1/stores/bulk', limitBytes: 20 * MiB }] };
@@ -20,8 +21,6 @@ describe('body limits per route', () => {
     expect(bodyLimitOf(limits, 'PUT', '/v1/stores/bulk')).toBe(MiB);
     expect(bodyLimitOf(limits, 'POST', '/v1/stores')).toBe(MiB);
     expect(bodyLimitOf(limits, 'POST', '/v1/offers')).toBe(MiB);
-    expect(largestBodyLimit(limits)).toBe(20 * MiB);
-    expect(largestBodyLimit({ defaultBytes: MiB })).toBe(MiB);
   });
 
   it('refuses with 413, before reading, a body whose Content-Length is over its route limit, and says which', () => {
@@ -37,5 +36,54 @@ describe('body limits per route', () => {
     expect(verdict('POST', '/v1/stores', MiB)).toBeUndefined();
     expect(verdict('POST', '/v1/stores')).toBeUndefined();
     expect(verdict('GET', '/health')).toBeUndefined();
+  });
+
+  describe('the JSON parser, for bodies sent without a length (chunked)', () => {
+    const small: BodyLimits = { defaultBytes: 1024, large: [{ method: 'POST', path: '/bulk', limitBytes: 64 * 1024 }] };
+    let server: ReturnType<typeof createServer>;
+    let port: number;
+    beforeAll(async () => {
+      const parse = jsonBodiesWithinLimits(small, true);
+      server = createServer((req, res) =>
+        parse(req, res, (error?: unknown) => {
+          const parsed = req as IncomingMessage & { body?: unknown; rawBody?: Buffer };
+          res.statusCode = (error as { status?: number } | undefined)?.status ?? 200;
+          res.end(JSON.stringify({ limit: (error as { limit?: number } | undefined)?.limit ?? null, body: parsed.body ?? null, rawBytes: parsed.rawBody?.length ?? null }));
+        }),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    function postChunked(path: string, body: string): Promise<{ status: number; json: { limit: number | null; body: unknown; rawBytes: number | null } }> {
+      return new Promise((resolve, reject) => {
+        const req = request({ port, host: '127.0.0.1', path, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d: Buffer) => parts.push(d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(parts).toString('utf8')) as never }));
+        });
+        req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+        for (let i = 0; i < body.length; i += 512) req.write(body.slice(i, i + 512));
+        req.end();
+      });
+    }
+
+    it("cuts a body off at its own route's limit, not at the largest one", async () => {
+      const twoKiB = JSON.stringify({ name: 'x'.repeat(2048) });
+      const refused = await postChunked('/stores', twoKiB);
+      expect(refused.status).toBe(413);
+      expect(refused.json.limit).toBe(1024);
+      const taken = await postChunked('/bulk', twoKiB);
+      expect(taken.status).toBe(200);
+      expect(taken.json.body).toEqual({ name: 'x'.repeat(2048) });
+      expect((await postChunked('/bulk', JSON.stringify({ name: 'x'.repeat(65 * 1024) }))).status).toBe(413);
+    });
+
+    it('keeps the exact bytes when asked (webhook signatures)', async () => {
+      const raw = '{ "a" : 1 }';
+      const taken = await postChunked('/stores', raw);
+      expect(taken.json).toEqual({ limit: null, body: { a: 1 }, rawBytes: Buffer.byteLength(raw) });
+    });
   });
 });

@@ -1,5 +1,8 @@
 import { PayloadTooLargeException } from '@nestjs/common';
+import { json } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /** A route that takes a larger JSON body than its app's default, such as a bulk import. */
 export interface LargeBodyRoute {
@@ -13,11 +16,6 @@ export interface BodyLimits {
   /** Every route but the large ones. */
   defaultBytes: number;
   large?: LargeBodyRoute[];
-}
-
-/** The largest body any route takes: what the JSON parser itself must allow. */
-export function largestBodyLimit(limits: BodyLimits): number {
-  return Math.max(limits.defaultBytes, ...(limits.large ?? []).map((r) => r.limitBytes));
 }
 
 function pathOf(url: string | undefined): string {
@@ -37,13 +35,37 @@ export function bodyLimitOf(limits: BodyLimits, method: string | undefined, url:
  * small route never has a large body parsed for it, even from a client that is not authenticated
  * yet (guards run after parsing). Node reads off and discards the rest of the upload, so the client
  * gets its answer and the connection stays usable. A body sent without a length (chunked) is held
- * to largestBodyLimit by the parser, which counts as it reads.
+ * to its route's limit by jsonBodiesWithinLimits, which counts as it reads.
  */
-export function refuseOversizedBodies(limits: BodyLimits): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void {
+export function refuseOversizedBodies(limits: BodyLimits): Middleware {
   return (req, _res, next) => {
     const declared = Number(req.headers['content-length']);
     const limit = bodyLimitOf(limits, req.method, req.url);
     if (!Number.isFinite(declared) || declared <= limit) return next();
     next(new PayloadTooLargeException(`request body is too large: ${declared} bytes, at most ${limit} on ${req.method} ${pathOf(req.url)}`));
   };
+}
+
+/**
+ * The JSON body parser (Express's, body-parser) with each route's own limit, so that a body sent
+ * without a Content-Length (chunked) is cut off at its route's limit too, not at the largest one:
+ * one parser per distinct limit, chosen per request. `rawBody` keeps the exact bytes on
+ * `req.rawBody`, as Nest's own option does (webhook signatures are computed over them).
+ */
+export function jsonBodiesWithinLimits(limits: BodyLimits, rawBody: boolean): Middleware {
+  const verify = rawBody
+    ? (req: IncomingMessage & { rawBody?: Buffer }, _res: ServerResponse, buffer: Buffer) => {
+        req.rawBody = buffer;
+      }
+    : undefined;
+  const parsers = new Map<number, Middleware>();
+  const parserFor = (limit: number): Middleware => {
+    let parser = parsers.get(limit);
+    if (!parser) {
+      parser = json({ limit, verify }) as unknown as Middleware;
+      parsers.set(limit, parser);
+    }
+    return parser;
+  };
+  return (req, res, next) => parserFor(bodyLimitOf(limits, req.method, req.url))(req, res, next);
 }

@@ -47,12 +47,13 @@ export class HttpErrorFilter implements ExceptionFilter {
             : String((response as { message?: unknown }).message ?? exception.message);
       return { statusCode: status, error: codeOf(status), message };
     }
-    const typed = exception as { type?: string; status?: number; statusCode?: number } | null;
+    const typed = exception as { type?: string; status?: number; statusCode?: number; limit?: number } | null;
     // body-parser's errors (too large, malformed JSON) carry a status and a type.
     if (typed && typeof typed.status === 'number' && typed.status >= 400 && typed.status < 500) {
       const message =
         typed.type === 'entity.too.large'
-          ? 'request body is too large'
+          ? // A body without a Content-Length, cut off as it was read at its route's limit.
+            `request body is too large: at most ${typeof typed.limit === 'number' ? `${typed.limit} bytes` : 'the route limit'}`
           : typed.type === 'entity.parse.failed'
             ? 'request body is not valid JSON'
             : (exception as Error).message;

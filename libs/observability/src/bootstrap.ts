@@ -1,4 +1,4 @@
-import { BodyLimits, largestBodyLimit, refuseOversizedBodies } from '@app/http';
+import { BodyLimits, jsonBodiesWithinLimits, refuseOversizedBodies } from '@app/http';
 import { KafkaEventServer, KafkaSettings, kafkaServerOptions } from '@app/kafka';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -55,7 +55,8 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
   app.use(httpMetricsMiddleware(app.get(Metrics)));
   const bodyLimits = options.bodyLimits ?? { defaultBytes: DEFAULT_BODY_LIMIT_BYTES };
   app.use(refuseOversizedBodies(bodyLimits));
-  app.useBodyParser('json', { limit: largestBodyLimit(bodyLimits) });
+  // Nest's own JSON parser (registered at init) finds every JSON body already parsed by this one.
+  app.use(jsonBodiesWithinLimits(bodyLimits, options.rawBody ?? false));
   app.useGlobalInterceptors(new HttpTelemetryInterceptor());
   await options.configure?.(app);
 
