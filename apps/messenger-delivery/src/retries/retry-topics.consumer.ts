@@ -1,8 +1,9 @@
 import { EventValidationError, RETRY_SCHEDULES, Topics, deadLetterTopic, parseEvent, retryTopic } from '@app/contracts';
-import { EventPublisher, KAFKA_SETTINGS, KafkaSettings, classifyFailure } from '@app/kafka';
+import { CONSUMER_MAX_WAIT_MS, EventPublisher, KAFKA_SETTINGS, KafkaSettings, classifyFailure } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachMessagePayload, Kafka, logLevel } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliverPromotion } from '../sending/deliver-promotion.usecase';
 
 const HEARTBEAT_EVERY_MS = 3_000;
@@ -46,6 +47,7 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
       groupId: `${this.settings.groupPrefix}messenger-delivery-retry`,
       sessionTimeout: 30_000,
       heartbeatInterval: HEARTBEAT_EVERY_MS,
+      maxWaitTimeInMs: CONSUMER_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
@@ -89,7 +91,9 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
       if (this.stopping.signal.aborted) throw new ShuttingDown('shutting down before the retry was due');
       const left = dueAtMs - Date.now();
       if (left <= 0) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(left, HEARTBEAT_EVERY_MS)));
+      // Woken at once by a shutdown, which then does not wait out the heartbeat interval.
+      await sleep(Math.min(left, HEARTBEAT_EVERY_MS), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      if (this.stopping.signal.aborted) continue;
       await heartbeat();
     }
   }
