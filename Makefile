@@ -100,7 +100,8 @@ bench-decide: build infra
 	BENCH_REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/$${E2E_REDIS_DB:-1}} node dist/scripts/bench-decide.js
 
 # Geofence engine vs Redis GEOSEARCH vs PostGIS (prints figures, ends with one JSON line). STORES=1000000 for the large run.
-bench-geofence: topics
+# Its own redis-server (BENCH_REDIS_PORT 6390) and a fresh private broker (BENCH_KAFKA_PORT 9192).
+bench-geofence: build
 	scripts/bench-geofence.sh
 
 # What kafkajs and ioredis cost per share with none of our logic (floors for issues 4, 5, 7): a

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench-geofence: installs PostGIS (Debian's postgresql-15-postgis-3) if missing, creates the
 # bench database with the extension, starts a private redis-server (so the figures and the memory
-# are the index's alone), then runs dist/scripts/bench-geofence.js. STORES=1000000 for the large run.
+# are the index's alone) and a private, fresh Kafka broker for (d) (scripts/bench-broker.sh, port
+# BENCH_KAFKA_PORT 9192), then runs dist/scripts/bench-geofence.js. STORES=1000000 for the large run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { echo "[bench] $*"; }
@@ -22,8 +23,12 @@ psql -h 127.0.0.1 -U postgres -d "$db" -qc 'create extension if not exists postg
 port="${BENCH_REDIS_PORT:-6390}"
 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --logfile /dev/null &
 redis_pid=$!
-trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
+cd "$root"
+# shellcheck source=scripts/bench-broker.sh
+. scripts/bench-broker.sh
+trap 'kill "$redis_pid" 2>/dev/null || true; bench_broker_down' EXIT
 for _ in $(seq 1 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
+if [[ "${BENCH_QUICK:-}" != 1 ]]; then bench_broker_up; fi
 
 # The young generation the geofence runs with (scripts/app-node-options.json); the old space is
 # larger than the app's, since this process also holds the generated stores and shares.

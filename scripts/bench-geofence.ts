@@ -3,7 +3,7 @@
  * Not a test: it prints figures. Run by scripts/bench-geofence.sh (which installs PostGIS and
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
  * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), STORE_CACHE_MB (the app's 16),
- * KAFKA_SHARES (20000: they go to the shared shopper.location.v1), KAFKA_BROKERS, BENCH_QUICK=1 (only (a), (c'), (c)),
+ * KAFKA_SHARES (20000, to shopper.location.v1 on the benchmark's own broker), KAFKA_BROKERS, BENCH_QUICK=1 (only (a), (c'), (c)),
  * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default the app's, scripts/app-node-options.json).
  */
 import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
