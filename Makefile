@@ -82,14 +82,12 @@ compose-up:
 	@test -f .env || { echo "SECRETS_KEYS=k1:$$(head -c 32 /dev/urandom | base64)"; echo "SECRETS_ACTIVE_KID=k1"; } > .env
 	docker compose up --build
 
-# --forceExit on the integration and e2e run: after every test passed, jest once waited minutes on
-# a handle left open (a fresh-clone run of 2 December); the suites' teardown has stopped the stack.
 test: deps
 	$(MAKE) typecheck lint
 	npx jest --selectProjects unit
 	$(MAKE) test-deploy
 	$(MAKE) build infra
-	npx jest --selectProjects integration e2e --runInBand --forceExit
+	npx jest --selectProjects integration e2e --runInBand
 
 # Delivery throughput for one Page against a running stack (PORT_BASE, default 3000): prints figures, asserts nothing.
 bench-delivery: build

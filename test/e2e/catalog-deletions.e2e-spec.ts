@@ -2,7 +2,7 @@ import { DecisionLogEntry, decisionLogKey, readDecisionLogEntry } from '@app/con
 import { KafkaEventServer, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
 import { REDIS } from '@app/redis';
-import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections, within } from '@app/testing';
 import { INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
@@ -185,7 +185,7 @@ describe('catalog deletions as tombstones, end to end', () => {
       const index = new StoreIndexRepository(redis, 2 ** 20);
       geofence = new StoreCatalogConsumer(index, new ApplyStoreEvent(index), settings, new HealthRegistry());
       geofence.onApplicationBootstrap();
-      await Promise.race([geofence.built, new Promise((_, reject) => setTimeout(() => reject(new Error('geofence rebuild timed out')), 240_000))]);
+      await within('the geofence rebuild', geofence.built, 240_000);
 
       @Module({ controllers: [CatalogConsumer], providers: [CatalogRepository, { provide: REDIS, useValue: redis }] })
       class EngineCatalogModule {}

@@ -1,7 +1,7 @@
 import { OfferSnapshot, Topics } from '@app/contracts';
 import { EventPublisher, kafkaProducerOptions } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
-import { waitFor } from '@app/testing';
+import { waitFor, within } from '@app/testing';
 import { ClientKafka } from '@nestjs/microservices';
 import Redis from 'ioredis';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -45,7 +45,7 @@ describe('dwell thresholds projection (real Kafka and Redis)', () => {
     const repo = new DwellThresholdRepository(redis);
     consumer = new OfferCatalogConsumer(repo, new ApplyOfferEvent(repo), settings, new HealthRegistry());
     consumer.onApplicationBootstrap();
-    await Promise.race([consumer.built, new Promise((_, reject) => setTimeout(() => reject(new Error('projection not built in time')), 90_000))]);
+    await within('building the projection', consumer.built, 90_000);
   };
   const thresholds = async (repo: DwellThresholdRepository) => {
     const t = (await repo.forBrands([brandId])).get(brandId)!;

@@ -47,6 +47,20 @@ export async function expectStatus<T>(result: Promise<HttpResult<T>>, status: nu
   return r.body;
 }
 
+/**
+ * `promise`, or a rejection naming `what` after `timeoutMs`. The timer is cleared either way: a
+ * bare Promise.race with a setTimeout left it pending, and jest's process waited for it (up to
+ * 240 s) after the last test before it could exit.
+ */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
