@@ -392,7 +392,8 @@ export class StoreIndexRepository {
    */
   async candidates(brandId: string, lat: number, lng: number, slackM: number): Promise<IndexedStore[]> {
     const searchable = Math.abs(lat) <= GEO_MAX_LAT ? '1' : '0';
-    const searches = cellsCovering(lat, lng, LOCAL_REACH_M + slackM).map((cell) => {
+    const cells = cellsCovering(lat, lng, LOCAL_REACH_M + slackM);
+    const searches = cells.map((cell) => {
       const key = cellKey(brandId, cell);
       const regional = regionalKey(brandId, cell);
       return this.redis.geofenceSearchCell(key, `${key}:reach`, regional, `${regional}:reach`, lng, lat, slackM, searchable);
@@ -412,11 +413,15 @@ export class StoreIndexRepository {
     }
     const found: IndexedStore[] = [];
     const misses: Promise<IndexedStore | null>[] = [];
-    const seen = new Set<string>();
+    // A regional fence overlaps several of the cells read; with one cell (most searches) no member
+    // comes twice (a store is in the cell sets or in the wide ones, never both).
+    const seen = cells.length > 1 ? new Set<string>() : null;
     for (const members of await Promise.all(searches)) {
       for (const member of members) {
-        if (seen.has(member)) continue; // a regional fence overlaps several of the cells read
-        seen.add(member);
+        if (seen) {
+          if (seen.has(member)) continue;
+          seen.add(member);
+        }
         const at = member.lastIndexOf('@');
         const storeId = member.slice(0, at);
         const version = Number(member.slice(at + 1));
