@@ -366,7 +366,7 @@ async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise
 async function main(): Promise<void> {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   await redis.flushdb();
-  // The app's fence cache (STORE_CACHE_MB, 16 by default in apps/geofence/src/env.ts, about 15,000
+  // The app's fence cache (STORE_CACHE_MB, 16 by default in apps/geofence/src/env.ts, about 55,000
   // circles): most fences are not cached and a search reads them from their hashes, as in production.
   const index = new StoreIndexRepository(redis, Number(process.env.STORE_CACHE_MB ?? 16) * 2 ** 20);
   const visits = new VisitStateRepository(redis);

@@ -48,6 +48,11 @@ export interface ExpiredVisit {
   lastSharedAtMs: number;
 }
 
+// KEYS: fix, visits. The last accepted fix (or nil) and the open visits (flat field, value list),
+// read together: one command for the evaluation instead of a GET and an HGETALL.
+const READ_STATE = `
+return { redis.call('GET', KEYS[1]) or false, redis.call('HGETALL', KEYS[2]) }`;
+
 /*
  * One atomic step per location event and shopper. KEYS: fix, visits, outcome.
  * ARGV: eventId, sharedAtMs, fix JSON, key TTL (s), proposal JSON, brandId, outcome TTL (s).
@@ -164,6 +169,7 @@ return 1`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
+    geofenceReadState(fix: string, visits: string): Result<[string | null, string[]], Context>;
     geofenceApplyFix(
       fix: string, visits: string, outcome: string,
       eventId: string, sharedAtMs: number, fixJson: string, ttl: number, proposal: string, brandId: string, outcomeTtl: number,
@@ -178,6 +184,7 @@ declare module 'ioredis' {
 @Injectable()
 export class VisitStateRepository {
   constructor(@Inject(REDIS) private readonly redis: Redis) {
+    redis.defineCommand('geofenceReadState', { numberOfKeys: 2, lua: READ_STATE });
     redis.defineCommand('geofenceApplyFix', { numberOfKeys: 3, lua: APPLY_FIX });
     redis.defineCommand('geofenceExpireVisits', { numberOfKeys: 3, lua: EXPIRE_VISITS });
     redis.defineCommand('geofenceAckExits', { numberOfKeys: 1, lua: ACK_EXITS });
@@ -185,11 +192,14 @@ export class VisitStateRepository {
   }
 
   async read(shopperId: string): Promise<ShopperState> {
-    const [raw, all] = await Promise.all([this.redis.get(fixKey(shopperId)), this.redis.hgetall(visitsKey(shopperId))]);
+    const [raw, all] = await this.redis.geofenceReadState(fixKey(shopperId), visitsKey(shopperId));
     const parsed = raw ? (JSON.parse(raw) as { eventId: string; fix: string; visitsTtlAt?: number }) : null;
+    // Through an object, as ioredis's HGETALL gave it: the visits keep that order (integer-like ids first).
+    const visits: Record<string, string> = {};
+    for (let i = 0; i + 1 < all.length; i += 2) visits[all[i]] = all[i + 1];
     return {
       last: parsed ? { eventId: parsed.eventId, fix: JSON.parse(parsed.fix) as Fix, visitsTtlAt: parsed.visitsTtlAt ?? 0 } : null,
-      open: new Map(Object.entries(all).map(([storeId, v]) => [storeId, openVisitOf(v)])),
+      open: new Map(Object.entries(visits).map(([storeId, v]) => [storeId, openVisitOf(v)])),
     };
   }
 
