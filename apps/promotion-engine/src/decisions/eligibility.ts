@@ -158,33 +158,50 @@ export function offerBlocks(offer: OfferSnapshot, ctx: DecisionContext, locale?:
   return (blocksOf(offer, ctx, locale ?? shopperLocale(ctx), null) as OfferSkip[] | null) ?? [];
 }
 
+// Most rejected offers fail one rule: their reasons are one shared, frozen list per rule (read
+// only: explain copies nothing out of them), not a new array per offer and decision.
+const ONE_REASON = new Map<SkipReason, SkipReason[]>();
+function oneReason(reason: SkipReason): SkipReason[] {
+  let list = ONE_REASON.get(reason);
+  if (!list) {
+    list = Object.freeze([reason]) as SkipReason[];
+    ONE_REASON.set(reason, list);
+  }
+  return list;
+}
+
 /**
  * `first` (the shopper's block, if any), then every rule the offer fails; null when none: an
  * eligible offer allocates nothing (evaluate runs this for every offer of every decision).
  */
 function blocksOf(offer: OfferSnapshot, ctx: DecisionContext, locale: string, first: SkipReason | null): SkipReason[] | null {
-  let reasons: SkipReason[] | null = first ? [first] : null;
-  if (offer.status !== 'active') (reasons ??= []).push('offer_not_active');
+  // Failed rules gather in one scratch list (this runs synchronously); what is returned is a
+  // shared list for one rule, a copy for several.
+  const failed = scratch;
+  failed.length = 0;
+  if (first) failed.push(first);
+  if (offer.status !== 'active') failed.push('offer_not_active');
   const facts = factsOf(offer);
-  if (ctx.nowMs < facts.startsMs) (reasons ??= []).push('offer_not_started');
-  if (ctx.nowMs >= facts.endsMs) (reasons ??= []).push('offer_ended');
-  if (!isForStore(offer, ctx.transition.storeId)) (reasons ??= []).push('not_for_this_store');
+  if (ctx.nowMs < facts.startsMs) failed.push('offer_not_started');
+  if (ctx.nowMs >= facts.endsMs) failed.push('offer_ended');
+  if (!isForStore(offer, ctx.transition.storeId)) failed.push('not_for_this_store');
   const trigger = triggerBlock(offer, ctx.transition);
-  if (trigger) (reasons ??= []).push(trigger);
-  if (facts.locales && !matchesLocale(facts.locales, locale)) (reasons ??= []).push('audience_locale');
+  if (trigger) failed.push(trigger);
+  if (facts.locales && !matchesLocale(facts.locales, locale)) failed.push('audience_locale');
   if (facts.tags) {
     const tags = tagSetOf(ctx.shopper.tags);
     let any = false;
     for (const t of facts.tags) any ||= tags.has(t);
-    if (!any) (reasons ??= []).push('audience_tags');
+    if (!any) failed.push('audience_tags');
   }
   if (facts.interests) {
     let best = 0;
     for (const interest of facts.interests) best = Math.max(best, ctx.shopper.interests[interest] ?? 0);
-    if (best < ctx.interestThreshold) (reasons ??= []).push('audience_interests');
+    if (best < ctx.interestThreshold) failed.push('audience_interests');
   }
-  return reasons;
+  return failed.length === 0 ? null : failed.length === 1 ? oneReason(failed[0]) : failed.slice();
 }
+const scratch: SkipReason[] = [];
 
 /**
  * An "enter" offer fires on entering; a "dwell" offer on a dwell transition once the shopper has
