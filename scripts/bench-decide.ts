@@ -21,6 +21,7 @@ import type { ProducerBatch } from 'kafkajs';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { CatalogRepository } from '../apps/promotion-engine/src/catalog/catalog.repository';
 import { CapsRepository } from '../apps/promotion-engine/src/decisions/caps.repository';
 import { DecidePromotion } from '../apps/promotion-engine/src/decisions/decide-promotion.usecase';
@@ -37,15 +38,16 @@ const OFFERS_PER_STORE = 20;
 /** Shoppers with state in Redis (BENCH_SHOPPERS): the decisions cycle through them. */
 const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 20_000);
 const INTERESTS = ['coffee', 'bakery', 'sneakers', 'beauty', 'books'];
-/** The engine's consumer hands over chunks of up to 500 messages of one partition. */
-const CHUNK = 500;
+/** The engine's consumer hands over chunks of up to 500 messages of one partition (BENCH_CHUNK to try others). */
+const CHUNK = Number(process.env.BENCH_CHUNK ?? 500);
 const PARTITIONS = TOPIC_SPECS.find((t) => t.name === Topics.GeofenceTransition)?.partitions ?? 6;
 
-/** One partition's messages, encoded: values back to back, `ends[i]` the end of message i's. */
+/** One partition's messages, encoded: values (and keys) back to back, `ends[i]` the end of message i's. */
 interface EncodedPartition {
   values: Buffer;
   ends: Int32Array;
-  keys: string[];
+  keys: Buffer;
+  keyEnds: Int32Array;
 }
 
 async function main(): Promise<void> {
@@ -158,25 +160,27 @@ async function main(): Promise<void> {
   };
   const partitionsOf = (from: number, to: number): EncodedPartition[] => {
     const values: Buffer[][] = Array.from({ length: PARTITIONS }, () => []);
-    const keys: string[][] = Array.from({ length: PARTITIONS }, () => []);
+    const keys: Buffer[][] = Array.from({ length: PARTITIONS }, () => []);
     for (let n = from; n < to; n += 1) {
       const event = transition(n);
       const p = partitionOf(event.data.shopperId);
       values[p].push(Buffer.from(JSON.stringify(event)));
-      keys[p].push(event.data.shopperId);
+      keys[p].push(Buffer.from(event.data.shopperId));
     }
-    return values.map((list, p) => {
+    const endsOf = (list: Buffer[]): Int32Array => {
       const ends = new Int32Array(list.length);
       let end = 0;
       list.forEach((v, i) => (ends[i] = end += v.length));
-      return { values: Buffer.concat(list), ends, keys: keys[p] };
-    });
+      return ends;
+    };
+    return values.map((list, p) => ({ values: Buffer.concat(list), ends: endsOf(list), keys: Buffer.concat(keys[p]), keyEnds: endsOf(keys[p]) }));
   };
   const chunkOf = (partition: EncodedPartition, from: number, to: number): TransitionMessage[] => {
     const chunk: TransitionMessage[] = new Array(to - from);
     for (let i = from; i < to; i += 1) {
       const start = i === 0 ? 0 : partition.ends[i - 1];
-      chunk[i - from] = { key: Buffer.from(partition.keys[i]), value: partition.values.subarray(start, partition.ends[i]), offset: String(i), headers: {} };
+      const keyStart = i === 0 ? 0 : partition.keyEnds[i - 1];
+      chunk[i - from] = { key: partition.keys.subarray(keyStart, partition.keyEnds[i]), value: partition.values.subarray(start, partition.ends[i]), offset: String(i), headers: {} };
     }
     return chunk;
   };
@@ -203,9 +207,11 @@ async function main(): Promise<void> {
   const commandsBefore = await redisCommands(redis);
   const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : null;
   const allocations = process.env.BENCH_ALLOC_PROFILE ? await startAllocationProfile() : null;
+  const gc = gcPauses();
   const started = process.hrtime.bigint();
   await consume(measured);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const paused = gc.stop();
   if (profile) await profile.stopTo(process.env.BENCH_CPU_PROFILE as string);
   if (allocations) await allocations.stopTo(process.env.BENCH_ALLOC_PROFILE as string);
   const cpu = process.cpuUsage(cpuBefore);
@@ -221,6 +227,7 @@ async function main(): Promise<void> {
   console.log(`  engine CPU: ${((cpuSeconds / decisions) * 1e6).toFixed(0)} µs per decision → ${Math.round(decisions / cpuSeconds)} decisions/s per core it fully uses`);
   console.log(`  Redis server CPU (all its clients, not only this bench): ${((redisCpu / decisions) * 1e6).toFixed(0)} µs per decision; ${(commands / decisions).toFixed(2)} commands run per decision (server-wide, inside scripts included)`);
   console.log(`  both together: ${(((cpuSeconds + redisCpu) / decisions) * 1e6).toFixed(0)} µs per decision → at most ${Math.round((2 * decisions) / (cpuSeconds + redisCpu))} decisions/s on 2 idle cores`);
+  console.log(`  garbage collection: ${((paused.ms * 1000) / decisions).toFixed(0)} µs of pauses per decision (${paused.minor} scavenges, ${paused.major} mark-compacts), heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB after the run; node ${process.execArgv.join(' ') || 'without flags'}`);
   console.log(`  outcomes: ${Object.entries(outcomes).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
   // Leave nothing behind.
@@ -231,6 +238,28 @@ async function main(): Promise<void> {
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
   await redis.quit();
+}
+
+/** Main-thread GC pauses while the measured part runs (the engine's CPU per decision includes them). */
+function gcPauses(): { stop: () => { ms: number; minor: number; major: number } } {
+  let ms = 0;
+  let minor = 0;
+  let major = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      ms += entry.duration;
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) minor += 1;
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) major += 1;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return { ms, minor, major };
+    },
+  };
 }
 
 /** A CPU profile of the measured part only (node --cpu-prof would include the setup). */
