@@ -8,7 +8,8 @@
  * 20 active offers per store and realistic shopper state. A benchmark prints figures; it asserts
  * nothing.
  * Usage: node dist/scripts/bench-decide.js   (BENCH_REDIS_URL, BENCH_DECISIONS, BENCH_PARTITIONS_CONCURRENTLY,
- * BENCH_CPU_PROFILE: a file to write a CPU profile of the measured part to, for Chrome DevTools)
+ * BENCH_CPU_PROFILE: a file to write a CPU profile of the measured part to, for Chrome DevTools;
+ * BENCH_ALLOC_PROFILE: the same for a sampling allocation profile, .heapprofile)
  */
 import { EventOf, OfferSnapshot, StoreSnapshot, TOPIC_SPECS, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
@@ -20,6 +21,7 @@ import type { ProducerBatch } from 'kafkajs';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { CatalogRepository } from '../apps/promotion-engine/src/catalog/catalog.repository';
 import { CapsRepository } from '../apps/promotion-engine/src/decisions/caps.repository';
 import { DecidePromotion } from '../apps/promotion-engine/src/decisions/decide-promotion.usecase';
@@ -36,9 +38,17 @@ const OFFERS_PER_STORE = 20;
 /** Shoppers with state in Redis (BENCH_SHOPPERS): the decisions cycle through them. */
 const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 20_000);
 const INTERESTS = ['coffee', 'bakery', 'sneakers', 'beauty', 'books'];
-/** The engine's consumer hands over chunks of up to 500 messages of one partition. */
-const CHUNK = 500;
+/** The engine's consumer hands over chunks of up to 500 messages of one partition (BENCH_CHUNK to try others). */
+const CHUNK = Number(process.env.BENCH_CHUNK ?? 500);
 const PARTITIONS = TOPIC_SPECS.find((t) => t.name === Topics.GeofenceTransition)?.partitions ?? 6;
+
+/** One partition's messages, encoded: values (and keys) back to back, `ends[i]` the end of message i's. */
+interface EncodedPartition {
+  values: Buffer;
+  ends: Int32Array;
+  keys: Buffer;
+  keyEnds: Int32Array;
+}
 
 async function main(): Promise<void> {
   // Outside the app Nest's logger prints to the console; the per-decision log line is not measured.
@@ -107,8 +117,10 @@ async function main(): Promise<void> {
     for (const offer of offers) await catalog.upsertOffer(offer);
   }
 
-  // Shoppers: recent messages, a locale, a few interests, 5 % opted out.
+  // Shoppers: recent messages, a locale, a few interests, 5 % opted out. A thousand at a time:
+  // every write in flight holds its command (EVAL sends the script's text each time).
   for (let i = 0; i < SHOPPERS; i += 1) {
+    if (i % 1000 === 0) await redis.ping();
     const brand = i % BRANDS;
     const shopperId = `bench${run}b${brand}:s${i}`;
     void shoppers.record({
@@ -134,22 +146,52 @@ async function main(): Promise<void> {
     };
   };
   // The topic's messages as Kafka hands them over: JSON bytes, each shopper on one partition.
-  const partitionsOf = (from: number, to: number): TransitionMessage[][] => {
-    const partitions: TransitionMessage[][] = Array.from({ length: PARTITIONS }, () => []);
+  // Encoded before the measured part, compactly (one buffer of values per partition): the
+  // message objects of a chunk are made when it is handed over, as kafkajs makes them when it
+  // decodes a fetch, so the bench runs with the engine's own heap limit.
+  const shopperPartition = new Map<string, number>();
+  const partitionOf = (shopperId: string): number => {
+    let p = shopperPartition.get(shopperId);
+    if (p === undefined) {
+      p = createHash('md5').update(shopperId).digest().readUInt32BE(0) % PARTITIONS;
+      shopperPartition.set(shopperId, p);
+    }
+    return p;
+  };
+  const partitionsOf = (from: number, to: number): EncodedPartition[] => {
+    const values: Buffer[][] = Array.from({ length: PARTITIONS }, () => []);
+    const keys: Buffer[][] = Array.from({ length: PARTITIONS }, () => []);
     for (let n = from; n < to; n += 1) {
       const event = transition(n);
-      const p = createHash('md5').update(event.data.shopperId).digest().readUInt32BE(0) % PARTITIONS;
-      partitions[p].push({ key: Buffer.from(event.data.shopperId), value: Buffer.from(JSON.stringify(event)), offset: String(partitions[p].length), headers: {} });
+      const p = partitionOf(event.data.shopperId);
+      values[p].push(Buffer.from(JSON.stringify(event)));
+      keys[p].push(Buffer.from(event.data.shopperId));
     }
-    return partitions;
+    const endsOf = (list: Buffer[]): Int32Array => {
+      const ends = new Int32Array(list.length);
+      let end = 0;
+      list.forEach((v, i) => (ends[i] = end += v.length));
+      return ends;
+    };
+    return values.map((list, p) => ({ values: Buffer.concat(list), ends: endsOf(list), keys: Buffer.concat(keys[p]), keyEnds: endsOf(keys[p]) }));
+  };
+  const chunkOf = (partition: EncodedPartition, from: number, to: number): TransitionMessage[] => {
+    const chunk: TransitionMessage[] = new Array(to - from);
+    for (let i = from; i < to; i += 1) {
+      const start = i === 0 ? 0 : partition.ends[i - 1];
+      const keyStart = i === 0 ? 0 : partition.keyEnds[i - 1];
+      chunk[i - from] = { key: partition.keys.subarray(keyStart, partition.keyEnds[i]), value: partition.values.subarray(start, partition.ends[i]), offset: String(i), headers: {} };
+    }
+    return chunk;
   };
   // `concurrency` partitions at a time, each one's chunks in order, as kafkajs's eachBatch runs them.
-  const consume = async (partitions: TransitionMessage[][]): Promise<void> => {
+  const consume = async (partitions: EncodedPartition[]): Promise<void> => {
     let nextPartition = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let p = nextPartition++; p < partitions.length; p = nextPartition++) {
-          for (let i = 0; i < partitions[p].length; i += CHUNK) await consumer.handleChunk(p, partitions[p].slice(i, i + CHUNK));
+          const count = partitions[p].ends.length;
+          for (let i = 0; i < count; i += CHUNK) await consumer.handleChunk(p, chunkOf(partitions[p], i, Math.min(i + CHUNK, count)));
         }
       }),
     );
@@ -164,10 +206,14 @@ async function main(): Promise<void> {
   const redisCpuBefore = await redisCpuSeconds(redis);
   const commandsBefore = await redisCommands(redis);
   const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : null;
+  const allocations = process.env.BENCH_ALLOC_PROFILE ? await startAllocationProfile() : null;
+  const gc = gcPauses();
   const started = process.hrtime.bigint();
   await consume(measured);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const paused = gc.stop();
   if (profile) await profile.stopTo(process.env.BENCH_CPU_PROFILE as string);
+  if (allocations) await allocations.stopTo(process.env.BENCH_ALLOC_PROFILE as string);
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
@@ -181,6 +227,7 @@ async function main(): Promise<void> {
   console.log(`  engine CPU: ${((cpuSeconds / decisions) * 1e6).toFixed(0)} µs per decision → ${Math.round(decisions / cpuSeconds)} decisions/s per core it fully uses`);
   console.log(`  Redis server CPU (all its clients, not only this bench): ${((redisCpu / decisions) * 1e6).toFixed(0)} µs per decision; ${(commands / decisions).toFixed(2)} commands run per decision (server-wide, inside scripts included)`);
   console.log(`  both together: ${(((cpuSeconds + redisCpu) / decisions) * 1e6).toFixed(0)} µs per decision → at most ${Math.round((2 * decisions) / (cpuSeconds + redisCpu))} decisions/s on 2 idle cores`);
+  console.log(`  garbage collection: ${((paused.ms * 1000) / decisions).toFixed(0)} µs of pauses per decision (${paused.minor} scavenges, ${paused.major} mark-compacts), heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB after the run; node ${process.execArgv.join(' ') || 'without flags'}`);
   console.log(`  outcomes: ${Object.entries(outcomes).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
   // Leave nothing behind.
@@ -193,6 +240,28 @@ async function main(): Promise<void> {
   await redis.quit();
 }
 
+/** Main-thread GC pauses while the measured part runs (the engine's CPU per decision includes them). */
+function gcPauses(): { stop: () => { ms: number; minor: number; major: number } } {
+  let ms = 0;
+  let minor = 0;
+  let major = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      ms += entry.duration;
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) minor += 1;
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) major += 1;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return { ms, minor, major };
+    },
+  };
+}
+
 /** A CPU profile of the measured part only (node --cpu-prof would include the setup). */
 async function startProfile(): Promise<{ stopTo: (file: string) => Promise<void> }> {
   const session = new Session();
@@ -202,6 +271,21 @@ async function startProfile(): Promise<{ stopTo: (file: string) => Promise<void>
   return {
     stopTo: async (file) => {
       const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** A sampling allocation profile of the measured part (Chrome DevTools' "allocation sampling"). */
+async function startAllocationProfile(): Promise<{ stopTo: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    stopTo: async (file) => {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
     },

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { CONSIDERED_REASONS, ConsideredOffer, DecisionLogEntry, packConsidered, readDecisionLogEntry } from './decision-log';
 
 const entryWith = (considered: unknown): string =>
@@ -26,6 +27,24 @@ describe('the stored form of considered offers', () => {
     expect(read.considered).toEqual(considered);
     // The same objects, key for key, as the engine built them.
     expect(JSON.stringify(read.considered)).toBe(JSON.stringify(considered));
+  });
+
+  it('writes what JSON.stringify of the packed items writes (the form before its fragments were cached)', () => {
+    const codeOf = (reason: string): number | string => (CONSIDERED_REASONS.includes(reason) ? CONSIDERED_REASONS.indexOf(reason) : reason);
+    const reference = (considered: ConsideredOffer[]): string =>
+      JSON.stringify(
+        considered.map((c) => {
+          if (c.reasons && (c.reasons.length === 0 || c.reasons[0] !== c.reason)) return c;
+          const reason = c.reasons ? c.reasons.map(codeOf) : codeOf(c.reason);
+          return c.interestScore === undefined ? [c.offerId, reason] : [c.offerId, reason, c.interestScore];
+        }),
+      );
+    const reasons = fc.oneof(fc.constantFrom(...CONSIDERED_REASONS), fc.string());
+    const offer = fc.record(
+      { offerId: fc.oneof(fc.constantFrom('o1', 'o2', 'o"3'), fc.string()), reason: reasons, reasons: fc.array(reasons, { maxLength: 3 }), interestScore: fc.oneof(fc.double(), fc.constantFrom(0, 1.25)) },
+      { requiredKeys: ['offerId', 'reason'] },
+    );
+    fc.assert(fc.property(fc.array(offer, { maxLength: 25 }), (considered) => expect(packConsidered(considered)).toBe(reference(considered))), { numRuns: 2000 });
   });
 
   it('reads an entry stored before the packed form as it is', () => {

@@ -62,18 +62,45 @@ const reasonOf = (code: unknown): unknown => (typeof code === 'number' ? CONSIDE
  * engine's and Redis's work with it. An offer this form cannot say exactly stays an object.
  */
 export function packConsidered(considered: readonly ConsideredOffer[]): string {
-  // One JSON.stringify of small arrays: a flat string (one built with += is a rope, which every
-  // later reader of it, ioredis's byteLength first, must flatten again).
-  const packed: unknown[] = new Array(considered.length);
+  // What JSON.stringify of the packed items writes, byte for byte, from one cached fragment per
+  // offer and reason (the same few hundred recur in every decision of a store): a flat string
+  // from one join rather than an array per offer and a stringify (a string built with += is a
+  // rope, which every later reader of it, ioredis's byteLength first, must flatten again).
+  if (considered.length === 0) return '[]';
+  const parts: string[] = new Array(considered.length);
   for (let i = 0; i < considered.length; i += 1) {
     const c = considered[i];
-    if (c.reasons && (c.reasons.length === 0 || c.reasons[0] !== c.reason)) packed[i] = c;
+    let item: string;
+    if (c.reasons == null) {
+      const [closed, open] = fragmentsOf(c.offerId, c.reason);
+      item = c.interestScore === undefined ? closed : `${open},${JSON.stringify(c.interestScore)}]`;
+    } else if (c.reasons.length === 0 || c.reasons[0] !== c.reason) item = JSON.stringify(c);
     else {
-      const reason = c.reasons ? c.reasons.map(codeOf) : codeOf(c.reason);
-      packed[i] = c.interestScore === undefined ? [c.offerId, reason] : [c.offerId, reason, c.interestScore];
+      const reason = c.reasons.map(codeOf);
+      item = JSON.stringify(c.interestScore === undefined ? [c.offerId, reason] : [c.offerId, reason, c.interestScore]);
     }
+    parts[i] = i === 0 ? `[${item}` : item;
   }
-  return JSON.stringify(packed);
+  parts[parts.length - 1] += ']';
+  return parts.join(',');
+}
+
+/** `[offerId,reason]` and the same without its `]`, as JSON, per offer and reason. */
+const fragments = new Map<string, Map<string, [string, string]>>();
+function fragmentsOf(offerId: string, reason: string): [string, string] {
+  let byReason = fragments.get(offerId);
+  if (!byReason) {
+    if (fragments.size >= 50_000) fragments.clear();
+    byReason = new Map();
+    fragments.set(offerId, byReason);
+  }
+  let pair = byReason.get(reason);
+  if (!pair) {
+    const open = `[${JSON.stringify(offerId)},${JSON.stringify(codeOf(reason))}`;
+    pair = [`${open}]`, open];
+    byReason.set(reason, pair);
+  }
+  return pair;
 }
 
 function unpackOffer(item: unknown): unknown {

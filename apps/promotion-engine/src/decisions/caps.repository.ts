@@ -77,10 +77,21 @@ local function decide(caps, day, visit, trig, packed)
       if string.sub(d, 1, s - 1) == day then dayCount = tonumber(string.sub(d, s + 1)) end
     end
     local reason = nil
+    -- A unit of a capped budget is taken by the check itself (one command, not a read then a
+    -- write) and given back at once if it was the one too many: nothing runs in between.
+    local spent = false
     if cooldown > 0 and last > 0 and now - last < cooldown then reason = 'cooldown'
     elseif total > 0 and tonumber(counts[2] or '0') >= total then reason = 'cap_total'
     elseif perDay > 0 and dayCount >= perDay then reason = 'cap_per_day'
-    elseif maxSends > 0 and tonumber(redis.call('HGET', budget, offer) or '0') >= maxSends then reason = 'budget_exhausted'
+    elseif maxSends > 0 then
+      if spend ~= '1' then
+        if tonumber(redis.call('HGET', budget, offer) or '0') >= maxSends then reason = 'budget_exhausted' end
+      elseif redis.call('HINCRBY', budget, offer, 1) > maxSends then
+        redis.call('HINCRBY', budget, offer, -1)
+        reason = 'budget_exhausted'
+      else
+        spent = true
+      end
     end
     if reason then
       out[#out + 1] = offer
@@ -95,7 +106,7 @@ local function decide(caps, day, visit, trig, packed)
       end
       redis.call('HSET', caps, 't:' .. offer, tostring(tonumber(counts[2] or '0') + 1), 'd:' .. offer, day .. '|' .. tostring(dayCount + 1),
         'last', nowRaw, 'visits', visits, 'r:' .. req, offer .. '|' .. day .. '|' .. lastRaw .. '|' .. nowRaw .. '|' .. spend)
-      if spend == '1' then redis.call('HINCRBY', budget, offer, 1) end
+      if spend == '1' and not spent then redis.call('HINCRBY', budget, offer, 1) end
       redis.call('EXPIRE', caps, ttl)
       out[2] = offer
       return out

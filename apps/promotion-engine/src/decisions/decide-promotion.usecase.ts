@@ -207,7 +207,7 @@ export class DecidePromotion {
     }
     const decision = explain(evaluation, result);
     const arm = decision.offer ? armOf(p, decision.offer) : null;
-    const decidedAt = new Date(nowMs).toISOString();
+    const decidedAt = decidedIso(nowMs);
     const request = decision.offer && arm && arm.kind !== 'control' ? this.request(p, decision.offer, arm, evaluation.locale, decidedAt, nowMs) : null;
     const outcome = request ? 'send' : decision.offer ? 'control' : 'skip';
     // One object per decision, no spreads: an absent field is undefined (JSON leaves it out).
@@ -265,10 +265,21 @@ export class DecidePromotion {
       message: variant === 'default' ? message : locales[variant],
       decidedAt,
       experimentArm: arm.kind === 'variant' ? arm.variant.id : undefined,
-      expiresAt: new Date(nowMs + this.policy.sendRequestTtlSeconds * 1000).toISOString(),
+      expiresAt: expiresIso(nowMs + this.policy.sendRequestTtlSeconds * 1000),
     };
   }
 }
+
+// A batch's decisions share one instant (and one expiry): each ISO form is made once, not per decision.
+function lastIsoOf(): (ms: number) => string {
+  let last = { ms: NaN, iso: '' };
+  return (ms) => {
+    if (last.ms !== ms) last = { ms, iso: new Date(ms).toISOString() };
+    return last.iso;
+  };
+}
+const decidedIso = lastIsoOf();
+const expiresIso = lastIsoOf();
 
 /** The shopper's arm of an offer's experiment (sticky: a hash), drawn once per decision. */
 function armOf(p: Pending, offer: OfferSnapshot): Arm {

@@ -139,9 +139,10 @@ export function shopperBlock(ctx: DecisionContext): ShopperSkip | null {
 
 /** `wanted` already normalised (normalizeLocale). */
 const matchesLocale = (wanted: string[], locale: string): boolean => {
+  // The locale itself, or its language (what precedes the first '-'), without cutting a string.
   const dash = locale.indexOf('-');
-  const lang = dash < 0 ? locale : locale.slice(0, dash);
-  return wanted.some((w) => w === locale || w === lang);
+  for (const w of wanted) if (w === locale || (w.length === dash && locale.startsWith(w))) return true;
+  return false;
 };
 
 /** The shopper's interest in what an offer targets: the sum of their scores for its interests. */
@@ -158,33 +159,53 @@ export function offerBlocks(offer: OfferSnapshot, ctx: DecisionContext, locale?:
   return (blocksOf(offer, ctx, locale ?? shopperLocale(ctx), null) as OfferSkip[] | null) ?? [];
 }
 
+// Most rejected offers fail one rule: their reasons are one shared, frozen list per rule (read
+// only: explain copies nothing out of them), not a new array per offer and decision.
+const ONE_REASON = new Map<SkipReason, SkipReason[]>();
+function oneReason(reason: SkipReason): SkipReason[] {
+  let list = ONE_REASON.get(reason);
+  if (!list) {
+    list = Object.freeze([reason]) as SkipReason[];
+    ONE_REASON.set(reason, list);
+  }
+  return list;
+}
+
 /**
  * `first` (the shopper's block, if any), then every rule the offer fails; null when none: an
  * eligible offer allocates nothing (evaluate runs this for every offer of every decision).
  */
 function blocksOf(offer: OfferSnapshot, ctx: DecisionContext, locale: string, first: SkipReason | null): SkipReason[] | null {
-  let reasons: SkipReason[] | null = first ? [first] : null;
-  if (offer.status !== 'active') (reasons ??= []).push('offer_not_active');
+  // Failed rules gather in one scratch list (this runs synchronously); what is returned is a
+  // shared list for one rule, a copy for several.
+  // (Counted, not emptied: setting an array's length to 0 drops its storage, and the next push
+  // allocates it again.)
+  const failed = scratch;
+  let n = 0;
+  if (first) failed[n++] = first;
+  if (offer.status !== 'active') failed[n++] = 'offer_not_active';
   const facts = factsOf(offer);
-  if (ctx.nowMs < facts.startsMs) (reasons ??= []).push('offer_not_started');
-  if (ctx.nowMs >= facts.endsMs) (reasons ??= []).push('offer_ended');
-  if (!isForStore(offer, ctx.transition.storeId)) (reasons ??= []).push('not_for_this_store');
+  if (ctx.nowMs < facts.startsMs) failed[n++] = 'offer_not_started';
+  if (ctx.nowMs >= facts.endsMs) failed[n++] = 'offer_ended';
+  if (!isForStore(offer, ctx.transition.storeId)) failed[n++] = 'not_for_this_store';
   const trigger = triggerBlock(offer, ctx.transition);
-  if (trigger) (reasons ??= []).push(trigger);
-  if (facts.locales && !matchesLocale(facts.locales, locale)) (reasons ??= []).push('audience_locale');
+  if (trigger) failed[n++] = trigger;
+  if (facts.locales && !matchesLocale(facts.locales, locale)) failed[n++] = 'audience_locale';
   if (facts.tags) {
     const tags = tagSetOf(ctx.shopper.tags);
     let any = false;
     for (const t of facts.tags) any ||= tags.has(t);
-    if (!any) (reasons ??= []).push('audience_tags');
+    if (!any) failed[n++] = 'audience_tags';
   }
   if (facts.interests) {
     let best = 0;
     for (const interest of facts.interests) best = Math.max(best, ctx.shopper.interests[interest] ?? 0);
-    if (best < ctx.interestThreshold) (reasons ??= []).push('audience_interests');
+    if (best < ctx.interestThreshold) failed[n++] = 'audience_interests';
   }
-  return reasons;
+  return n === 0 ? null : n === 1 ? oneReason(failed[0]) : failed.slice(0, n);
 }
+/** Room for every rule blocksOf checks, and the shopper's block. */
+const scratch: SkipReason[] = new Array<SkipReason>(16).fill('no_offer');
 
 /**
  * An "enter" offer fires on entering; a "dwell" offer on a dwell transition once the shopper has
@@ -245,11 +266,29 @@ export function evaluate(offers: OfferSnapshot[], ctx: DecisionContext): Evaluat
   for (const offer of offers) {
     const score = interestScore(offer, ctx.shopper.interests);
     const reasons = blocksOf(offer, ctx, locale, blocked);
-    if (reasons) rejected.push({ offerId: offer.offerId, reasons, interestScore: score });
+    if (reasons) rejected.push(score === 0 && reasons.length === 1 ? sharedRejection(offer, reasons) : { offerId: offer.offerId, reasons, interestScore: score });
     else ranked.push({ offer, interestScore: score, distanceM: ctx.transition.distanceM });
   }
   ranked.sort(compareRanked);
   return { blocked, ranked, rejected, day: localDay(ctx.nowMs, shopperZone(ctx)), locale };
+}
+
+// An offer rejected for one rule, with no interest score, is rejected alike in every decision
+// that rejects it so: one shared, frozen record per offer and rule (its reasons list is shared too).
+type Rejection = Evaluation['rejected'][number];
+const sharedRejections = new WeakMap<OfferSnapshot, Map<SkipReason[], Rejection>>();
+function sharedRejection(offer: OfferSnapshot, reasons: SkipReason[]): Rejection {
+  let byReasons = sharedRejections.get(offer);
+  if (!byReasons) {
+    byReasons = new Map();
+    sharedRejections.set(offer, byReasons);
+  }
+  let rejection = byReasons.get(reasons);
+  if (!rejection) {
+    rejection = Object.freeze({ offerId: offer.offerId, reasons, interestScore: 0 });
+    byReasons.set(reasons, rejection);
+  }
+  return rejection;
 }
 
 /** What the atomic reservation answered for the ranked offers, in rank order. */
@@ -297,11 +336,33 @@ export function explain(evaluation: Evaluation, reservation: ReservationResult):
   return { offer: null, reason: overallReason(evaluation, reservation), considered };
 }
 
-/** One line of the explanation, kept small (it is stored for every offer of every decision). */
+/**
+ * One line of the explanation, kept small (it is stored for every offer of every decision). A
+ * line with one reason and no interest score is the same for every decision of the offer: it is
+ * made once and shared (frozen: nothing writes to an explanation once made).
+ */
 function entry(offerId: string, reason: string, reasons: string[] | null, interestScore: number): Considered {
+  const several = reasons !== null && reasons.length > 1;
+  if (!several && !(interestScore > 0)) return sharedLine(offerId, reason);
   const line: Considered = { offerId, reason };
-  if (reasons && reasons.length > 1) line.reasons = reasons;
+  if (several) line.reasons = reasons;
   if (interestScore > 0) line.interestScore = Math.round(interestScore * 1000) / 1000;
+  return line;
+}
+
+const sharedLines = new Map<string, Map<string, Considered>>();
+function sharedLine(offerId: string, reason: string): Considered {
+  let byReason = sharedLines.get(offerId);
+  if (!byReason) {
+    if (sharedLines.size >= 50_000) sharedLines.clear();
+    byReason = new Map();
+    sharedLines.set(offerId, byReason);
+  }
+  let line = byReason.get(reason);
+  if (!line) {
+    line = Object.freeze({ offerId, reason });
+    byReason.set(reason, line);
+  }
   return line;
 }
 

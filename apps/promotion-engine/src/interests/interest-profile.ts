@@ -23,8 +23,9 @@ export function decayedScore(entry: InterestEntry, nowMs: number, policy: DecayP
 /** Every category's score at `nowMs` (what the eligibility rules read). */
 export function scoresAt(profile: InterestProfile, nowMs: number, policy: DecayPolicy): Record<string, number> {
   const scores: Record<string, number> = {};
-  for (const [category, entry] of Object.entries(profile)) {
-    const score = decayedScore(entry, nowMs, policy);
+  for (const category in profile) {
+    if (!Object.prototype.hasOwnProperty.call(profile, category)) continue;
+    const score = decayedScore(profile[category], nowMs, policy);
     if (score >= policy.floor) scores[category] = score;
   }
   return scores;

@@ -83,7 +83,16 @@ export class ShopperStateRepository {
   async getWithInterests(shopperId: string): Promise<ShopperWithInterests> {
     const read = (this.redis as unknown as { peReadShopper: (...keys: string[]) => Promise<[(string | null)[], string[]]> }).peReadShopper;
     const [fields, interests] = await read.call(this.redis, shopperKey(shopperId), interestsKey(shopperId));
-    return { ...storedShopperOf(fields), profile: parseInterestFields(interests) };
+    const [last, optedOut, locale, timezone, tags] = fields;
+    // One object, not a spread of storedShopperOf's (one read per decision).
+    return {
+      lastInboundAtMs: last ? Number(last) : null,
+      optedOut: optedOut === '1',
+      locale: locale || null,
+      timezone: timezone || null,
+      tags: tags ? (JSON.parse(tags) as string[]) : [],
+      profile: parseInterestFields(interests),
+    };
   }
 
   /** Replaces the shopper's brand-assigned tags, unless a newer list was already stored. */
