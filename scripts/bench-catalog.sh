@@ -6,17 +6,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export STACK=bench PORT_BASE="${BENCH_PORT_BASE:-3100}" KAFKA_GROUP_PREFIX="${KAFKA_GROUP_PREFIX:-bench-}" \
-  DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/promotions_bench}" \
-  REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/8}" ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}" \
-  LOG_LEVEL="${LOG_LEVEL:-warn}" EXTRA_DATABASES=promotions_bench
 # shellcheck source=scripts/bench-broker.sh
 . scripts/bench-broker.sh
-trap 'scripts/stack.sh down >/dev/null 2>&1 || true; bench_broker_down' EXIT
-bench_broker_up
-PGOPTIONS='--client-min-messages=warning' psql -h 127.0.0.1 -U postgres -d "${DATABASE_URL##*/}" -qc 'drop schema public cascade; create schema public' >/dev/null
-node dist/scripts/migrate.js
-redis-cli -n "${REDIS_URL##*/}" flushdb >/dev/null
-scripts/stack.sh down >/dev/null 2>&1 || true
-scripts/stack.sh up
+bench_stack_env
+bench_stack_up
 BENCH_PORT_BASE="$PORT_BASE" node dist/scripts/bench-catalog.js

@@ -5,21 +5,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export STACK=bench PORT_BASE="${BENCH_PORT_BASE:-3100}" KAFKA_GROUP_PREFIX="${KAFKA_GROUP_PREFIX:-bench-}" \
-  DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/promotions_bench}" \
-  REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/8}" ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}" \
-  LOG_LEVEL="${LOG_LEVEL:-warn}" EXTRA_DATABASES=promotions_bench \
-  QUIET_HOURS="${QUIET_HOURS:-off}" # the load runs at any hour; quiet hours would skip every promotion
 # shellcheck source=scripts/bench-broker.sh
 . scripts/bench-broker.sh
-trap 'scripts/stack.sh down >/dev/null 2>&1 || true; bench_broker_down' EXIT
-bench_broker_up
-# A fresh database too: the catalog of earlier runs would otherwise pile up (100,000 stores a run).
-PGOPTIONS='--client-min-messages=warning' psql -h 127.0.0.1 -U postgres -d "${DATABASE_URL##*/}" -qc 'drop schema public cascade; create schema public' >/dev/null
-node dist/scripts/migrate.js
-redis-cli -n "${REDIS_URL##*/}" flushdb >/dev/null
-scripts/stack.sh down >/dev/null 2>&1 || true
-scripts/stack.sh up
+bench_stack_env
+export QUIET_HOURS="${QUIET_HOURS:-off}" # the load runs at any hour; quiet hours would skip every promotion
+bench_stack_up
 rss_file="$(mktemp)"
 rc=0
 node dist/scripts/bench-e2e.js || rc=$?

@@ -83,16 +83,7 @@ export class ShopperStateRepository {
   async getWithInterests(shopperId: string): Promise<ShopperWithInterests> {
     const read = (this.redis as unknown as { peReadShopper: (...keys: string[]) => Promise<[(string | null)[], string[]]> }).peReadShopper;
     const [fields, interests] = await read.call(this.redis, shopperKey(shopperId), interestsKey(shopperId));
-    const [last, optedOut, locale, timezone, tags] = fields;
-    // One object, not a spread of storedShopperOf's (one read per decision).
-    return {
-      lastInboundAtMs: last ? Number(last) : null,
-      optedOut: optedOut === '1',
-      locale: locale || null,
-      timezone: timezone || null,
-      tags: tags ? (JSON.parse(tags) as string[]) : [],
-      profile: parseInterestFields(interests),
-    };
+    return storedShopperOf(fields, parseInterestFields(interests));
   }
 
   /** Replaces the shopper's brand-assigned tags, unless a newer list was already stored. */
@@ -106,12 +97,18 @@ export class ShopperStateRepository {
   }
 }
 
-function storedShopperOf([last, optedOut, locale, timezone, tags]: (string | null)[]): StoredShopper {
-  return {
+function storedShopperOf(fields: (string | null)[]): StoredShopper;
+function storedShopperOf(fields: (string | null)[], profile: InterestProfile): ShopperWithInterests;
+/** The shopper hash's fields as read, with the interest profile when one was read beside them. */
+function storedShopperOf([last, optedOut, locale, timezone, tags]: (string | null)[], profile?: InterestProfile): StoredShopper | ShopperWithInterests {
+  const shopper: StoredShopper & { profile?: InterestProfile } = {
     lastInboundAtMs: last ? Number(last) : null,
     optedOut: optedOut === '1',
     locale: locale || null,
     timezone: timezone || null,
     tags: tags ? (JSON.parse(tags) as string[]) : [],
   };
+  // Set on the same object rather than spread into a second one (a read per decision).
+  if (profile) shopper.profile = profile;
+  return shopper;
 }
