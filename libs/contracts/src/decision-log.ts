@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PromotionSendRequest } from './events/decisions';
+import { OfferReasonMemo } from './offer-reason-memo';
 
 /**
  * The promotion engine's decision log, kept in Redis for 30 days and read (brand-scoped) by
@@ -72,7 +73,7 @@ export function packConsidered(considered: readonly ConsideredOffer[]): string {
     const c = considered[i];
     let item: string;
     if (c.reasons == null) {
-      const [closed, open] = fragmentsOf(c.offerId, c.reason);
+      const [closed, open] = fragments.get(c.offerId, c.reason);
       item = c.interestScore === undefined ? closed : `${open},${JSON.stringify(c.interestScore)}]`;
     } else if (c.reasons.length === 0 || c.reasons[0] !== c.reason) item = JSON.stringify(c);
     else {
@@ -86,22 +87,10 @@ export function packConsidered(considered: readonly ConsideredOffer[]): string {
 }
 
 /** `[offerId,reason]` and the same without its `]`, as JSON, per offer and reason. */
-const fragments = new Map<string, Map<string, [string, string]>>();
-function fragmentsOf(offerId: string, reason: string): [string, string] {
-  let byReason = fragments.get(offerId);
-  if (!byReason) {
-    if (fragments.size >= 50_000) fragments.clear();
-    byReason = new Map();
-    fragments.set(offerId, byReason);
-  }
-  let pair = byReason.get(reason);
-  if (!pair) {
-    const open = `[${JSON.stringify(offerId)},${JSON.stringify(codeOf(reason))}`;
-    pair = [`${open}]`, open];
-    byReason.set(reason, pair);
-  }
-  return pair;
-}
+const fragments = new OfferReasonMemo<[string, string]>((offerId, reason) => {
+  const open = `[${JSON.stringify(offerId)},${JSON.stringify(codeOf(reason))}`;
+  return [`${open}]`, open];
+});
 
 function unpackOffer(item: unknown): unknown {
   if (!Array.isArray(item)) return item;

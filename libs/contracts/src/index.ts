@@ -7,4 +7,5 @@ export * from './events/shopper';
 export * from './events/decisions';
 export * from './ids';
 export * from './decision-log';
+export * from './offer-reason-memo';
 export * from './tombstones';

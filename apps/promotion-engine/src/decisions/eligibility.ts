@@ -1,4 +1,4 @@
-import type { GeofenceTransition, OfferSnapshot, StoreSnapshot } from '@app/contracts';
+import { OfferReasonMemo, type GeofenceTransition, type OfferSnapshot, type StoreSnapshot } from '@app/contracts';
 import { IANAZone } from 'luxon';
 import { QuietHours, isQuietHours, localDay, storeHoursVerdict } from './local-time';
 
@@ -343,28 +343,14 @@ export function explain(evaluation: Evaluation, reservation: ReservationResult):
  */
 function entry(offerId: string, reason: string, reasons: string[] | null, interestScore: number): Considered {
   const several = reasons !== null && reasons.length > 1;
-  if (!several && !(interestScore > 0)) return sharedLine(offerId, reason);
+  if (!several && !(interestScore > 0)) return sharedLines.get(offerId, reason);
   const line: Considered = { offerId, reason };
   if (several) line.reasons = reasons;
   if (interestScore > 0) line.interestScore = Math.round(interestScore * 1000) / 1000;
   return line;
 }
 
-const sharedLines = new Map<string, Map<string, Considered>>();
-function sharedLine(offerId: string, reason: string): Considered {
-  let byReason = sharedLines.get(offerId);
-  if (!byReason) {
-    if (sharedLines.size >= 50_000) sharedLines.clear();
-    byReason = new Map();
-    sharedLines.set(offerId, byReason);
-  }
-  let line = byReason.get(reason);
-  if (!line) {
-    line = Object.freeze({ offerId, reason });
-    byReason.set(reason, line);
-  }
-  return line;
-}
+const sharedLines = new OfferReasonMemo<Considered>((offerId, reason) => Object.freeze({ offerId, reason }));
 
 /** Why nothing was sent, in one word: the reason that stopped the offer that would have won. */
 function overallReason(evaluation: Evaluation, reservation: ReservationResult): SkipReason {
