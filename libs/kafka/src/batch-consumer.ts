@@ -5,7 +5,7 @@ import { ConsumerLifecycle } from './consumer-lifecycle';
 import { EventPublisher } from './event-publisher';
 import { classifyFailure } from './failure-policy';
 import type { ConsumeOutcome } from './kafka-event.server';
-import { KafkaSettings, kafkaServerOptions } from './kafka-options';
+import { COMMIT_INTERVAL_MS, KafkaSettings, kafkaServerOptions } from './kafka-options';
 import type { MessageSource } from './trace-headers';
 
 /** What a batch consumer needs of a Kafka message (kafkajs's KafkaMessage has more). */
@@ -37,8 +37,12 @@ export interface BatchConsumerSpec<E> {
    * system: kafkaServerOptions). False suits a topic whose old messages are worthless.
    */
   fromBeginning?: boolean;
-  /** Bytes per fetch, to drain a backlog of small messages in fewer fetches (kafkajs's defaults otherwise). */
-  fetch?: { maxBytesPerPartition: number; maxBytes: number };
+  /**
+   * Fetch sizes (kafkajs's defaults otherwise): larger maxBytes drains a backlog of small messages
+   * in fewer fetches; minBytes with maxWaitTimeInMs lets a reader that is off the promotion's path
+   * take its messages a few times a second instead of one fetch per message.
+   */
+  fetch?: { maxBytesPerPartition?: number; maxBytes?: number; minBytes?: number; maxWaitTimeInMs?: number };
   /** Counts what happened to `n` messages, for metrics. */
   onOutcome?: (topic: string, outcome: ConsumeOutcome, n: number) => void;
 }
@@ -63,6 +67,13 @@ export class KafkaBatchConsumer<E> {
   private readonly unexpected = new Map<string, number>();
   private joined = false;
   private readonly lifecycle = new ConsumerLifecycle();
+  /** Set when a stop began: a batch that ends after it commits at once. */
+  private stopping = false;
+  /** Commits whatever the current group generation has handled and not committed (kafkajs's own bookkeeping). */
+  private commitHandled: (() => Promise<void>) | undefined;
+  private commits: Promise<void> = Promise.resolve();
+  private lastCommitAt = 0;
+  private idleCommits: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly spec: BatchConsumerSpec<E>,
@@ -91,29 +102,67 @@ export class KafkaBatchConsumer<E> {
       if (stopping()) return;
       await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: this.spec.fromBeginning ?? true });
       if (stopping()) return;
+      // Offsets are committed here, not by kafkajs: its autoCommit commits after every batch
+      // whatever autoCommitInterval says (COMMIT_INTERVAL_MS).
       await this.consumer.run({
-        autoCommit: true,
+        autoCommit: false,
+        autoCommitInterval: COMMIT_INTERVAL_MS,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.spec.partitionsConsumedConcurrently ?? 3,
         eachBatch: (payload) => this.onBatch(payload),
       });
+      // A partition that goes quiet still gets its last offsets committed within about an interval.
+      this.idleCommits = setInterval(() => void this.commit(false).catch(() => undefined), COMMIT_INTERVAL_MS);
+      this.idleCommits.unref();
     });
   }
 
-  /** Stops fetching; kafkajs lets the batch in hand finish and commit first. */
+  /**
+   * Stops fetching and commits what was handled: kafkajs lets the batch in hand finish (it commits
+   * as it ends), and what earlier batches handled is committed before the group is left.
+   */
   async stop(): Promise<void> {
-    await this.lifecycle.stop(() => this.consumer.disconnect().catch(() => undefined));
+    this.stopping = true;
+    clearInterval(this.idleCommits);
+    await this.lifecycle.stop(async () => {
+      await this.commit(true).catch((error: unknown) => this.logger.warn(`offsets not committed at stop: ${(error as Error).message}`));
+      await this.consumer.disconnect().catch(() => undefined);
+    });
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets } = payload;
+    this.commitHandled = () => commitOffsetsIfNecessary(uncommittedOffsets());
     const size = this.spec.chunkSize ?? 500;
-    for (let i = 0; i < batch.messages.length; i += size) {
-      if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(i, i + size);
-      await this.handleChunk(batch.partition, chunk);
-      resolveOffset(chunk[chunk.length - 1].offset);
-      await heartbeat();
+    try {
+      for (let i = 0; i < batch.messages.length; i += size) {
+        if (!isRunning() || isStale()) break;
+        const chunk = batch.messages.slice(i, i + size);
+        await this.handleChunk(batch.partition, chunk);
+        resolveOffset(chunk[chunk.length - 1].offset);
+        await heartbeat();
+      }
+    } catch (error) {
+      // What the batch handled before the failure stays handled (as kafkajs's autoCommit does).
+      await this.commit(true).catch(() => undefined);
+      throw error;
     }
+    await this.commit(this.stopping || !isRunning());
+  }
+
+  /**
+   * Commits the handled offsets when `now`, or when the last commit is COMMIT_INTERVAL_MS old.
+   * One commit at a time, so an older set of offsets never lands after a newer one.
+   */
+  private commit(now: boolean): Promise<void> {
+    const next = this.commits.then(async () => {
+      const commitHandled = this.commitHandled;
+      if (!commitHandled || (!now && Date.now() - this.lastCommitAt < COMMIT_INTERVAL_MS)) return;
+      this.lastCommitAt = Date.now();
+      await commitHandled();
+    });
+    this.commits = next.catch(() => undefined);
+    return next;
   }
 
   /**

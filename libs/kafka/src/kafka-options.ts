@@ -26,6 +26,26 @@ const client = (settings: KafkaSettings, clientId: string) => ({
 export const CONSUMER_MAX_WAIT_MS = 1_000;
 
 /**
+ * How often a batch consumer commits its offsets (KafkaBatchConsumer). kafkajs commits after every
+ * batch of every partition, and at a few hundred one-event webhooks per second nearly every batch
+ * is one message: each consumer group sent the broker an OffsetCommit per share, and the broker
+ * spent about half a core on that and the fetches that go with it (BENCHMARKS.md, "Requests per
+ * share"). A crash or a rebalance hands out again at most this much of a partition's work, which
+ * every consumer already takes twice without harm (at-least-once, idempotent handlers).
+ */
+export const COMMIT_INTERVAL_MS = 1_000;
+
+/**
+ * The fetch of a reader that is not on a promotion's path (brand-api's receipts, delivery's
+ * replies): the broker answers once 32 KiB are waiting or 250 ms have passed, so under load the
+ * reader fetches a few times a second instead of once per message. An answer to "STOP" or "promos
+ * près de moi" leaves at most 250 ms later. What decides a promotion (locations, transitions, the
+ * engine's interactions, where a "STOP" must land before the next decision, send requests)
+ * fetches as soon as one message is there.
+ */
+export const OFF_PATH_FETCH = { minBytes: 32 * 1024, maxWaitTimeInMs: 250 };
+
+/**
  * The one factory of Kafka options for every service (amplication's pattern): consumers join a
  * stable group, read a new group's topics from the beginning, and produce with acks from all
  * in-sync replicas through an idempotent producer.

@@ -5,10 +5,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RecordInteraction } from './record-interaction.usecase';
 
 /**
- * shopper.interaction.v1 in batches (group `promotion-engine-interactions`): every location share
- * is also an interaction (it opens Messenger's window), so this topic runs at the rate of shares.
- * A chunk's interactions are recorded shopper by shopper in order, shoppers at once (their Redis
- * calls leave together through auto-pipelining), without Nest's per-message pipeline.
+ * shopper.interaction.v1 in batches (group `promotion-engine-interactions`): messages, postbacks,
+ * receipts and clicks (a location shared in the chat is not on this topic: its transition says
+ * that it opened the window). A chunk's interactions are recorded shopper by shopper in order, shoppers at once (their Redis
+ * calls leave together through auto-pipelining), without Nest's per-message pipeline. It fetches
+ * as soon as one message is there (not OFF_PATH_FETCH): a "STOP" must be recorded before the
+ * decision on a location shared right after it.
  */
 @Injectable()
 export class InteractionsConsumer extends BatchConsumerService<ReturnType<typeof parseEvent<typeof Topics.ShopperInteraction>>> {
