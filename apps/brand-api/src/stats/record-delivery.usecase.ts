@@ -20,7 +20,7 @@ export class RecordDeliveryStatus {
 export class RecordShopperReceipt {
   constructor(private readonly deliveries: DeliveryRepository) {}
 
-  /** Whether the interaction is a receipt or a click at all (most are location shares and messages). */
+  /** Whether the interaction is a receipt or a click at all (most are messages and postbacks). */
   static concerns(i: Pick<ShopperInteraction, 'kind' | 'payload'>): boolean {
     return i.kind === 'delivery' || i.kind === 'read' || (i.kind === 'click' && !!i.payload);
   }

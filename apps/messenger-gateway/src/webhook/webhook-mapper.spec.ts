@@ -13,16 +13,26 @@ const from = (extra: object, timestamp = 1764064800000) => ({
 });
 
 describe('mapWebhook', () => {
-  it('turns a location attachment into a location and an interaction', () => {
+  it('turns a location attachment into a location event only (the transition carries its window)', () => {
     const out = mapWebhook(
       body([from({ message: { mid: 'm1', attachments: [{ type: 'location', payload: { coordinates: { lat: 48.86, long: 2.34 } } }] } })]),
       brands,
       receivedAt,
     );
-    expect(out.events.map((e) => e.topic)).toEqual(['shopper.location.v1', 'shopper.interaction.v1']);
+    expect(out.events.map((e) => e.topic)).toEqual(['shopper.location.v1']);
     const location = out.events[0].data as { lat: number; lng: number; source: string; shopperId: string; brandId: string };
     expect(location).toMatchObject({ lat: 48.86, lng: 2.34, source: 'messenger', shopperId: 'PAGE1:PSID1', brandId: 'brand-1' });
     expect(out.messageIds).toEqual(['m1']);
+  });
+
+  it('keeps the text of a message that also carries a location as an interaction', () => {
+    const out = mapWebhook(
+      body([from({ message: { mid: 'm5', text: 'promos près de moi', attachments: [{ type: 'location', payload: { coordinates: { lat: 45.76, long: 4.83 } } }] } })]),
+      brands,
+      receivedAt,
+    );
+    expect(out.events.map((e) => e.topic)).toEqual(['shopper.location.v1', 'shopper.interaction.v1']);
+    expect(out.events[1].data).toMatchObject({ kind: 'text', text: 'promos près de moi', command: 'nearby', opensWindow: true });
   });
 
   it('recognises STOP, ignores echoes and events for unknown Pages', () => {

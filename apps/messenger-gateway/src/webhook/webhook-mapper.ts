@@ -25,8 +25,10 @@ const stableEventId = deterministicId;
 
 /**
  * Turns a verified webhook into events, in each Page's timestamp order. Echoes (our own messages)
- * are ignored; a location attachment is both a location and an interaction (it opens Messenger's
- * window like any message).
+ * are ignored. A location attachment becomes a location event only: it opens Messenger's window
+ * like any message, and the engine learns that from the transition the share causes (its source
+ * and sharedAt), so no reader of shopper.interaction.v1 has to read every share (BENCHMARKS.md,
+ * "Requests per share"). Its text, if the message has one, is an interaction as usual.
  */
 export function mapWebhook(body: WebhookBody, brandOfPage: Map<string, string>, receivedAt: Date): MappedWebhook {
   const events: MappedEvent[] = [];
@@ -99,7 +101,6 @@ function mapMessaging(m: MessagingEvent, pageId: string, brandId: string, receiv
             messageId: mid,
           },
         });
-        out.push(interaction('location', `${mid}:${i}`, { messageId: mid }, true));
       } else {
         out.push(interaction('attachment', `${mid}:${i}`, { messageId: mid, payload: clip(attachment.type) }, true));
       }
