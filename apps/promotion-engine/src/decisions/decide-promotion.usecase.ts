@@ -86,7 +86,7 @@ export class DecidePromotion {
       if (!entry?.request) return;
       const built = this.publisher.build(Topics.PromotionSendRequest, 'promotion.send-requested', entry.request, { id: deterministicId('send-request', entry.request.requestId) });
       const trace = traces.get(events[i].id);
-      outgoing.push(trace ? { ...built, headers: trace } : built);
+      outgoing.push(trace ? { topic: built.topic, event: built.event, headers: trace } : built);
     });
     await this.publisher.publishAll(outgoing);
     return entries;
