@@ -7,7 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HealthRegistry } from './health';
-import { HttpTelemetryInterceptor, httpMetricsMiddleware } from './http-telemetry.interceptor';
+import { httpMetricsMiddleware, httpTracingMiddleware } from './http-telemetry';
 import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
 import { startTracing } from './tracing';
@@ -53,11 +53,12 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
   app.use(shutdown.refuseWhileClosing);
   // Before the body is read, so that refused bodies are counted too.
   app.use(httpMetricsMiddleware(app.get(Metrics)));
+  // Also before the body is read: the span's context then flows through the parser to the handler.
+  app.use(httpTracingMiddleware());
   const bodyLimits = options.bodyLimits ?? { defaultBytes: DEFAULT_BODY_LIMIT_BYTES };
   app.use(refuseOversizedBodies(bodyLimits));
   // Nest's own JSON parser (registered at init) finds every JSON body already parsed by this one.
   app.use(jsonBodiesWithinLimits(bodyLimits, options.rawBody ?? false));
-  app.useGlobalInterceptors(new HttpTelemetryInterceptor());
   await options.configure?.(app);
 
   if (options.consumer) {

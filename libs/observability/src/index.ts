@@ -6,5 +6,5 @@ export * from './observability.module';
 export * from './bootstrap';
 export * from './batch-consumer.service';
 export * from './tracing';
-export * from './http-telemetry.interceptor';
+export * from './http-telemetry';
 export * from './graceful-shutdown';

@@ -1,4 +1,3 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -8,7 +7,6 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
-import { Observable } from 'rxjs';
 import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
 
@@ -56,35 +54,27 @@ export function httpMetricsMiddleware(
 }
 
 /**
- * One server span per HTTP request handled by a controller. The span continues a caller's
- * `traceparent` when there is one and is active while the handler runs, so the events it
- * publishes carry the trace on to Kafka (libs/kafka) and log lines carry its ids.
+ * One server span per HTTP request, as Express middleware registered before the body is read. The
+ * span continues a caller's `traceparent` when there is one and is active while the request is
+ * read and handled (raw-body and Express carry the async context), so the events the handler
+ * publishes carry the trace on to Kafka (libs/kafka) and log lines carry its ids. It is named
+ * after the route (`POST /webhooks/messenger`) once routing has matched it. It used to be a Nest
+ * interceptor: Nest runs interceptors through rxjs and binds an AsyncResource per request, about
+ * 6 % of the gateway's CPU per webhook (profile of 2 December, BENCHMARKS.md).
  */
-@Injectable()
-export class HttpTelemetryInterceptor implements NestInterceptor {
-  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ctx.getType() !== 'http') return next.handle();
-    const req = ctx.switchToHttp().getRequest<Request>();
-    const res = ctx.switchToHttp().getResponse<Response>();
-    if (isProbe(req.url)) return next.handle();
-    const route = routeOf(req);
+export function httpTracingMiddleware(): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    if (isProbe(req.url)) return next();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = tracer.startSpan(
-      `${req.method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'http.route': route },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
     res.once('finish', () => {
+      const route = routeOf(req);
+      span.updateName(`${req.method} ${route}`);
+      span.setAttribute('http.route', route);
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
-    // Subscribing inside the span's context runs the handler (and all it awaits) in that context.
-    return new Observable((subscriber) =>
-      context.with(trace.setSpan(parent, span), () => next.handle().subscribe(subscriber)),
-    );
-  }
+    context.with(trace.setSpan(parent, span), next);
+  };
 }
