@@ -36,11 +36,13 @@ export class LocationsBatchConsumer extends BatchConsumerService<ReturnType<type
         // Fixes older than MAX_FIX_AGE_SECONDS are dropped anyway: replaying a week of them would
         // only delay the first live one.
         fromBeginning: false,
-        // A location event is about 400 bytes: up to ~1,300 per partition and fetch, enough for
+        // A location event is about 400 bytes: up to ~650 per partition and fetch, enough for
         // full pipelines; an idle topic still answers at once (minBytes 1). Bounded so that a
         // backlog's fetch (kept decoded until its last chunk is done) leaves room in the
-        // geofence's 120 MB heap (scripts/app-node-options.json; BENCHMARKS.md, "Memory").
-        fetch: { maxBytesPerPartition: 2 ** 19, maxBytes: 4 * 2 ** 20 },
+        // geofence's 120 MB heap (scripts/app-node-options.json; BENCHMARKS.md, "Memory"): with
+        // 512 KiB per partition and 4 MiB per fetch the geofence peaked at 208 MB RSS once the
+        // gateway took 1,000 shares/s and a backlog of 29,000 fixes built up (make bench, 13:18).
+        fetch: { maxBytesPerPartition: 2 ** 18, maxBytes: 2 * 2 ** 20 },
         parse: (m) => parseEvent(Topics.ShopperLocation, m.value),
         handle: (chunk) => evaluateLocations.execute(chunk.map((c) => c.event), Date.now(), tracesByEventId(chunk)),
       },
