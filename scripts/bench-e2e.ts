@@ -689,7 +689,7 @@ function summary(r: {
 
 Machine: ${String(r.machine.cpu)}, ${String(r.machine.cores)} cores, ${String(r.machine.memGb)} GB, Node ${String(r.machine.node)}.
 Load average (1 min) during the run: ${String(r.load.atStart)} at the start, mean ${String(r.load.mean)}, peak ${String(r.load.peak)}${(r.load.mean ?? 0) > Number(r.machine.cores) ? ' — **a loaded machine: other work shared the cores**' : ''}.
-Size: ${String(e.brands)} brands × ${String(e.storesPerBrand)} stores (3 active offers each), ${String(e.shoppers)} shoppers; ${String(e.eventsPerWebhook)} messaging events per webhook at most.
+Size: ${String(e.brands)} brands × ${String(e.storesPerBrand)} stores (3 active offers each), ${String(e.shoppers)} shoppers; ${String(e.eventsPerWebhook)} messaging events per webhook at most; an unmeasured warm-up of ${String(e.warmupSeconds)} s at ${String(e.atRatePerSec)} shares/s before phase 1.
 
 | figure | value | goal |
 |---|---|---|
