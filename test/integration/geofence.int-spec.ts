@@ -149,6 +149,24 @@ describe('two geofence processes on one stream', () => {
     }
   }, 90_000);
 
+  it('emit a location event\'s transitions again when the event is redelivered after its visit changed', async () => {
+    // A geofence killed after the visit state changed in Redis but before its transitions reached
+    // Kafka: the event comes again (its offset was not committed) and must yield the same enter,
+    // not "already inside, nothing new" (make chaos lost two promotions that way, 2 December).
+    const psid = `r${run}`;
+    const id = randomUUID();
+    const data = {
+      shopperId: `${pageId}:${psid}`, pageId, psid, brandId, lat: stores[0].lat, lng: stores[0].lng, accuracyM: 5,
+      source: 'api', sharedAt: new Date(Date.now() - 5000).toISOString(), receivedAt: new Date().toISOString(), messageId: null,
+    };
+    await publish(Topics.ShopperLocation, 'shopper.location-shared', data, id);
+    const first = await waitFor('the enter', async () => seen.find((t) => t.shopperId === `${pageId}:${psid}` && t.transition === 'enter'), 30_000);
+    const before = mine(psid).length;
+    await publish(Topics.ShopperLocation, 'shopper.location-shared', data, id);
+    await waitFor('the same enter again', async () => mine(psid).length > before, 30_000);
+    expect(mine(psid).slice(before)).toEqual([first]);
+  }, 60_000);
+
   it('end a visit once when the shopper stops sharing (state TTL), however many replicas sweep', async () => {
     const psid = `ttl${run}`;
     await share(psid, stores[0], 1);

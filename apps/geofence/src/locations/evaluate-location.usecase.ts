@@ -89,6 +89,13 @@ export class EvaluateLocations {
       this.index.candidates(loc.brandId, fix.lat, fix.lng, slackM),
     ]);
     const replay = state.last?.eventId === event.id;
+    if (replay) {
+      // The same event again: the geofence stopped, or its publish failed, after the visit state
+      // changed. Its transitions may never have reached Kafka, so they go out again (same ids),
+      // rather than a new evaluation against the visit it already opened, which sees nothing new.
+      const earlier = await this.visits.outcomeOf(loc.shopperId, event.id);
+      if (earlier) return this.toEvents(event, earlier, nowMs);
+    }
     const rejected = replay ? null : judgeFix(fix, state.last?.fix ?? null, nowMs, this.policy);
     if (rejected) {
       // An earlier event of this shopper redelivered after its transitions failed to publish.
