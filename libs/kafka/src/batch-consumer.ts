@@ -6,6 +6,7 @@ import { EventPublisher } from './event-publisher';
 import { classifyFailure } from './failure-policy';
 import type { ConsumeOutcome } from './kafka-event.server';
 import { COMMIT_INTERVAL_MS, KafkaSettings, kafkaServerOptions } from './kafka-options';
+import { rejoinAfterFatalCrash } from './rejoin-after-crash';
 import type { MessageSource } from './trace-headers';
 
 /** What a batch consumer needs of a Kafka message (kafkajs's KafkaMessage has more). */
@@ -98,22 +99,28 @@ export class KafkaBatchConsumer<E> {
   /** Connects and consumes until `stop` (a `stop` during the start ends it; see ConsumerLifecycle). */
   start(): Promise<void> {
     return this.lifecycle.start(async (stopping) => {
-      await this.consumer.connect();
+      await this.run(stopping);
       if (stopping()) return;
-      await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: this.spec.fromBeginning ?? true });
-      if (stopping()) return;
-      // Offsets are committed here, not by kafkajs: its autoCommit commits after every batch
-      // whatever autoCommitInterval says (COMMIT_INTERVAL_MS).
-      await this.consumer.run({
-        autoCommit: false,
-        autoCommitInterval: COMMIT_INTERVAL_MS,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.spec.partitionsConsumedConcurrently ?? 3,
-        eachBatch: (payload) => this.onBatch(payload),
-      });
+      rejoinAfterFatalCrash(this.consumer, () => this.run(() => this.stopping), () => this.stopping, this.logger);
       // A partition that goes quiet still gets its last offsets committed within about an interval.
       this.idleCommits = setInterval(() => void this.commit(false).catch(() => undefined), COMMIT_INTERVAL_MS);
       this.idleCommits.unref();
+    });
+  }
+
+  private async run(stopping: () => boolean): Promise<void> {
+    await this.consumer.connect();
+    if (stopping()) return;
+    await this.consumer.subscribe({ topic: this.spec.topic, fromBeginning: this.spec.fromBeginning ?? true });
+    if (stopping()) return;
+    // Offsets are committed here, not by kafkajs: its autoCommit commits after every batch
+    // whatever autoCommitInterval says (COMMIT_INTERVAL_MS).
+    await this.consumer.run({
+      autoCommit: false,
+      autoCommitInterval: COMMIT_INTERVAL_MS,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.spec.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.onBatch(payload),
     });
   }
 

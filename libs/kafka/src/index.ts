@@ -9,3 +9,4 @@ export * from './kafka.module';
 export * from './trace-headers';
 export * from './batch-consumer';
 export * from './consumer-lifecycle';
+export * from './rejoin-after-crash';

@@ -1,5 +1,7 @@
 import { Topic, deadLetterTopic, eventOfTombstone } from '@app/contracts';
+import { Logger } from '@nestjs/common';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import { rejoinAfterFatalCrash } from './rejoin-after-crash';
 import type { Admin } from '@nestjs/microservices/external/kafka.interface';
 import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
 import { deadLetterRecord } from './dead-letter-record';
@@ -33,6 +35,8 @@ const MAX_UNEXPECTED_ATTEMPTS = 5;
  */
 export class KafkaEventServer extends ServerKafka {
   private joined = false;
+  private closing = false;
+  private readonly crashLogger = new Logger(KafkaEventServer.name);
   private readonly unexpectedAttempts = new Map<string, number>();
   private admin?: Promise<Admin>;
 
@@ -58,6 +62,15 @@ export class KafkaEventServer extends ServerKafka {
     consumer.on(consumer.events.STOP, () => {
       this.joined = false;
     });
+    rejoinAfterFatalCrash(
+      consumer,
+      async () => {
+        await consumer.connect();
+        await super.bindEvents(consumer);
+      },
+      () => this.closing,
+      this.crashLogger,
+    );
     await super.bindEvents(consumer);
   }
 
@@ -103,6 +116,7 @@ export class KafkaEventServer extends ServerKafka {
   }
 
   override async close(): Promise<void> {
+    this.closing = true;
     const admin = this.admin;
     this.admin = undefined;
     await admin?.then((a) => a.disconnect()).catch(() => undefined);
