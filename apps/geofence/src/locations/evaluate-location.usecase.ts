@@ -89,18 +89,16 @@ export class EvaluateLocations {
       this.index.candidates(loc.brandId, fix.lat, fix.lng, slackM),
     ]);
     const replay = state.last?.eventId === event.id;
-    if (replay) {
-      // The same event again: the geofence stopped, or its publish failed, after the visit state
-      // changed. Its transitions may never have reached Kafka, so they go out again (same ids),
-      // rather than a new evaluation against the visit it already opened, which sees nothing new.
+    const rejected = replay ? null : judgeFix(fix, state.last?.fix ?? null, nowMs, this.policy);
+    if (replay || rejected === 'out_of_order') {
+      // An event seen before (the last one, or an earlier one), redelivered because the geofence
+      // stopped or its publish failed after the visit state changed: its transitions may never
+      // have reached Kafka, so they go out again (same ids). Evaluated anew against the visit it
+      // already opened, it would see nothing new.
       const earlier = await this.visits.outcomeOf(loc.shopperId, event.id);
       if (earlier) return this.toEvents(event, earlier, nowMs);
     }
-    const rejected = replay ? null : judgeFix(fix, state.last?.fix ?? null, nowMs, this.policy);
     if (rejected) {
-      // An earlier event of this shopper redelivered after its transitions failed to publish.
-      const earlier = rejected === 'out_of_order' ? await this.visits.outcomeOf(loc.shopperId, event.id) : null;
-      if (earlier) return this.toEvents(event, earlier, nowMs);
       this.outcomes.inc({ outcome: rejected });
       return [];
     }
