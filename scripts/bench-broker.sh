@@ -7,13 +7,11 @@
 # bench_broker_up starts Redis and Postgres if needed (infra/infra.sh) and this broker, and
 # provisions the topics; bench_broker_down stops the broker and removes its data.
 
+# shellcheck source=scripts/private-broker.sh
+. "$root/scripts/private-broker.sh"
+
 bench_broker_env() {
-  export KAFKA_PORT="${BENCH_KAFKA_PORT:-9192}"
-  export KAFKA_CONTROLLER_PORT="$((KAFKA_PORT + 1))"
-  export KAFKA_DATA_DIR="$root/.run/bench/kafka"
-  export KAFKA_HEAP="${BENCH_KAFKA_HEAP:-512m}"
-  export KAFKA_BROKERS="localhost:$KAFKA_PORT"
-  export KAFKA_READY_SECONDS="${KAFKA_READY_SECONDS:-180}"
+  private_broker_env "${BENCH_KAFKA_PORT:-9192}" "$root/.run/bench/kafka" "${BENCH_KAFKA_HEAP:-512m}" 180
 }
 
 bench_broker_up() {

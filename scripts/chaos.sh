@@ -14,13 +14,10 @@ cd "$root"
 export STACK="${CHAOS_STACK:-chaos}"
 export PORT_BASE="${CHAOS_PORT_BASE:-4600}"
 export CHAOS_REDIS_PORT="${CHAOS_REDIS_PORT:-6392}"
-export KAFKA_PORT="${CHAOS_KAFKA_PORT:-9292}"
-export KAFKA_CONTROLLER_PORT="$((KAFKA_PORT + 1))"
-export KAFKA_DATA_DIR="$root/.run/$STACK/kafka"
-export KAFKA_HEAP="${CHAOS_KAFKA_HEAP:-384m}"
-# A loaded machine starts a broker slowly.
-export KAFKA_READY_SECONDS="${KAFKA_READY_SECONDS:-300}"
-export KAFKA_BROKERS="localhost:$KAFKA_PORT"
+# shellcheck source=scripts/private-broker.sh
+. scripts/private-broker.sh
+# A loaded machine starts a broker slowly: up to 300 s.
+private_broker_env "${CHAOS_KAFKA_PORT:-9292}" "$root/.run/$STACK/kafka" "${CHAOS_KAFKA_HEAP:-384m}" 300
 database="${CHAOS_DATABASE:-promotions_chaos}"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
