@@ -92,6 +92,12 @@ describe('dwell thresholds projection (real Kafka and Redis)', () => {
     const repo = new DwellThresholdRepository(redis);
     expect(await repo.apply(`${run}-ten-min`, brandId, 1, { dwellSeconds: 600, storeIds: [] }, false)).toBe(false);
     expect(await thresholds(replica)).toEqual({ s1: [60], s2: [120], other: [] });
+    // The version applied with another state is a corrupt copy, not a redelivery: ignored.
+    expect(await repo.apply(`${run}-paused`, brandId, 2, { dwellSeconds: 5, storeIds: [`${run}-s1`] }, false)).toBe(false);
+    expect(await repo.apply(`${run}-paused`, brandId, 2, null, true)).toBe(false);
+    expect(await thresholds(new DwellThresholdRepository(redis))).toEqual({ s1: [60], s2: [120], other: [] });
+    // The same state again is a redelivery, redone.
+    expect(await repo.apply(`${run}-paused`, brandId, 2, { dwellSeconds: 120, storeIds: [`${run}-s2`] }, false)).toBe(true);
 
     // An empty Redis: the same group (its offsets committed past every offer) rebuilds from 0.
     await consumer!.beforeApplicationShutdown();

@@ -74,11 +74,12 @@ describe('geofence store index (real Redis)', () => {
     const there = { lat: 45.76, lng: 4.84 }; // another cell
     const kiosk = (v: number, at = here) => store('kiosk', at, { type: 'circle', radiusM: 60 }, v);
     const stall = store('stall', { lat: 47.2102, lng: -1.55 }, { type: 'circle', radiusM: 30 });
+    const moved = kiosk(3, there);
     const applied = await index.applyBatch([
       { kind: 'upsert', store: kiosk(1) },
       { kind: 'upsert', store: stall },
       { kind: 'upsert', store: kiosk(2) },
-      { kind: 'upsert', store: kiosk(3, there) },
+      { kind: 'upsert', store: moved },
       { kind: 'upsert', store: kiosk(2) }, // late: a newer version is in
       { kind: 'remove', storeId: stall.storeId, version: 2 },
     ]);
@@ -89,9 +90,22 @@ describe('geofence store index (real Redis)', () => {
     expect(await found(index, here)).toEqual([]);
     expect(await found(new StoreIndexRepository(redis, 2 ** 20), there)).toEqual([`${run}-kiosk`]);
     // The same batch delivered again (a redelivery after a crash) leaves the same index.
-    await index.applyBatch([{ kind: 'upsert', store: kiosk(3, there) }, { kind: 'remove', storeId: stall.storeId, version: 2 }]);
+    expect(await index.applyBatch([{ kind: 'upsert', store: moved }, { kind: 'remove', storeId: stall.storeId, version: 2 }])).toEqual([true, true]);
     expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(there.lat, there.lng)}}`, 0, -1)).toEqual([`${run}-kiosk@3`]);
     expect(await redis.hget(`store:{s:${stall.storeId}}`, 'snapshot')).toBeNull();
+  });
+
+  it('ignores an event of the version applied that carries another snapshot (not a redelivery: a corrupt copy)', async () => {
+    const shop = store('shop', { lat: 48.8606, lng: 2.3376 }, { type: 'circle', radiusM: 80 });
+    expect(await index.upsert(shop)).toBe(true);
+    const elsewhere = { lat: 48.8606, lng: -1 };
+    // Found by the Kafka fuzz test: this copy used to add a stray member and replace the cached fence.
+    expect(await index.applyBatch([{ kind: 'upsert', store: { ...shop, location: elsewhere } }, { kind: 'remove', storeId: shop.storeId, version: 1 }])).toEqual([false, false]);
+    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(elsewhere.lat, elsewhere.lng)}}`, 0, -1)).toEqual([]);
+    const candidates = await index.candidates(brandId, 48.8607, 2.3376, 10);
+    expect(candidates.map((c) => c.store.storeId)).toEqual([shop.storeId]);
+    expect(candidates[0].fence.contains({ lat: 48.8607, lng: 2.3376 })).toBe(true);
+    expect(await index.upsert(shop)).toBe(true); // the true redelivery is still redone
   });
 
   it('keeps fences too large for cells in the brand wide set, and polar ones in the polar list', async () => {

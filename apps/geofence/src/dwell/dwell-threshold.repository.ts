@@ -1,11 +1,11 @@
 import { REDIS, Redis } from '@app/redis';
 import type { Result } from 'ioredis';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BrandDwellThresholds, DwellOffer } from './dwell-thresholds';
 
 /*
  * The geofence's projection of catalog.offer.v1: only what decides when a visit emits `dwell`.
- *   dwell:offer:{o:<offerId>}            the offer's version applied (every offer; orders redeliveries)
+ *   dwell:offer:{o:<offerId>}            `<version>|<state>` applied (every offer; orders redeliveries, refuses a same-version conflict)
  *   dwell:brand:{b:<brandId>}            hash offerId → {dwellSeconds, storeIds} of the brand's active dwell offers
  *   dwell:brand:{b:<brandId>}:version    bumped on every change of that hash (same hash tag, one MULTI)
  *   idx:{geofence}:dwell-built           set once the projection holds the whole compacted topic
@@ -22,17 +22,26 @@ const DELETED_OFFER_TTL_SECONDS = 7 * 24 * 3600;
 /** Brands whose thresholds are kept in process (cleared when full: it is only a cache). */
 const MAX_CACHED_BRANDS = 10_000;
 
-// KEYS: offer. ARGV: version, TTL (s, 0 = none). 1 when this version is new or the one applied
-// (a redelivery redoes the brand step), 0 when a newer one is applied already.
+// KEYS: offer. ARGV: version, TTL (s, 0 = none), the state applied (its JSON, or '' when none).
+// The key holds `<version>|<state>`. 1 when this version is new, or the one applied with the same
+// state (a redelivery redoes the brand step); 0 when a newer one is applied already; -1 when this
+// version was applied with another state: not a redelivery but a conflicting (corrupt) event.
 const RECORD_OFFER = `
 local cur = redis.call('GET', KEYS[1])
-if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
-if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
+if cur then
+  local sep = string.find(cur, '|', 1, true)
+  local c = tonumber(sep and string.sub(cur, 1, sep - 1) or cur)
+  local v = tonumber(ARGV[1])
+  if c > v then return 0 end
+  if c == v and sep and string.sub(cur, sep + 1) ~= ARGV[3] then return -1 end
+end
+local value = ARGV[1] .. '|' .. ARGV[3]
+if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], value, 'EX', ARGV[2]) else redis.call('SET', KEYS[1], value) end
 return 1`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    geofenceRecordOffer(key: string, version: number, ttlSeconds: number): Result<number, Context>;
+    geofenceRecordOffer(key: string, version: number, ttlSeconds: number, state: string): Result<number, Context>;
   }
 }
 
@@ -43,6 +52,7 @@ declare module 'ioredis' {
  */
 @Injectable()
 export class DwellThresholdRepository {
+  private readonly logger = new Logger(DwellThresholdRepository.name);
   private readonly cache = new Map<string, { version: string; thresholds: BrandDwellThresholds }>();
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {
@@ -51,7 +61,10 @@ export class DwellThresholdRepository {
 
   /** Applies an offer's state (null: not a live dwell offer, or deleted) unless a newer version is in. */
   async apply(offerId: string, brandId: string, version: number, dwell: DwellOffer | null, deleted: boolean): Promise<boolean> {
-    if ((await this.redis.geofenceRecordOffer(offerKey(offerId), version, deleted ? DELETED_OFFER_TTL_SECONDS : 0)) !== 1) return false;
+    const state = dwell ? JSON.stringify(dwell) : deleted ? 'deleted' : '';
+    const recorded = await this.redis.geofenceRecordOffer(offerKey(offerId), version, deleted ? DELETED_OFFER_TTL_SECONDS : 0, state);
+    if (recorded === -1) this.logger.warn(`ignored a change of offer ${offerId} at version ${version}: it differs from the one applied at that version`);
+    if (recorded !== 1) return false;
     const tx = this.redis.multi();
     if (dwell) tx.hset(brandKey(brandId), offerId, JSON.stringify(dwell));
     else tx.hdel(brandKey(brandId), offerId);

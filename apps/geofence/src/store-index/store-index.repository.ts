@@ -2,7 +2,7 @@ import { Geofence, StoreSnapshot } from '@app/contracts';
 import { CircleFence, LatLng, PolygonFence, PreparedFence, prepareFence } from '@app/geo';
 import { REDIS, Redis } from '@app/redis';
 import type { Result } from 'ioredis';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GEO_MAX_LAT, LOCAL_REACH_M, Placement, cellsCovering, metresToPolarBand, placementOf } from './cells';
 
 /*
@@ -41,14 +41,19 @@ const decodeSets = (field: string) => (field.startsWith('[') ? (JSON.parse(field
 
 // KEYS: store. ARGV: version, snapshot ('' = deleted), set key, member.
 // Returns nil when a newer version is already applied, else {previous set, previous member}
-// (the same answer again for a redelivered version, so the set update can be redone).
+// (the same answer again for a redelivered version, so the set update can be redone). Returns 0
+// for an event of the applied version whose snapshot differs from the one applied: not a
+// redelivery but a conflicting (corrupt) event, which must not move the store.
 const RECORD_STORE = `
-local cur = redis.call('HMGET', KEYS[1], 'version', 'set', 'member', 'prevSet', 'prevMember')
+local cur = redis.call('HMGET', KEYS[1], 'version', 'set', 'member', 'prevSet', 'prevMember', 'snapshot')
 local v = tonumber(ARGV[1])
 if cur[1] then
   local c = tonumber(cur[1])
   if c > v then return false end
-  if c == v then return { cur[4] or '', cur[5] or '' } end
+  if c == v then
+    if (cur[6] or '') ~= ARGV[2] then return 0 end
+    return { cur[4] or '', cur[5] or '' }
+  end
 end
 local prevSet, prevMember = cur[2] or '', cur[3] or ''
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'set', ARGV[3], 'member', ARGV[4], 'prevSet', prevSet, 'prevMember', prevMember)
@@ -125,7 +130,7 @@ export interface IndexedStore {
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    geofenceRecordStore(key: string, version: number, snapshot: string, set: string, member: string): Result<[string, string] | null, Context>;
+    geofenceRecordStore(key: string, version: number, snapshot: string, set: string, member: string): Result<[string, string] | 0 | null, Context>;
     geofenceSearchCell(
       set: string, reach: string, regional: string, regionalReach: string, lng: number, lat: number, slackM: number, searchable: string,
     ): Result<string[], Context>;
@@ -291,6 +296,7 @@ export const STORE_CACHE_BYTES = Symbol('STORE_CACHE_BYTES');
  */
 @Injectable()
 export class StoreIndexRepository {
+  private readonly logger = new Logger(StoreIndexRepository.name);
   private readonly cache: FenceCache;
   /** Brands seen without wide or polar fences, until when (ms). */
   private readonly noWideFences = new Map<string, number>();
@@ -344,13 +350,17 @@ export class StoreIndexRepository {
       if (p.change.kind === 'remove') records.geofenceRecordStore(storeKey(p.storeId), p.change.version, '', '', '');
       else records.geofenceRecordStore(storeKey(p.storeId), p.change.store.version, JSON.stringify(p.store), encodeSets(p.sets), p.member);
     }
-    const previous = unwrap<[string, string] | null>(await records.exec());
+    const previous = unwrap<[string, string] | 0 | null>(await records.exec());
     // The set updates, grouped by set: one ZADD and one GEOADD per set for the whole chunk.
     const adds = new Map<string, { reach: (string | number)[]; geo: (string | number)[]; polar: boolean }>();
     const removes = new Map<string, string[]>();
     const applied = prepared.map((p, i) => {
       const prev = previous[i];
       if (p.change.kind === 'remove') this.cache.delete(p.storeId);
+      if (prev === 0) {
+        this.logger.warn(`ignored ${p.change.kind === 'remove' ? 'a deletion' : 'a snapshot'} of store ${p.storeId} at version ${p.change.kind === 'remove' ? p.change.version : p.change.store.version}: it differs from the one applied at that version`);
+        return false;
+      }
       if (!prev) return false;
       const [prevSets, prevMember] = prev;
       if (prevSets && prevMember && prevMember !== p.member) {
