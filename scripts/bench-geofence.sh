@@ -33,5 +33,8 @@ if [[ "${BENCH_QUICK:-}" != 1 ]]; then bench_broker_up; fi
 # The young generation the geofence runs with (scripts/app-node-options.json); the old space is
 # larger than the app's, since this process also holds the generated stores and shares.
 semi="$(node -p "(require('$root/scripts/app-node-options.json').geofence.match(/--max-semi-space-size=\\d+/) ?? [''])[0]")"
+# BENCH_NODE_ARGS: more node flags for this process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+# (node refuses --cpu-prof in NODE_OPTIONS); GEOFENCE_NODE_ARGS does the same for (d)'s app.
+# shellcheck disable=SC2086
 BENCH_REDIS_URL="redis://127.0.0.1:$port/0" BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
-  node --max-old-space-size="${BENCH_NODE_HEAP_MB:-6144}" $semi "$root/dist/scripts/bench-geofence.js"
+  node --max-old-space-size="${BENCH_NODE_HEAP_MB:-6144}" $semi ${BENCH_NODE_ARGS:-} "$root/dist/scripts/bench-geofence.js"
