@@ -1,5 +1,4 @@
 import { Topic, deadLetterTopic, eventOfTombstone } from '@app/contracts';
-import { Logger } from '@nestjs/common';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { rejoinAfterFatalCrash } from './rejoin-after-crash';
 import type { Admin } from '@nestjs/microservices/external/kafka.interface';
@@ -36,7 +35,6 @@ const MAX_UNEXPECTED_ATTEMPTS = 5;
 export class KafkaEventServer extends ServerKafka {
   private joined = false;
   private closing = false;
-  private readonly crashLogger = new Logger(KafkaEventServer.name);
   private readonly unexpectedAttempts = new Map<string, number>();
   private admin?: Promise<Admin>;
 
@@ -69,7 +67,7 @@ export class KafkaEventServer extends ServerKafka {
         await super.bindEvents(consumer);
       },
       () => this.closing,
-      this.crashLogger,
+      this.logger,
     );
     await super.bindEvents(consumer);
   }

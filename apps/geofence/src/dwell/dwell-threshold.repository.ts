@@ -66,7 +66,7 @@ export class DwellThresholdRepository {
     if (recorded === -1) this.logger.warn(`ignored a change of offer ${offerId} at version ${version}: it differs from the one applied at that version`);
     if (recorded !== 1) return false;
     const tx = this.redis.multi();
-    if (dwell) tx.hset(brandKey(brandId), offerId, JSON.stringify(dwell));
+    if (dwell) tx.hset(brandKey(brandId), offerId, state);
     else tx.hdel(brandKey(brandId), offerId);
     await tx.incr(brandVersionKey(brandId)).exec();
     return true;

@@ -45,13 +45,13 @@ const decodeSets = (field: string) => (field.startsWith('[') ? (JSON.parse(field
 // for an event of the applied version whose snapshot differs from the one applied: not a
 // redelivery but a conflicting (corrupt) event, which must not move the store.
 const RECORD_STORE = `
-local cur = redis.call('HMGET', KEYS[1], 'version', 'set', 'member', 'prevSet', 'prevMember', 'snapshot')
+local cur = redis.call('HMGET', KEYS[1], 'version', 'set', 'member', 'prevSet', 'prevMember')
 local v = tonumber(ARGV[1])
 if cur[1] then
   local c = tonumber(cur[1])
   if c > v then return false end
   if c == v then
-    if (cur[6] or '') ~= ARGV[2] then return 0 end
+    if (redis.call('HGET', KEYS[1], 'snapshot') or '') ~= ARGV[2] then return 0 end
     return { cur[4] or '', cur[5] or '' }
   end
 end
