@@ -4,6 +4,7 @@
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
  * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), STORE_CACHE_MB (the app's 16),
  * KAFKA_SHARES (20000, to shopper.location.v1 on the benchmark's own broker), KAFKA_BROKERS, BENCH_QUICK=1 (only (a), (c'), (c)),
+ * BENCH_ONLY_KAFKA=1 runs (d) alone after loading the stores, to tune the geofence's Kafka path; it records nothing.
  * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default the app's, scripts/app-node-options.json).
  */
 import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
@@ -463,6 +464,13 @@ async function main(): Promise<void> {
   const big = await biggestSet(redis, stores);
   log(`largest GEO set: ${big.key} with ${fmt(big.size)} members`);
 
+  if (process.env.BENCH_ONLY_KAFKA === '1') {
+    // Tuning the geofence's Kafka path: (d) alone, no line recorded (the other figures are not measured).
+    snapshots = [];
+    log(`(d) alone (BENCH_ONLY_KAFKA): ${fmt(await benchKafka(stores, redisUrl))} shares/s`);
+    redis.disconnect();
+    return;
+  }
   const pool = new Pool({ connectionString: databaseUrl, max: 8 });
   if (process.env.BENCH_QUICK !== '1') await loadPostgis(pool, snapshots);
   snapshots = [];
