@@ -461,9 +461,6 @@ async function main(): Promise<void> {
   // Every brand has one dwell offer of 300 s for all its stores, so shares still cause dwells.
   for (let b = 0; b < BRANDS; b++) await dwell.apply(`bench-offer-${b}`, `bench-brand-${b}`, 1, { dwellSeconds: 300, storeIds: [] }, false);
   const stores = new Homes(snapshots);
-  const big = await biggestSet(redis, stores);
-  log(`largest GEO set: ${big.key} with ${fmt(big.size)} members`);
-
   if (process.env.BENCH_ONLY_KAFKA === '1') {
     // Tuning the geofence's Kafka path: (d) alone, no line recorded (the other figures are not measured).
     snapshots = [];
@@ -471,6 +468,9 @@ async function main(): Promise<void> {
     redis.disconnect();
     return;
   }
+  const big = await biggestSet(redis, stores);
+  log(`largest GEO set: ${big.key} with ${fmt(big.size)} members`);
+
   const pool = new Pool({ connectionString: databaseUrl, max: 8 });
   if (process.env.BENCH_QUICK !== '1') await loadPostgis(pool, snapshots);
   snapshots = [];
