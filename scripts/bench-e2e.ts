@@ -23,7 +23,7 @@
  * other benches' figures), latest.md (tables) and latest.svg (throughput, latency and lag over
  * time, one point per second).
  */
-import { StackClient, http, stackUrls, waitFor, waitForProjections } from '@app/testing';
+import { Expositions, StackClient, StageTiming, http, stackUrls, stageTimings, waitFor, waitForProjections } from '@app/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -465,6 +465,7 @@ async function main(): Promise<void> {
   const harnessCpu0 = process.cpuUsage();
   const appCpu0 = sampler.cpuTotals();
 
+  const stagesBefore = await scrapeStages();
   log(`phase 1: ${RATE} shares/s for ${RATE_SECONDS} s`);
   const phase1Start = Date.now();
   await paced(RATE, RATE_SECONDS);
@@ -473,6 +474,8 @@ async function main(): Promise<void> {
   const phase1Cpu = { harness: process.cpuUsage(harnessCpu0), apps: sampler.cpuTotals() };
   await waitFor('phase 1 webhooks to be answered', async () => inFlight === 0, 120_000, 50);
   await sleep(5000);
+  // Phase 1's shares have gone through every stage by now (or are late, and counted as such).
+  const stagesAtRate = stageTimings(stagesBefore, await scrapeStages());
 
   log(`phase 2: open loop at ${OPEN_RATE} shares/s for ${MAX_SECONDS} s`);
   const phase2Cpu0 = { harness: process.cpuUsage(), apps: sampler.cpuTotals() };
@@ -574,6 +577,7 @@ async function main(): Promise<void> {
     eventsPerWebhook: EVENTS_PER_WEBHOOK, harnessBehindTicks: stats.deferredTicks, insideSharesNotSentPoolExhausted: insideExhausted,
     warmupSeconds: WARMUP_SECONDS, phase1Seconds: (phase1End - phase1Start) / 1000, phase2Seconds,
     brands: BRANDS, storesPerBrand: STORES_PER_BRAND, shoppers: SHOPPERS, seedSeconds, projectedSeconds, helloSeconds,
+    stagesAtRate,
   };
   const cpu = {
     phase1CoresUsed: { harness: Number(((phase1Cpu.harness.user + phase1Cpu.harness.system) / 1e6 / e2e.phase1Seconds).toFixed(2)), ...cpuOf(appCpu0, phase1Cpu.apps, e2e.phase1Seconds) },
@@ -673,6 +677,21 @@ function niceStep(tMax: number): number {
 function formatNumber(v: number): string {
   return v >= 1000 ? `${(v / 1000).toFixed(v % 1000 === 0 ? 0 : 1)}k` : String(Math.round(v));
 }
+/** Every app's /metrics on the promotion's path, for stageTimings (an overloaded app may take seconds to answer). */
+async function scrapeStages(): Promise<Expositions> {
+  const text = async (port: number) => {
+    try {
+      const r = await request(`http://127.0.0.1:${port}/metrics`, { headersTimeout: 30_000, bodyTimeout: 30_000 });
+      return await r.body.text();
+    } catch (error) {
+      log(`metrics of :${port} not read (${(error as Error).message}): its stages stay empty`);
+      return '';
+    }
+  };
+  const [gateway, geofence, engine, delivery] = await Promise.all([1, 2, 3, 4].map((n) => text(PORT_BASE + n)));
+  return { gateway, geofence, engine, delivery };
+}
+
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -719,6 +738,12 @@ Consumer lag per stage (messages):
 ${Object.keys(r.lagPeak).map((k) => `| ${k} | ${String(r.lagPeak[k])} | ${String(r.lagEndOfPhase2[k])} |`).join('\n')}
 
 Slowest stage (highest lag): ${slowest ? `${slowest[0]} (${String(slowest[1])} messages at the peak)` : 'n/a'}.
+
+Where a share's latency goes at ${String(e.atRatePerSec)} shares/s (phase 1 and the 5 s after it, from the apps' own histograms: quantiles interpolated within buckets, so as coarse as the buckets; a chunk's time is shared by every event in it):
+
+| stage | observations | p50 (ms) | p95 (ms) | p99 (ms) |
+|---|---|---|---|---|
+${(e.stagesAtRate as StageTiming[]).map((t) => `| ${t.stage} | ${String(t.count)} | ${String(t.p50Ms ?? '')} | ${String(t.p95Ms ?? '')} | ${String(t.p99Ms ?? '')} |`).join('\n')}
 
 ![throughput, latency and lag over time](latest.svg)
 `;

@@ -1,6 +1,6 @@
 import { loadEnv } from '@app/config';
 import { HttpErrorFilter } from '@app/http';
-import { bootstrapApp, runMain } from '@app/observability';
+import { DEFAULT_BODY_LIMIT_BYTES, bootstrapApp, runMain } from '@app/observability';
 import { AppModule } from './app.module';
 import { GatewayEnv } from './env';
 
@@ -10,6 +10,8 @@ runMain('messenger-gateway', async () => {
     name: 'messenger-gateway',
     port: env.PORT,
     rawBody: true,
+    // Meta's webhooks are verified over their bytes and parsed once, by ReceiveWebhook.
+    bodyLimits: { defaultBytes: DEFAULT_BODY_LIMIT_BYTES, bytesOnly: [{ method: 'POST', path: '/webhooks/messenger' }] },
     consumer: {
       settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX },
       groupId: 'messenger-gateway',

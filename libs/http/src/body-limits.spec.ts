@@ -86,4 +86,43 @@ describe('body limits per route', () => {
       expect(taken.json).toEqual({ limit: null, body: { a: 1 }, rawBytes: Buffer.byteLength(raw) });
     });
   });
+
+  describe('a bytes-only route (a webhook its handler parses itself)', () => {
+    const limitsWithWebhook: BodyLimits = { defaultBytes: 1024, bytesOnly: [{ method: 'POST', path: '/webhooks/messenger' }] };
+    let server: ReturnType<typeof createServer>;
+    let port: number;
+    beforeAll(async () => {
+      const parse = jsonBodiesWithinLimits(limitsWithWebhook, true);
+      server = createServer((req, res) =>
+        parse(req, res, (error?: unknown) => {
+          const parsed = req as IncomingMessage & { body?: unknown; rawBody?: Buffer };
+          res.statusCode = (error as { status?: number } | undefined)?.status ?? 200;
+          res.end(JSON.stringify({ parsed: parsed.body !== undefined && !Buffer.isBuffer(parsed.body), raw: parsed.rawBody?.toString('utf8') ?? null }));
+        }),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    const post = async (path: string, body: string, contentType = 'application/json') => {
+      const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      return { status: r.status, json: (await r.json()) as { parsed: boolean; raw: string | null } };
+    };
+
+    it('keeps the exact bytes and parses nothing, even bytes that are not JSON', async () => {
+      expect(await post('/webhooks/messenger', '{"object":"page", "entry":[]}')).toEqual({ status: 200, json: { parsed: false, raw: '{"object":"page", "entry":[]}' } });
+      expect(await post('/webhooks/messenger?x=1', '{not json')).toEqual({ status: 200, json: { parsed: false, raw: '{not json' } });
+    });
+
+    it('reads it within its limit and only as JSON, like every other route', async () => {
+      expect((await post('/webhooks/messenger', JSON.stringify({ a: 'x'.repeat(2048) }))).status).toBe(413);
+      expect((await post('/webhooks/messenger', 'a=1', 'application/x-www-form-urlencoded')).json).toEqual({ parsed: false, raw: null });
+    });
+
+    it('leaves the other routes parsed', async () => {
+      expect(await post('/webhooks/other', '{"a":1}')).toEqual({ status: 200, json: { parsed: true, raw: '{"a":1}' } });
+      expect((await post('/webhooks/other', '{not json')).status).toBe(400);
+    });
+  });
 });

@@ -10,7 +10,7 @@ import { rejoinAfterFatalCrash } from './rejoin-after-crash';
 import type { MessageSource } from './trace-headers';
 
 /** What a batch consumer needs of a Kafka message (kafkajs's KafkaMessage has more). */
-export type BatchMessage = Pick<KafkaMessage, 'key' | 'value' | 'offset' | 'headers'>;
+export type BatchMessage = Pick<KafkaMessage, 'key' | 'value' | 'offset' | 'headers'> & { timestamp?: string };
 
 /** A message and what `parse` made of it. */
 export interface Parsed<E> {
@@ -46,6 +46,11 @@ export interface BatchConsumerSpec<E> {
   fetch?: { maxBytesPerPartition?: number; maxBytes?: number; minBytes?: number; maxWaitTimeInMs?: number };
   /** Counts what happened to `n` messages, for metrics. */
   onOutcome?: (topic: string, outcome: ConsumeOutcome, n: number) => void;
+  /**
+   * Timings of one chunk, for metrics: each message's wait from its record's timestamp (when its
+   * producer built it) to the chunk's hand-over, and how long `handle` took (seconds).
+   */
+  onTimings?: (topic: string, waitsS: number[], handleS: number) => void;
 }
 
 /** A message failing unexpectedly this many times is dead-lettered (libs/kafka's failure policy). */
@@ -188,9 +193,11 @@ export class KafkaBatchConsumer<E> {
     }
     if (parsed.length === 0) return;
     const source = { topic: this.spec.topic, partition, group: this.groupId };
+    const startedAt = Date.now();
     try {
       await this.spec.handle(parsed, source);
       this.spec.onOutcome?.(this.spec.topic, 'processed', parsed.length);
+      if (this.spec.onTimings) this.spec.onTimings(this.spec.topic, waitsOf(chunk, startedAt), (Date.now() - startedAt) / 1000);
     } catch (error) {
       if (classifyFailure(error) === 'transient') {
         this.spec.onOutcome?.(this.spec.topic, 'retried', parsed.length);
@@ -240,6 +247,16 @@ export class KafkaBatchConsumer<E> {
     });
     this.spec.onOutcome?.(topic, 'dead_lettered', 1);
   }
+}
+
+/** Seconds from each record's timestamp to `at` (ms); records without one are left out. */
+function waitsOf(chunk: BatchMessage[], at: number): number[] {
+  const waits: number[] = [];
+  for (const m of chunk) {
+    const ts = m.timestamp === undefined ? NaN : Number(m.timestamp);
+    if (Number.isFinite(ts) && ts > 0) waits.push(Math.max(0, at - ts) / 1000);
+  }
+  return waits;
 }
 
 /**

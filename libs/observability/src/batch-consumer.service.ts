@@ -9,6 +9,9 @@ export interface BatchConsumerServiceSpec<E> extends Omit<BatchConsumerSpec<E>, 
   healthCheck: string;
 }
 
+/** From 5 ms (a hop on an idle stack) to a minute (a backlog). */
+const WAIT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
 /**
  * A KafkaBatchConsumer owned by a Nest provider, run the way bootstrapApp runs Nest's transport:
  * outcomes counted in kafka_events_consumed_total, group membership a /health check. It lives here
@@ -22,7 +25,21 @@ export abstract class BatchConsumerService<E> implements OnApplicationBootstrap,
   protected constructor(spec: BatchConsumerServiceSpec<E>, settings: KafkaSettings, publisher: EventPublisher, health: HealthRegistry, metrics: Metrics) {
     const { healthCheck, ...batchSpec } = spec;
     const consumed = metrics.counter(METRIC_NAMES.kafkaEventsConsumed, 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
-    this.batches = new KafkaBatchConsumer({ ...batchSpec, onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n) }, settings, publisher);
+    const waited = metrics.histogram(METRIC_NAMES.kafkaConsumeWait, 'Seconds from a record\'s timestamp (its producer) to its hand-over to the use case, by topic', ['topic'], WAIT_BUCKETS);
+    const handled = metrics.histogram(METRIC_NAMES.kafkaChunkHandle, 'Seconds a use case took over one chunk of a partition\'s records, by topic', ['topic'], WAIT_BUCKETS);
+    this.batches = new KafkaBatchConsumer(
+      {
+        ...batchSpec,
+        onOutcome: (topic, outcome, n) => consumed.inc({ topic, outcome }, n),
+        onTimings: (topic, waitsS, handleS) => {
+          const byTopic = waited.labels({ topic });
+          for (const w of waitsS) byTopic.observe(w);
+          handled.observe({ topic }, handleS);
+        },
+      },
+      settings,
+      publisher,
+    );
     health.register(healthCheck, () => this.batches.isReady);
   }
 

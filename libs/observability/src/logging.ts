@@ -53,6 +53,11 @@ export function loggerParams(app: string, level: string, pretty: boolean): Param
       },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // The serializers below read the raw request and response: pino-http's wrapping would first
+      // copy every header of each request into an object (then redacted and dropped), because a
+      // request's logger binds `req` when the request arrives, whatever the level; that was 2 %
+      // of the gateway's CPU under make bench (BENCHMARKS.md, "Late evening of 2 December").
+      wrapSerializers: false,
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,

@@ -8,6 +8,15 @@ export const METRIC_NAMES = {
   kafkaEventsConsumed: 'kafka_events_consumed_total',
   /** Messages of a partition not yet consumed by the app's group: high watermark − committed offset. */
   kafkaConsumerLag: 'kafka_consumer_lag',
+  /**
+   * Seconds from a record's timestamp (set by its producer) to its hand-over to the batch
+   * consumer's use case, by topic (histogram): the stage's queueing, whatever the commit interval
+   * does to the lag gauge. The broker's and the consumer's clocks are one machine's here; across
+   * machines the difference is their clocks' skew.
+   */
+  kafkaConsumeWait: 'kafka_consume_wait_seconds',
+  /** Seconds a batch consumer's use case took over one chunk, by topic (histogram). */
+  kafkaChunkHandle: 'kafka_chunk_handle_seconds',
   /** HTTP requests by method, route and status, and their duration. */
   httpRequests: 'http_server_requests_total',
   httpRequestDuration: 'http_server_request_duration_seconds',
