@@ -1,6 +1,6 @@
 /** CPU accounting shared by the benchmarks: a process's CPU time from /proc, redis-server's from INFO. */
 import type Redis from 'ioredis';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** utime + stime of a process, in seconds; NaN when it is gone. */
 export function cpuSecondsOf(pid: number): number {
@@ -18,4 +18,62 @@ export async function redisCpuSeconds(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
   const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
   return field('used_cpu_sys') + field('used_cpu_user');
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux on x86 and ARM). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The whole machine's CPU since boot, in core-seconds, from /proc/stat's first line: busy (every
+ * state but idle and iowait, steal excluded) and steal (time the hypervisor gave another guest
+ * while this one wanted to run).
+ */
+export function machineCpuSeconds(): { busy: number; steal: number } {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq) / TICKS_PER_SECOND, steal: (steal ?? 0) / TICKS_PER_SECOND };
+}
+
+/**
+ * CPU seconds of every process whose command name is `comm` (redis-server, postgres…), counted
+ * since the tracker was made: a process seen once keeps its last reading after it exits, so the
+ * total never goes back when a PostgreSQL backend ends. Read it often (the benchmark's 1 s
+ * sampler) for processes that come and go.
+ */
+export class ProcessGroupCpu {
+  /** Per process: its CPU when first seen (0 for one started since) and at the last reading. */
+  private readonly seen = new Map<number, { first: number; last: number }>();
+
+  constructor(private readonly comm: string) {
+    for (const pid of pidsNamed(comm)) {
+      const now = cpuSecondsOf(pid);
+      if (!Number.isNaN(now)) this.seen.set(pid, { first: now, last: now });
+    }
+  }
+
+  /** CPU seconds the group used since the tracker was made. */
+  seconds(): number {
+    for (const pid of pidsNamed(this.comm)) {
+      const now = cpuSecondsOf(pid);
+      if (Number.isNaN(now)) continue;
+      const known = this.seen.get(pid);
+      if (known) known.last = now;
+      else this.seen.set(pid, { first: 0, last: now });
+    }
+    let total = 0;
+    for (const { first, last } of this.seen.values()) total += last - first;
+    return total;
+  }
+}
+
+function pidsNamed(comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) pids.push(Number(entry));
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return pids;
 }

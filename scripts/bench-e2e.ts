@@ -30,7 +30,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { cpuSecondsOf } from './bench-cpu';
+import { ProcessGroupCpu, cpuSecondsOf, machineCpuSeconds } from './bench-cpu';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BRANDS = env('BRANDS', 20);
@@ -271,6 +271,20 @@ function pidsOfApps(): Record<string, number> {
   return pids;
 }
 
+/** Rows of the CPU table that are not apps. */
+const INFRA = {
+  broker: 'Kafka broker',
+  redis: 'Redis',
+  postgres: 'PostgreSQL',
+  machine: 'whole machine (every process, /proc/stat)',
+  steal: 'stolen by the hypervisor',
+} as const;
+
+function brokerPid(): number | null {
+  const file = join(process.env.KAFKA_DATA_DIR ?? join(ROOT, 'infra', 'kafka', 'data'), 'kafka.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
+}
+
 function rssMbOf(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
@@ -290,6 +304,11 @@ class Sampler {
   private readonly kafka = new Kafka({ clientId: `${GROUP_PREFIX}bench-sampler`, brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), logLevel: logLevel.NOTHING });
   private readonly admin = this.kafka.admin();
   private readonly pids = pidsOfApps();
+  /** The private broker of scripts/bench-broker.sh (its pid file is in its data dir). */
+  private readonly brokerPid = brokerPid();
+  private readonly redis = new ProcessGroupCpu('redis-server');
+  // Backends come and go: read every second (sample()) so that an ended one's CPU is kept.
+  private readonly postgres = new ProcessGroupCpu('postgres');
   private last = { cpu: {} as Record<string, number>, harness: process.cpuUsage(), at: Date.now() };
   private latestLag: { lag: Record<string, number>; evaluated: number } = { lag: {}, evaluated: NaN };
   private running = false;
@@ -310,9 +329,22 @@ class Sampler {
     await this.admin.disconnect();
   }
 
-  /** Total CPU seconds of each app since it started. */
+  /**
+   * CPU seconds so far of each app, of what the apps run on (the broker, Redis, PostgreSQL), and
+   * of the whole machine (every process, the load generator and the OS included) with the time
+   * the hypervisor took for other guests ("steal"): differences between two readings are what a
+   * phase cost.
+   */
   cpuTotals(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.pids).map(([app, pid]) => [app, cpuSecondsOf(pid)]));
+    const machine = machineCpuSeconds();
+    return {
+      ...Object.fromEntries(Object.entries(this.pids).map(([app, pid]) => [app, cpuSecondsOf(pid)])),
+      [INFRA.broker]: this.brokerPid === null ? NaN : cpuSecondsOf(this.brokerPid),
+      [INFRA.redis]: this.redis.seconds(),
+      [INFRA.postgres]: this.postgres.seconds(),
+      [INFRA.machine]: machine.busy,
+      [INFRA.steal]: machine.steal,
+    };
   }
 
   /** The last lag reading of each stage. */
@@ -336,6 +368,7 @@ class Sampler {
       this.last.cpu[app] = total;
       rssMb[app] = rssMbOf(pid);
     }
+    this.postgres.seconds();
     const harness = process.cpuUsage(this.last.harness);
     this.last.harness = process.cpuUsage();
     this.last.at = now;
@@ -731,6 +764,8 @@ Where the time goes — CPU cores used per process (1.00 = one core busy), and C
 | harness (load generator) | ${String(r.cpu.phase1CoresUsed.harness)} | ${String(r.cpu.phase2CoresUsed.harness)} | | |
 ${apps.filter((a) => a !== 'harness').map((a) => `| ${a} | ${String(r.cpu.phase1CoresUsed[a])} | ${String(r.cpu.phase2CoresUsed[a])} | ${String(r.cpu.cpuMsPerShareEvaluatedInPhase2[a] ?? '')} | ${String(r.rssPeakMb[a] ?? '')} |`).join('\n')}
 
+${busyLine(r.cpu, Number(r.machine.cores))}
+
 Consumer lag per stage (messages):
 
 | stage | peak | at the end of phase 2 |
@@ -747,6 +782,12 @@ ${(e.stagesAtRate as StageTiming[]).map((t) => `| ${t.stage} | ${String(t.count)
 
 ![throughput, latency and lag over time](latest.svg)
 `;
+}
+
+/** How busy the machine's cores were in each phase: how close to saturation the latency was measured. */
+function busyLine(cpu: { phase1CoresUsed: Record<string, number>; phase2CoresUsed: Record<string, number> }, cores: number): string {
+  const share = (used: number | undefined) => (used === undefined || Number.isNaN(used) ? 'n/a' : `${Math.round((used / cores) * 100)} %`);
+  return `The ${String(cores)} cores were ${share(cpu.phase1CoresUsed[INFRA.machine])} busy in phase 1 and ${share(cpu.phase2CoresUsed[INFRA.machine])} in phase 2 (every process, the OS included; the hypervisor took another ${share(cpu.phase1CoresUsed[INFRA.steal])} and ${share(cpu.phase2CoresUsed[INFRA.steal])}).`;
 }
 
 main().catch((error: unknown) => {
