@@ -93,9 +93,10 @@ test: deps
 bench-delivery: build
 	node dist/scripts/bench-delivery.js $${N:-3000}
 
-# Decisions per second of one promotion engine process over the real Redis (no Kafka); prints, asserts nothing.
+# Decisions per second of one promotion engine process over the real Redis (no Kafka), with the
+# engine's own V8 flags (scripts/app-node-options.json); prints, asserts nothing.
 bench-decide: build infra
-	BENCH_REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/$${E2E_REDIS_DB:-1}} node dist/scripts/bench-decide.js
+	BENCH_REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/$${E2E_REDIS_DB:-1}} node $$(node -p "require('./scripts/app-node-options.json')['promotion-engine']") dist/scripts/bench-decide.js
 
 # Geofence engine vs Redis GEOSEARCH vs PostGIS (prints figures, ends with one JSON line). STORES=1000000 for the large run.
 # Its own redis-server (BENCH_REDIS_PORT 6390) and a fresh private broker (BENCH_KAFKA_PORT 9192).

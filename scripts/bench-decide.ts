@@ -128,7 +128,7 @@ async function main(): Promise<void> {
       text: null, payload: null, command: i % 20 === 0 ? 'stop' : null, messageId: null, watermark: null,
       at: new Date(now - (i % 600) * 60_000).toISOString(), receivedAt: new Date(now).toISOString(), locale: i % 3 ? 'fr_FR' : 'en_GB', timezone: null,
     });
-    if (i % 2 === 0) void interests.save(shopperId, { [INTERESTS[i % 5]]: { score: 1.5, atMs: now }, [INTERESTS[(i + 1) % 5]]: { score: 0.4, atMs: now } }, 3600);
+    if (i % 2 === 0) void interests.save(`bench-${run}-b${brand}`, shopperId, { [INTERESTS[i % 5]]: { score: 1.5, atMs: now }, [INTERESTS[(i + 1) % 5]]: { score: 0.4, atMs: now } }, 3600);
   }
   await redis.ping();
 

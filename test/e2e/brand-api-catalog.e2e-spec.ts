@@ -277,7 +277,7 @@ describe('brand API catalog, stats, decisions and erasure (real stack)', () => {
 
     it('serves the engine’s decision log for the brand’s shopper only', async () => {
       const entry = { visitId: randomUUID(), decidedAt: new Date().toISOString(), reason: 'outside_messaging_window', considered: [{ offerId, reason: 'eligible' }], request: null };
-      await redis.lpush(decisionLogKey(shopperId()), JSON.stringify(entry), '{"broken":true}');
+      await redis.lpush(decisionLogKey(brand.id, shopperId()), JSON.stringify(entry), '{"broken":true}');
       const r = await call<{ shopperId: string; decisions: unknown[] }>('GET', `/v1/decisions?shopperId=${encodeURIComponent(shopperId())}`, brand.apiKey);
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ shopperId: shopperId(), decisions: [entry] });

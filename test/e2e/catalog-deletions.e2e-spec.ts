@@ -44,7 +44,7 @@ describe('catalog deletions as tombstones, end to end', () => {
   let redis: Redis;
 
   const decisions = async (psid: string): Promise<DecisionLogEntry[]> =>
-    (await redis.lrange(decisionLogKey(`${pageId}:${psid}`), 0, -1)).map((raw) => readDecisionLogEntry(raw) as DecisionLogEntry);
+    (await redis.lrange(decisionLogKey(brandId, `${pageId}:${psid}`), 0, -1)).map((raw) => readDecisionLogEntry(raw) as DecisionLogEntry);
   const versionOf = async (key: string) => redis.hget(key, 'version');
   const createStore = (name: string, at: { lat: number; lng: number }) =>
     client.createStore(apiKey, { name, location: at, geofence: { type: 'circle', radiusM: 80 }, timezone: day });

@@ -41,7 +41,7 @@ describe('promotion engine rules, end to end', () => {
   const day = zoneWhere('day', (h) => h >= 10 && h < 19);
 
   const decisions = async (psid: string): Promise<DecisionLogEntry[]> =>
-    (await redis.lrange(decisionLogKey(`${pageId}:${psid}`), 0, -1)).map((raw) => readDecisionLogEntry(raw) as DecisionLogEntry);
+    (await redis.lrange(decisionLogKey(brandId, `${pageId}:${psid}`), 0, -1)).map((raw) => readDecisionLogEntry(raw) as DecisionLogEntry);
   const nthDecision = (psid: string, n: number) =>
     waitFor(`decision #${n} for ${psid}`, async () => {
       const log = await decisions(psid);
@@ -189,7 +189,7 @@ describe('promotion engine rules, end to end', () => {
     ]);
     const psid = `taste${run}`;
     expect(await client.say(pageId, psid, 'je cherche des baskets')).toBe(200);
-    await waitFor('the interest profile', async () => (await redis.hget(`pe:interests:{sh:${pageId}:${psid}}`, 'sneakers')) !== null, PATIENCE_MS);
+    await waitFor('the interest profile', async () => (await redis.hget(`pe:interests:{b:${brandId}}:${pageId}:${psid}`, 'sneakers')) !== null, PATIENCE_MS);
     const decision = await walkIn(psid, at);
     expect(decision).toMatchObject({ outcome: 'send', offerId: offerIds[1] });
     expect(decision.considered).toContainEqual(expect.objectContaining({ offerId: offerIds[0], reason: 'audience_interests' }));
@@ -311,7 +311,7 @@ describe('promotion engine rules, end to end', () => {
         { name: 'Anyone', message: { title: `Anyone ${run}` }, priority: 1 },
       ]);
       const [members, german, anyone] = offerIds;
-      const shopperHash = (psid: string) => redis.hgetall(`pe:shopper:{sh:${pageId}:${psid}}`);
+      const shopperHash = (psid: string) => redis.hgetall(`pe:shopper:{b:${brandId}}:${pageId}:${psid}`);
       /** The brand's app reports the shopper 1.5 km away (no store there) with what the device says. */
       const appReport = async (psid: string, context: Record<string, string>) => {
         const away = northOf(at.lat, at.lng, 1500);

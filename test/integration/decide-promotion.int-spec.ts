@@ -145,22 +145,22 @@ describe('DecidePromotion (real Redis, golden file)', () => {
       // kind 2: nothing known of the shopper
       if (kind === 3) {
         await record(id, brandA, { locale: 'en_GB' });
-        await shoppers.setTags(id, ['vip', 'loyal'], T - 1000);
+        await shoppers.setTags(brandA, id, ['vip', 'loyal'], T - 1000);
       }
       if (kind === 4) {
         await record(id, brandA, { locale: 'fr_FR', timezone: 'Europe/Paris' });
-        await interests.save(id, { coffee: { score: 2, atMs: T - 86_400_000 } }, 3600);
+        await interests.save(brandA, id, { coffee: { score: 2, atMs: T - 86_400_000 } }, 3600);
       }
       if (kind === 5) await record(id, brandA, { locale: 'fr_CA' });
       if (kind === 6) {
         await record(id, brandA, {});
-        await interests.save(id, { coffee: { score: 0.2, atMs: T }, books: { score: 1, atMs: T } }, 3600);
+        await interests.save(brandA, id, { coffee: { score: 0.2, atMs: T }, books: { score: 1, atMs: T } }, 3600);
       }
       if (kind === 7) await record(id, brandA, { locale: 'de_DE', timezone: 'America/New_York' });
     }
     for (let i = 0; i < 6; i += 1) {
       await record(shopperB(i), brandB, { timezone: i % 2 ? 'Europe/Paris' : undefined });
-      if (i % 3 === 0) await interests.save(shopperB(i), { sneakers: { score: 1.2, atMs: T } }, 3600);
+      if (i % 3 === 0) await interests.save(brandB, shopperB(i), { sneakers: { score: 1.2, atMs: T } }, 3600);
     }
   });
 
@@ -255,8 +255,9 @@ describe('DecidePromotion (real Redis, golden file)', () => {
     // What brand-api serves is what the engine decided: every first decision of a trigger, whole.
     const reader = new DecisionLogReader(redis);
     const firsts = [decided[0], decided[1], decided[3]].flat().filter((e): e is DecisionLogEntry => e !== null);
-    for (const shopperId of [...Array.from({ length: 24 }, (_, i) => shopperA(i)), ...Array.from({ length: 6 }, (_, i) => shopperB(i))]) {
-      const served = await reader.recent(shopperId);
+    const shoppersOf: [string, string][] = [...Array.from({ length: 24 }, (_, i) => [brandA, shopperA(i)] as [string, string]), ...Array.from({ length: 6 }, (_, i) => [brandB, shopperB(i)] as [string, string])];
+    for (const [brandId, shopperId] of shoppersOf) {
+      const served = await reader.recent(brandId, shopperId);
       const expected = firsts.filter((e) => loggedFor.get(key(e)) === shopperId);
       expect(served.sort((x, y) => key(x).localeCompare(key(y)))).toEqual(JSON.parse(JSON.stringify(expected)).sort((x: DecisionLogEntry, y: DecisionLogEntry) => key(x).localeCompare(key(y))));
     }

@@ -37,18 +37,38 @@ describe('shopper state (real Redis)', () => {
     await catalog.upsertOffer(offer);
     await record.execute(interaction({ text: 'Je cherche des baskets', locale: 'fr_FR', timezone: 'Europe/Paris' }));
     await record.execute(interaction({ text: 'STOP', command: 'stop', at: new Date(now + 1000).toISOString() }));
-    expect(Object.keys(await interests.get(shopperId))).toEqual(['sneakers']);
-    expect(await shoppers.get(shopperId)).toEqual({ optedOut: true, lastInboundAtMs: now + 1000, locale: 'fr_FR', timezone: 'Europe/Paris', tags: [] });
-    expect(await redis.ttl(interestsKey(shopperId))).toBeGreaterThan(0);
+    expect(Object.keys(await interests.get(brandId, shopperId))).toEqual(['sneakers']);
+    expect(await shoppers.get(brandId, shopperId)).toEqual({ optedOut: true, lastInboundAtMs: now + 1000, locale: 'fr_FR', timezone: 'Europe/Paris', tags: [] });
+    expect(await redis.ttl(interestsKey(brandId, shopperId))).toBeGreaterThan(0);
   });
 
   it('forgets everything about the shopper on erasure', async () => {
     await caps.reserve({ brandId, shopperId, visitId: `v-${run}`, triggerId: 't', day: '2026-11-25', nowMs: now, candidates: [{ offerId: `o-${run}`, requestId: `r-${run}`, spendsBudget: true, maxSends: 10 }] });
-    await log.claim(shopperId, 't', { visitId: `v-${run}`, decidedAt: new Date(now).toISOString(), reason: null, considered: [], request: null, triggerId: 't' });
-    const keys = [shopperKey(shopperId), interestsKey(shopperId), capsKey(brandId, shopperId), decisionLogKey(shopperId), `pe:decided:{sh:${shopperId}}:v-${run}:t`];
+    await log.claim(brandId, shopperId, 't', { visitId: `v-${run}`, decidedAt: new Date(now).toISOString(), reason: null, considered: [], request: null, triggerId: 't' });
+    const keys = [shopperKey(brandId, shopperId), interestsKey(brandId, shopperId), capsKey(brandId, shopperId), decisionLogKey(brandId, shopperId), `pe:decided:{b:${brandId}}:${shopperId}:v-${run}:t`];
     expect(await redis.exists(...keys)).toBe(keys.length);
     await new EraseShopper(shoppers, interests, caps, log).execute({ shopperId, pageId: `intpage${run}`, psid: 'psid', brandId, requestedAt: new Date().toISOString() });
     expect(await redis.exists(...keys)).toBe(0);
     expect(await caps.spent(brandId, `o-${run}`)).toBe(1);
+  });
+
+  it('reads many of the brand’s shoppers in one go, in the order asked, past one call’s 128', async () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `${shopperId}-many${i}`);
+    await Promise.all(ids.map((id, i) => (i % 2 ? shoppers.record(interaction({ shopperId: id, locale: i % 4 === 1 ? 'en_GB' : 'fr_FR', command: i % 10 === 3 ? 'stop' : null })) : null)));
+    await interests.save(brandId, ids[151], { coffee: { score: 1.5, atMs: now } }, 60);
+    const read = await shoppers.getManyWithInterests(brandId, ids);
+    expect(read).toHaveLength(200);
+    read.forEach((state, i) => {
+      const known = i % 2 === 1;
+      expect(state).toEqual({
+        optedOut: i % 10 === 3,
+        lastInboundAtMs: known ? now : null,
+        locale: known ? (i % 4 === 1 ? 'en_GB' : 'fr_FR') : null,
+        timezone: null,
+        tags: [],
+        profile: i === 151 ? { coffee: { score: 1.5, atMs: now } } : {},
+      });
+    });
+    await Promise.all(ids.map((id) => Promise.all([shoppers.erase(brandId, id), interests.erase(brandId, id)])));
   });
 });

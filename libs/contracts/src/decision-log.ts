@@ -116,6 +116,9 @@ export function readDecisionLogEntry(raw: string): unknown {
   return entry;
 }
 
-/** A shopper's recent decisions, newest first (a capped Redis list). */
-export const decisionLogKey = (shopperId: string) => `pe:decisions:{sh:${shopperId}}`;
+/**
+ * A shopper's recent decisions, newest first (a capped Redis list), under the brand's hash tag like
+ * every key the engine keeps per shopper: a batch of the brand's decisions is logged by one script.
+ */
+export const decisionLogKey = (brandId: string, shopperId: string) => `pe:decisions:{b:${brandId}}:${shopperId}`;
 export const DECISION_LOG_TTL_SECONDS = 30 * 24 * 3600;

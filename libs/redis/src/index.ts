@@ -1,2 +1,3 @@
 export * from './redis.module';
 export type { default as Redis } from 'ioredis';
+export * from './batch-command';

@@ -12,8 +12,8 @@ export class DecisionLogReader {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   /** Newest first; entries that break the contract are skipped and logged, never served. */
-  async recent(shopperId: string): Promise<DecisionLogEntry[]> {
-    const raw = await this.redis.lrange(decisionLogKey(shopperId), 0, MAX_ENTRIES - 1);
+  async recent(brandId: string, shopperId: string): Promise<DecisionLogEntry[]> {
+    const raw = await this.redis.lrange(decisionLogKey(brandId, shopperId), 0, MAX_ENTRIES - 1);
     const entries: DecisionLogEntry[] = [];
     for (const item of raw) {
       let json: unknown;

@@ -20,8 +20,8 @@ export class ExplainDecisions {
 
   async execute(brandId: string, shopperId: string): Promise<DecisionsView> {
     const shopper = await shopperOfBrand(this.channels, brandId, shopperId);
-    const decisions = await this.log.recent(shopper.shopperId);
-    // The Page is the brand's, so every entry is; checked again in case a log was ever mixed up.
+    const decisions = await this.log.recent(brandId, shopper.shopperId);
+    // The log is kept under the brand's key, so every entry is the brand's; checked again in case a log was ever mixed up.
     return { shopperId, decisions: decisions.filter((d) => !d.request || d.request.brandId === brandId) };
   }
 }

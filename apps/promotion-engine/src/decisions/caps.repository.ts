@@ -1,4 +1,4 @@
-import { REDIS, Redis } from '@app/redis';
+import { REDIS, Redis, callCommand, defineBatchCommand } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ReservationSkip } from './eligibility';
 
@@ -203,7 +203,7 @@ export type ReservationOutcome =
 export class CapsRepository {
   constructor(@Inject(REDIS) private readonly redis: Redis) {
     // No numberOfKeys: the first argument says how many (one caps hash per decision).
-    this.redis.defineCommand('peReserve', { lua: RESERVE_SCRIPT });
+    defineBatchCommand(this.redis, 'peReserve', { lua: RESERVE_SCRIPT });
     this.redis.defineCommand('peSettle', { numberOfKeys: 2, lua: SETTLE });
   }
 
@@ -227,7 +227,7 @@ export class CapsRepository {
         keys.push(capsKey(brandId, r.shopperId));
         args.push(r.day, r.visitId, r.triggerId, packCandidates(r.candidates));
       }
-      const replies = (await this.call('peReserve', keys.length, ...keys, ...args)) as string[][];
+      const replies = await callCommand<string[][]>(this.redis, 'peReserve', [keys.length, ...keys, ...args]);
       for (const reply of replies) outcomes.push(outcomeOf(reply));
     }
     return outcomes;
@@ -235,12 +235,12 @@ export class CapsRepository {
 
   /** Gives back what a reservation took (a promotion that was never delivered). Idempotent. */
   async release(brandId: string, shopperId: string, requestId: string): Promise<boolean> {
-    return (await this.call('peSettle', capsKey(brandId, shopperId), budgetKey(brandId), requestId, 'release')) === 1;
+    return (await callCommand<number>(this.redis, 'peSettle', [capsKey(brandId, shopperId), budgetKey(brandId), requestId, 'release'])) === 1;
   }
 
   /** The promotion was delivered: the reservation is final. Idempotent. */
   async confirm(brandId: string, shopperId: string, requestId: string): Promise<boolean> {
-    return (await this.call('peSettle', capsKey(brandId, shopperId), budgetKey(brandId), requestId, 'confirm')) === 1;
+    return (await callCommand<number>(this.redis, 'peSettle', [capsKey(brandId, shopperId), budgetKey(brandId), requestId, 'confirm'])) === 1;
   }
 
   async spent(brandId: string, offerId: string): Promise<number> {
@@ -249,10 +249,5 @@ export class CapsRepository {
 
   async erase(brandId: string, shopperId: string): Promise<void> {
     await this.redis.del(capsKey(brandId, shopperId));
-  }
-
-  private call(command: 'peReserve' | 'peSettle', ...args: (string | number)[]): Promise<unknown> {
-    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[command];
-    return fn.apply(this.redis, args);
   }
 }

@@ -7,10 +7,10 @@ import { hash } from 'node:crypto';
 import { BrandCatalog, CatalogRepository } from '../catalog/catalog.repository';
 import { scoresAt } from '../interests/interest-profile';
 import { ENGINE_POLICY, EnginePolicy } from '../engine-policy';
-import { ShopperStateRepository } from '../shoppers/shopper-state.repository';
+import { ShopperStateRepository, ShopperWithInterests } from '../shoppers/shopper-state.repository';
 import { Arm, armId, assignArm } from './ab-assignment';
 import { CapsRepository, ReservationCandidate, ReservationOutcome, ReservationRequest } from './caps.repository';
-import { DecisionLogRepository } from './decision-log.repository';
+import { Claimed, DecisionLogRepository } from './decision-log.repository';
 import { DecisionContext, Evaluation, ReservationResult, evaluate, explain, isForStore } from './eligibility';
 
 type Transition = EventOf<typeof Topics.GeofenceTransition>['data'];
@@ -41,10 +41,10 @@ interface Pending {
  * rules (eligibility.ts) rank the offers; the caps script reserves the best one the counters
  * allow; the decision, sent or not, is logged with every offer considered and why.
  *
- * Decisions are made a Kafka batch at a time: one read of every shopper's state (auto-pipelined,
- * one write to Redis), the catalog once per brand and store, one caps script call per brand for
- * the whole batch, the claims and logs in one more write, and one produce request for every send
- * request. A shopper's transitions are decided in their order: the k-th transition of a shopper in
+ * Decisions are made a Kafka batch at a time: per brand, one script call reads every shopper's
+ * state, one reserves (caps script), one claims the triggers and logs the decisions (each call
+ * carries up to 128 decisions); the catalog is read once per brand and store, and one produce
+ * request carries every send request. A shopper's transitions are decided in their order: the k-th transition of a shopper in
  * the batch is decided in the k-th wave, after the waves before it are settled.
  */
 @Injectable()
@@ -106,11 +106,12 @@ export class DecidePromotion {
       brandIds.add(events[i].data.brandId);
       storeIds.add(events[i].data.storeId);
     }
-    // Every read leaves in the same tick: ioredis writes them to Redis as one pipeline.
+    // Every read leaves in the same tick: the catalog's through ioredis's auto-pipeline, the
+    // shoppers' in one script call per brand.
     const [brands, stores, states] = await Promise.all([
       this.readAll([...brandIds], (id) => this.catalog.brand(id)),
       this.readAll([...storeIds], (id) => this.catalog.store(id)),
-      Promise.all(wave.map((i) => this.shoppers.getWithInterests(events[i].data.shopperId))),
+      this.readShoppers(events, wave),
     ]);
     const pending: Pending[] = wave.map((index, w) => {
       const t = events[index].data;
@@ -138,9 +139,32 @@ export class DecidePromotion {
       return { index, t, brand, store, evaluation, arms: new Map(), requestIds: new Map(), result: { reservedOfferId: null, refused: [] }, next: 0 };
     });
     await this.reserve(pending, nowMs);
-    const claims = pending.map((p) => this.logDecision(p, nowMs, traces.get(events[p.index].id)));
-    const logged = await Promise.all(claims);
-    for (let w = 0; w < pending.length; w += 1) entries[pending[w].index] = logged[w];
+    // Each decision claims its trigger and is logged: one script call per brand.
+    const releases: Promise<unknown>[] = [];
+    await Promise.all(
+      [...byBrand(pending)].map(async ([brandId, group]) => {
+        const claimed = await this.log.claimMany(brandId, group.map((p) => ({ shopperId: p.t.shopperId, triggerId: p.t.locationEventId, entry: this.propose(p, nowMs) })));
+        group.forEach((p, k) => {
+          entries[p.index] = claimed[k].entry;
+          const release = this.afterClaim(p, claimed[k], traces.get(events[p.index].id));
+          if (release) releases.push(release);
+        });
+      }),
+    );
+    await Promise.all(releases);
+  }
+
+  /** The state of the wave's shoppers, in the wave's order: one read per brand. */
+  private async readShoppers(events: TransitionEvent[], wave: number[]): Promise<ShopperWithInterests[]> {
+    const states: ShopperWithInterests[] = new Array(wave.length);
+    const positions = byBrand(wave.map((index, w) => ({ t: events[index].data, w })));
+    await Promise.all(
+      [...positions].map(async ([brandId, group]) => {
+        const read = await this.shoppers.getManyWithInterests(brandId, group.map((g) => g.t.shopperId));
+        group.forEach((g, k) => (states[g.w] = read[k]));
+      }),
+    );
+    return states;
   }
 
   private async readAll<T>(ids: string[], read: (id: string) => Promise<T>): Promise<Map<string, T>> {
@@ -172,14 +196,8 @@ export class DecidePromotion {
   private async reserve(pending: Pending[], nowMs: number): Promise<void> {
     let open = pending.filter((p) => p.evaluation.ranked.length > 0);
     while (open.length > 0) {
-      const byBrand = new Map<string, Pending[]>();
-      for (const p of open) {
-        const group = byBrand.get(p.t.brandId);
-        if (group) group.push(p);
-        else byBrand.set(p.t.brandId, [p]);
-      }
       await Promise.all(
-        [...byBrand].map(async ([brandId, group]) => {
+        [...byBrand(open)].map(async ([brandId, group]) => {
           const requests: ReservationRequest[] = group.map((p) => ({
             brandId,
             shopperId: p.t.shopperId,
@@ -197,8 +215,8 @@ export class DecidePromotion {
     }
   }
 
-  /** Explains the decision, claims its trigger and logs it; a redelivered trigger gets its first decision back. */
-  private async logDecision(p: Pending, nowMs: number, trace: Record<string, string> | undefined): Promise<DecisionLogEntry> {
+  /** Explains the decision: the log entry it proposes for its trigger. */
+  private propose(p: Pending, nowMs: number): DecisionLogEntry {
     const { t, evaluation, result } = p;
     if (result.replayOf && !evaluation.ranked.some((r) => r.offer.offerId === result.replayOf)) {
       // Reserved before a crash, and the rules have moved since (the clock did): honour the reservation.
@@ -225,21 +243,28 @@ export class DecidePromotion {
       brandId: t.brandId,
       triggerId: t.locationEventId,
     };
-    const { entry, first } = await this.log.claim(t.shopperId, t.locationEventId, proposed);
-    if (!first && result.reservedOfferId && !result.replayOf && entry.offerId !== result.reservedOfferId) {
-      // A redelivered trigger whose first decision differs (the counters moved since): give back
-      // what this second evaluation reserved; the first decision stands.
-      await this.caps.release(t.brandId, t.shopperId, requestIdOf(t.visitId, result.reservedOfferId));
+    return proposed;
+  }
+
+  /**
+   * After the claim: a first decision is counted and logged; a redelivered trigger got its first
+   * decision back, and what this second evaluation reserved, if that differs, is given back (the
+   * release's promise; the counters moved since, and the first decision stands).
+   */
+  private afterClaim(p: Pending, { entry, first }: Claimed, trace: Record<string, string> | undefined): Promise<boolean> | null {
+    const { t, result } = p;
+    const outcome = entry.outcome ?? 'skip';
+    if (!first) {
+      const again = result.reservedOfferId && !result.replayOf && entry.offerId !== result.reservedOfferId;
+      return again ? this.caps.release(t.brandId, t.shopperId, requestIdOf(t.visitId, result.reservedOfferId as string)) : null;
     }
-    if (first) {
-      this.decisions.inc({ outcome, reason: entry.reason ?? 'chosen' });
-      const line = { shopperId: t.shopperId, storeId: t.storeId, visitId: t.visitId, offerId: entry.offerId, arm: entry.arm, outcome, reason: entry.reason };
-      // Every decision is in the decision log; the process log keeps the sends at info level.
-      const write = () => (outcome === 'skip' ? this.logger.debug(line, 'decision') : this.logger.log(line, 'decision'));
-      if (trace) context.with(propagation.extract(context.active(), trace), write);
-      else write();
-    }
-    return entry;
+    this.decisions.inc({ outcome, reason: entry.reason ?? 'chosen' });
+    const line = { shopperId: t.shopperId, storeId: t.storeId, visitId: t.visitId, offerId: entry.offerId, arm: entry.arm, outcome, reason: entry.reason };
+    // Every decision is in the decision log; the process log keeps the sends at info level.
+    const write = () => (outcome === 'skip' ? this.logger.debug(line, 'decision') : this.logger.log(line, 'decision'));
+    if (trace) context.with(propagation.extract(context.active(), trace), write);
+    else write();
+    return null;
   }
 
   private request(p: Pending, offer: OfferSnapshot, arm: Arm, locale: string, decidedAt: string, nowMs: number): PromotionSendRequest {
@@ -330,6 +355,17 @@ function settle(p: Pending, outcome: ReservationOutcome): void {
     p.result.reservedOfferId = outcome.reservedOfferId;
     p.next = outcome.reservedOfferId || p.next + RESERVE_BATCH >= ranked.length ? -1 : p.next + RESERVE_BATCH;
   }
+}
+
+/** Items by their transition's brand (the caps, shopper and log keys of one brand share a hash tag). */
+function byBrand<T extends { t: { brandId: string } }>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.t.brandId);
+    if (group) group.push(item);
+    else groups.set(item.t.brandId, [item]);
+  }
+  return groups;
 }
 
 /**

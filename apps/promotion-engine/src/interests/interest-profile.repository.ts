@@ -2,26 +2,30 @@ import { REDIS, Redis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 import type { InterestProfile } from './interest-profile';
 
-/** `pe:interests:{sh:<shopperId>}`: category → "<score>|<atMs>"; expires PROFILE_TTL after the last update. */
-export const interestsKey = (shopperId: string) => `pe:interests:{sh:${shopperId}}`;
+/**
+ * `pe:interests:{b:<brandId>}:<shopperId>`: category → "<score>|<atMs>"; expires PROFILE_TTL after
+ * the last update. Under the brand's hash tag, beside the shopper's state: a decision batch reads both.
+ */
+export const interestsKey = (brandId: string, shopperId: string) => `pe:interests:{b:${brandId}}:${shopperId}`;
 
 @Injectable()
 export class InterestProfileRepository {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  async get(shopperId: string): Promise<InterestProfile> {
-    const raw = await this.redis.hgetall(interestsKey(shopperId));
+  async get(brandId: string, shopperId: string): Promise<InterestProfile> {
+    const raw = await this.redis.hgetall(interestsKey(brandId, shopperId));
     return parseInterestFields(Object.entries(raw).flat());
   }
 
-  async save(shopperId: string, entries: InterestProfile, ttlSeconds: number): Promise<void> {
+  async save(brandId: string, shopperId: string, entries: InterestProfile, ttlSeconds: number): Promise<void> {
     const fields = Object.entries(entries).flatMap(([category, e]) => [category, `${e.score.toFixed(4)}|${e.atMs}`]);
     if (fields.length === 0) return;
-    await this.redis.multi().hset(interestsKey(shopperId), ...fields).expire(interestsKey(shopperId), ttlSeconds).exec();
+    const key = interestsKey(brandId, shopperId);
+    await this.redis.multi().hset(key, ...fields).expire(key, ttlSeconds).exec();
   }
 
-  async erase(shopperId: string): Promise<void> {
-    await this.redis.del(interestsKey(shopperId));
+  async erase(brandId: string, shopperId: string): Promise<void> {
+    await this.redis.del(interestsKey(brandId, shopperId));
   }
 }
 

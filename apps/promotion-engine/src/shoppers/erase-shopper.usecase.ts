@@ -23,10 +23,10 @@ export class EraseShopper {
 
   async execute(erasure: ShopperErasure): Promise<void> {
     await Promise.all([
-      this.shoppers.erase(erasure.shopperId),
-      this.interests.erase(erasure.shopperId),
+      this.shoppers.erase(erasure.brandId, erasure.shopperId),
+      this.interests.erase(erasure.brandId, erasure.shopperId),
       this.caps.erase(erasure.brandId, erasure.shopperId),
-      this.log.erase(erasure.shopperId),
+      this.log.erase(erasure.brandId, erasure.shopperId),
     ]);
     this.logger.log({ shopperId: erasure.shopperId, brandId: erasure.brandId }, 'shopper erased');
   }

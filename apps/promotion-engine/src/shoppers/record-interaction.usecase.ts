@@ -33,8 +33,8 @@ export class RecordInteraction {
     const signal = classifier.classify(interaction.text);
     if (Object.keys(signal).length === 0) return;
     const atMs = Date.parse(interaction.at);
-    const profile = await this.interests.get(interaction.shopperId);
-    await this.interests.save(interaction.shopperId, reinforce(profile, signal, atMs, this.policy.interestDecay), this.policy.interestTtlSeconds);
+    const profile = await this.interests.get(interaction.brandId, interaction.shopperId);
+    await this.interests.save(interaction.brandId, interaction.shopperId, reinforce(profile, signal, atMs, this.policy.interestDecay), this.policy.interestTtlSeconds);
   }
 
   /** The brand's target categories are its offers' audience interests; one classifier per set. */

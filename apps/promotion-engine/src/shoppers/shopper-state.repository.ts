@@ -1,10 +1,11 @@
 import type { ShopperInteraction } from '@app/contracts';
-import { REDIS, Redis } from '@app/redis';
+import { REDIS, Redis, callCommand, defineBatchCommand } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 import type { InterestProfile } from '../interests/interest-profile';
 import { interestsKey, parseInterestFields } from '../interests/interest-profile.repository';
 
-export const shopperKey = (shopperId: string) => `pe:shopper:{sh:${shopperId}}`;
+/** Under the brand's hash tag, like every key the engine keeps per shopper (a shopper is one Page's, so one brand's). */
+export const shopperKey = (brandId: string, shopperId: string) => `pe:shopper:{b:${brandId}}:${shopperId}`;
 
 // KEYS: shopper hash. ARGV: atMs, opensWindow ('1'/'0'), command ('stop'|'start'|''), locale, timezone ('' = unknown).
 // The window only moves forward; consent follows the latest command by Meta's timestamp, so a
@@ -24,11 +25,19 @@ if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'locale', ARGV[4]) end
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'timezone', ARGV[5]) end
 return 1`;
 
-// KEYS: shopper hash, interest profile (same hash tag). What a decision reads of a shopper, in
-// one call: consent, window, locale, zone, tags, then the interest profile's fields.
-const READ = `
-local s = redis.call('HMGET', KEYS[1], 'lastInboundAtMs', 'optedOut', 'locale', 'timezone', 'tags')
-return {s, redis.call('HGETALL', KEYS[2])}`;
+// KEYS: for each shopper, their hash and their interest profile (one brand, so one hash tag). What
+// decisions read of their shoppers, in one call: consent, window, locale, zone, tags, then the
+// interest profile's fields, two replies per shopper.
+const READ_MANY = `
+local out = {}
+for i = 1, #KEYS, 2 do
+  out[#out + 1] = redis.call('HMGET', KEYS[i], 'lastInboundAtMs', 'optedOut', 'locale', 'timezone', 'tags')
+  out[#out + 1] = redis.call('HGETALL', KEYS[i + 1])
+end
+return out`;
+
+/** Shoppers per read call: bounds how long one call holds Redis (well under a millisecond). */
+const READ_CHUNK = 128;
 
 // KEYS: shopper hash. ARGV: tags (JSON array), setAtMs. Only a newer list replaces the stored one.
 const SET_TAGS = `
@@ -56,7 +65,7 @@ export type ShopperWithInterests = StoredShopper & { profile: InterestProfile };
 @Injectable()
 export class ShopperStateRepository {
   constructor(@Inject(REDIS) private readonly redis: Redis) {
-    this.redis.defineCommand('peReadShopper', { numberOfKeys: 2, lua: READ });
+    defineBatchCommand(this.redis, 'peReadShoppers', { lua: READ_MANY });
     this.redis.defineCommand('peSetShopperTags', { numberOfKeys: 1, lua: SET_TAGS });
   }
 
@@ -65,7 +74,7 @@ export class ShopperStateRepository {
     await this.redis.eval(
       RECORD,
       1,
-      shopperKey(interaction.shopperId),
+      shopperKey(interaction.brandId, interaction.shopperId),
       Date.parse(interaction.at),
       interaction.opensWindow ? '1' : '0',
       command,
@@ -74,26 +83,38 @@ export class ShopperStateRepository {
     );
   }
 
-  async get(shopperId: string): Promise<StoredShopper> {
-    const fields = await this.redis.hmget(shopperKey(shopperId), 'lastInboundAtMs', 'optedOut', 'locale', 'timezone', 'tags');
+  async get(brandId: string, shopperId: string): Promise<StoredShopper> {
+    const fields = await this.redis.hmget(shopperKey(brandId, shopperId), 'lastInboundAtMs', 'optedOut', 'locale', 'timezone', 'tags');
     return storedShopperOf(fields);
   }
 
-  /** The shopper's state and interest profile, in one script call (a decision's only shopper read). */
-  async getWithInterests(shopperId: string): Promise<ShopperWithInterests> {
-    const read = (this.redis as unknown as { peReadShopper: (...keys: string[]) => Promise<[(string | null)[], string[]]> }).peReadShopper;
-    const [fields, interests] = await read.call(this.redis, shopperKey(shopperId), interestsKey(shopperId));
-    return storedShopperOf(fields, parseInterestFields(interests));
+  /**
+   * The state and interest profile of many of the brand's shoppers, in one script call per
+   * READ_CHUNK of them (a decision batch's only shopper read); in the order asked.
+   */
+  async getManyWithInterests(brandId: string, shopperIds: string[]): Promise<ShopperWithInterests[]> {
+    const chunks: Promise<(string | null)[][]>[] = [];
+    for (let from = 0; from < shopperIds.length; from += READ_CHUNK) {
+      const to = Math.min(from + READ_CHUNK, shopperIds.length);
+      const args: (string | number)[] = [(to - from) * 2];
+      for (let i = from; i < to; i += 1) args.push(shopperKey(brandId, shopperIds[i]), interestsKey(brandId, shopperIds[i]));
+      chunks.push(callCommand(this.redis, 'peReadShoppers', args));
+    }
+    const shoppers: ShopperWithInterests[] = new Array(shopperIds.length);
+    let i = 0;
+    for (const replies of await Promise.all(chunks)) {
+      for (let r = 0; r < replies.length; r += 2) shoppers[i++] = storedShopperOf(replies[r], parseInterestFields(replies[r + 1] as string[]));
+    }
+    return shoppers;
   }
 
   /** Replaces the shopper's brand-assigned tags, unless a newer list was already stored. */
-  async setTags(shopperId: string, tags: string[], setAtMs: number): Promise<boolean> {
-    const set = (this.redis as unknown as { peSetShopperTags: (...a: (string | number)[]) => Promise<number> }).peSetShopperTags;
-    return (await set.call(this.redis, shopperKey(shopperId), JSON.stringify(tags), setAtMs)) === 1;
+  async setTags(brandId: string, shopperId: string, tags: string[], setAtMs: number): Promise<boolean> {
+    return (await callCommand<number>(this.redis, 'peSetShopperTags', [shopperKey(brandId, shopperId), JSON.stringify(tags), setAtMs])) === 1;
   }
 
-  async erase(shopperId: string): Promise<void> {
-    await this.redis.del(shopperKey(shopperId));
+  async erase(brandId: string, shopperId: string): Promise<void> {
+    await this.redis.del(shopperKey(brandId, shopperId));
   }
 }
 

@@ -12,7 +12,7 @@ export class ShopperTagsConsumer {
 
   @EventPattern(Topics.ShopperTags)
   async onTags(@Payload() value: unknown): Promise<void> {
-    const { shopperId, tags, setAt } = parseEvent(Topics.ShopperTags, value).data;
-    await this.shoppers.setTags(shopperId, tags, Date.parse(setAt));
+    const { brandId, shopperId, tags, setAt } = parseEvent(Topics.ShopperTags, value).data;
+    await this.shoppers.setTags(brandId, shopperId, tags, Date.parse(setAt));
   }
 }
