@@ -1,4 +1,4 @@
-import { DecisionLogEntry, createEvent, decisionLogKey, readDecisionLogEntry } from '@app/contracts';
+import { DecisionLogEntry, createEvent } from '@app/contracts';
 import { StackClient, northOf, stackUrls, waitFor, waitForProjections, zoneWhere } from '@app/testing';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -11,8 +11,8 @@ jest.setTimeout(120_000);
 /**
  * The promotion engine's rules end to end: real Kafka, Redis, Postgres and the six apps. Shoppers
  * talk and share locations through the Messenger simulator; what they receive is read from the
- * simulator's inbox, and why, from the engine's decision log in Redis (the log brand-api serves on
- * GET /v1/decisions; read directly here while that endpoint is built in parallel).
+ * simulator's inbox, and why, from the engine's decision log as brand-api serves it to the brand
+ * (GET /v1/decisions).
  *
  * The engine's verdicts are asserted from the decision log, strictly: each skip names its reason
  * and requests nothing. The inbox is checked for what must arrive, not for what must not: on this
@@ -40,8 +40,7 @@ describe('promotion engine rules, end to end', () => {
   let storeIndex = 0;
   const day = zoneWhere('day', (h) => h >= 10 && h < 19);
 
-  const decisions = async (psid: string): Promise<DecisionLogEntry[]> =>
-    (await redis.lrange(decisionLogKey(brandId, `${pageId}:${psid}`), 0, -1)).map((raw) => readDecisionLogEntry(raw) as DecisionLogEntry);
+  const decisions = (psid: string): Promise<DecisionLogEntry[]> => client.decisions<DecisionLogEntry>(apiKey, `${pageId}:${psid}`);
   const nthDecision = (psid: string, n: number) =>
     waitFor(`decision #${n} for ${psid}`, async () => {
       const log = await decisions(psid);

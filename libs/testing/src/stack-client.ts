@@ -127,6 +127,12 @@ export class StackClient {
     return (await http('POST', `${this.urls.sim}/__sim/pages/${pageId}/shoppers/${psid}/messages`, { message: { text }, timestamp: atMs })).status;
   }
 
+  /** brand-api's GET /v1/decisions for one of the brand's shoppers: the engine's log, newest first. */
+  async decisions<T = unknown>(apiKey: string, shopperId: string): Promise<T[]> {
+    const view = await expectStatus(http<{ decisions: T[] }>('GET', `${this.urls.brandApi}/v1/decisions?shopperId=${encodeURIComponent(shopperId)}`, undefined, apiKey), 200, 'decisions');
+    return view.decisions;
+  }
+
   async inbox(pageId: string, psid: string): Promise<InboxMessage[]> {
     const r = await http<{ messages: InboxMessage[] }>('GET', `${this.urls.sim}/__sim/pages/${pageId}/shoppers/${psid}/inbox`);
     return r.body?.messages ?? [];
