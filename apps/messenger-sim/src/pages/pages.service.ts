@@ -95,7 +95,7 @@ export class PagesService {
     this.activePage(pageId);
     const atMs =
       typeof lastInteractionAt === 'string' ? Date.parse(lastInteractionAt) : lastInteractionAt;
-    const shopper = this.registry.setLastInteraction(pageId, psid, atMs, Date.now());
+    const shopper = this.registry.setLastInteraction(pageId, psid, atMs);
     const at = shopper.lastInteractionAt;
     return {
       pageId,
