@@ -44,8 +44,9 @@ interface Pending {
  * Decisions are made a Kafka batch at a time: per brand, one script call reads every shopper's
  * state, one reserves (caps script), one claims the triggers and logs the decisions (each call
  * carries up to 128 decisions); the catalog is read once per brand and store, and one produce
- * request carries every send request. A shopper's transitions are decided in their order: the k-th transition of a shopper in
- * the batch is decided in the k-th wave, after the waves before it are settled.
+ * request carries every send request. A shopper's transitions are decided in their order: the
+ * k-th transition of a shopper in the batch is decided in the k-th wave, after the waves before
+ * it are settled.
  */
 @Injectable()
 export class DecidePromotion {
