@@ -44,24 +44,26 @@ export class ProcessGroupCpu {
   private readonly seen = new Map<number, { first: number; last: number }>();
 
   constructor(private readonly comm: string) {
-    for (const pid of pidsNamed(comm)) {
-      const now = cpuSecondsOf(pid);
-      if (!Number.isNaN(now)) this.seen.set(pid, { first: now, last: now });
-    }
+    this.read(true);
   }
 
   /** CPU seconds the group used since the tracker was made. */
   seconds(): number {
+    this.read(false);
+    let total = 0;
+    for (const { first, last } of this.seen.values()) total += last - first;
+    return total;
+  }
+
+  /** Reads every process of the group; one first seen at the start counts from its reading then. */
+  private read(atStart: boolean): void {
     for (const pid of pidsNamed(this.comm)) {
       const now = cpuSecondsOf(pid);
       if (Number.isNaN(now)) continue;
       const known = this.seen.get(pid);
       if (known) known.last = now;
-      else this.seen.set(pid, { first: 0, last: now });
+      else this.seen.set(pid, { first: atStart ? now : 0, last: now });
     }
-    let total = 0;
-    for (const { first, last } of this.seen.values()) total += last - first;
-    return total;
   }
 }
 
