@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { StoreCatalogConsumer } from '../../apps/geofence/src/store-index/store-catalog.consumer';
 import { ApplyStoreEvent } from '../../apps/geofence/src/store-index/apply-store-event.usecase';
+import { visitsKey } from '../../apps/geofence/src/locations/visit-state.repository';
 import { StoreIndexRepository } from '../../apps/geofence/src/store-index/store-index.repository';
 import { CatalogConsumer } from '../../apps/promotion-engine/src/catalog/catalog.consumer';
 import { CatalogRepository } from '../../apps/promotion-engine/src/catalog/catalog.repository';
@@ -107,7 +108,7 @@ describe('catalog deletions as tombstones, end to end', () => {
     // stack's Redis). Other checkouts' geofences on the shared broker (older code that skips
     // tombstones) may still publish a transition for the deleted store from the same location:
     // this stack's engine no longer knows the store and skips it.
-    expect(await redis.hkeys(`visits:{sh:${pageId}:${psid}}`)).toEqual([kept.id]);
+    expect(await redis.hkeys(visitsKey(`${pageId}:${psid}`))).toEqual([kept.id]);
     for (const d of (await decisions(psid)).filter((d) => d.storeId === doomed.id)) {
       expect(d).toMatchObject({ outcome: 'skip', reason: 'store_unknown' });
     }

@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { E2E } from '../setup/e2e-stack';
+import { fixKey, visitsKey } from '../../apps/geofence/src/locations/visit-state.repository';
 
 jest.setTimeout(120_000);
 
@@ -137,13 +138,13 @@ describe('promotion engine rules, end to end', () => {
       const inside = northOf(at.lat, at.lng, 10 + (seconds % 7));
       expect(await client.shareLocation(pageId, psid, inside.lat, inside.lng, t0 + seconds * 1000)).toBe(200);
       await waitFor(`the geofence to take ${psid}'s share at ${seconds} s`, async () => {
-        const raw = await redis.get(`fix:{sh:${pageId}:${psid}}`);
+        const raw = await redis.get(fixKey(`${pageId}:${psid}`));
         return raw !== null && (JSON.parse(raw) as { sharedAtMs: number }).sharedAtMs === t0 + seconds * 1000;
       }, PATIENCE_MS);
     };
     /** How far the open visit's dwell has been emitted (the geofence's visit state). */
     const dwelled = async (psid: string, storeId: string) =>
-      (JSON.parse((await redis.hget(`visits:{sh:${pageId}:${psid}}`, storeId)) ?? '{}') as { dwelledSeconds?: number }).dwelledSeconds;
+      (JSON.parse((await redis.hget(visitsKey(`${pageId}:${psid}`), storeId)) ?? '{}') as { dwelledSeconds?: number }).dwelledSeconds;
     const dwellDecisions = async (psid: string) => (await decisions(psid)).filter((d) => d.transition === 'dwell').reverse();
 
     await shareAt(a, both.at, 0);

@@ -1,5 +1,6 @@
 import { Topics, createEvent, eventKey } from '@app/contracts';
 import { provisionTopics } from '../../scripts/provision-topics';
+import { fixKey, visitsKey } from '../../apps/geofence/src/locations/visit-state.repository';
 import { waitFor } from '@app/testing';
 import Redis from 'ioredis';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -181,9 +182,9 @@ describe('two geofence processes on one stream', () => {
     const shopperId = `${pageId}:${psid}`;
     await share(psid, stores[1], 1);
     await waitFor('the enter', async () => mine(psid).length === 1, 30_000);
-    expect(await redis.exists(`fix:{sh:${shopperId}}`, `visits:{sh:${shopperId}}`)).toBe(2);
+    expect(await redis.exists(fixKey(shopperId), visitsKey(shopperId))).toBe(2);
     await publish(Topics.ShopperErasure, 'shopper.erased', { shopperId, pageId, psid, brandId, requestedAt: new Date().toISOString() });
-    await waitFor('the state gone', async () => (await redis.exists(`fix:{sh:${shopperId}}`, `visits:{sh:${shopperId}}`)) === 0, 30_000);
+    await waitFor('the state gone', async () => (await redis.exists(fixKey(shopperId), visitsKey(shopperId))) === 0, 30_000);
   }, 60_000);
 
   it('rebuild the index from the compacted topic when restarted on an empty Redis', async () => {

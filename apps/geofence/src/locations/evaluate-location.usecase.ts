@@ -4,10 +4,10 @@ import { Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { DwellThresholdRepository } from '../dwell/dwell-threshold.repository';
 import { BrandDwellThresholds } from '../dwell/dwell-thresholds';
-import { StoreIndexRepository } from '../store-index/store-index.repository';
+import { IndexedStore, StoreIndexRepository } from '../store-index/store-index.repository';
 import { Fix, QualityPolicy, judgeFix, judgeFixAlone } from './location-quality';
 import { VisitPolicy, proposeTransitions } from './visit-rules';
-import { AppliedTransition, VisitStateRepository } from './visit-state.repository';
+import { AppliedTransition, FixToRecord, ShopperState, VisitStateRepository } from './visit-state.repository';
 
 export interface GeofencePolicy extends QualityPolicy, VisitPolicy {
   stateTtlSeconds: number;
@@ -22,11 +22,25 @@ type TransitionEvent = EventOf<typeof Topics.GeofenceTransition, 'geofence.trans
 /** Transitions per produce request (about 700 bytes each). */
 const PUBLISH_SLICE = 500;
 
+/** One location event of a wave, as far as it got before its writes. */
+interface Pending {
+  event: LocationEvent;
+  fix: Fix;
+  state: ShopperState;
+  candidates: IndexedStore[];
+  thresholds: BrandDwellThresholds;
+  /** Set when the event was seen before and caused transitions: they go out again. */
+  earlier: AppliedTransition[] | null;
+}
+
 /**
- * Is the shopper, now, at one of the brand's stores? Evaluates a batch of location events: each
- * shopper's events one after the other in their order, different shoppers concurrently (their
- * Redis calls share pipelines), and publishes every resulting transition in one produce request.
- * The rules are in location-quality.ts (which fixes count) and visit-rules.ts (what they change).
+ * Is the shopper, now, at one of the brand's stores? Evaluates a batch of location events in
+ * waves: wave k holds every shopper's k-th event, so each shopper's events are evaluated one after
+ * the other in their order and different shoppers at once. A wave reads its shoppers' states in
+ * one batch script per Page, searches the index (one call per fix, auto-pipelined), runs the exact
+ * tests, then records the fixes that change no visit in one batch script per Page and applies the
+ * others one by one (APPLY_FIX). Every resulting transition goes out in one produce request per
+ * batch. The rules are in location-quality.ts (which fixes count) and visit-rules.ts (what they change).
  */
 @Injectable()
 export class EvaluateLocations {
@@ -60,78 +74,109 @@ export class EvaluateLocations {
     // The chunk's brands' dwell thresholds, current as of now (one round trip for the chunk).
     const thresholds = await this.dwell.forBrands(events.map((e) => e.data.brandId));
     const outgoing: Outgoing[] = [];
-    await Promise.all(
-      [...byShopper.values()].map(async (list) => {
-        for (const e of list) {
-          const trace = traces.get(e.id);
-          for (const o of await this.evaluate(e, nowMs, thresholds.get(e.data.brandId) ?? BrandDwellThresholds.NONE)) outgoing.push(trace ? { topic: o.topic, event: o.event, headers: o.headers ? Object.assign({}, trace, o.headers) : trace } : o);
-        }
-      }),
-    );
+    let lists = [...byShopper.values()];
+    for (let k = 0; lists.length > 0; k++) {
+      const wave = lists.map((list) => list[k]);
+      const results = await this.evaluateWave(wave, nowMs, thresholds);
+      wave.forEach((e, i) => {
+        const trace = traces.get(e.id);
+        for (const o of results[i]) outgoing.push(trace ? { topic: o.topic, event: o.event, headers: o.headers ? Object.assign({}, trace, o.headers) : trace } : o);
+      });
+      lists = lists.filter((list) => list.length > k + 1);
+    }
     // Bounded produce requests: a chunk near many fences yields many transitions, and a partition's
     // record batch must stay under the broker's message.max.bytes (1 MiB by default).
     for (let i = 0; i < outgoing.length; i += PUBLISH_SLICE) await this.publisher.publishAll(outgoing.slice(i, i + PUBLISH_SLICE));
     for (const o of outgoing) this.transitions.inc({ transition: (o.event.data as { transition: string }).transition });
   }
 
-  /** One location event: the transitions it causes, to publish. */
-  async evaluate(event: LocationEvent, nowMs: number, dwellThresholds: BrandDwellThresholds): Promise<Outgoing[]> {
-    const loc = event.data;
-    const fix: Fix = { lat: loc.lat, lng: loc.lng, accuracyM: loc.accuracyM, sharedAtMs: Date.parse(loc.sharedAt) };
-    const early = judgeFixAlone(fix, nowMs, this.policy);
-    if (early) {
-      this.outcomes.inc({ outcome: early });
-      return [];
-    }
-    const slackM = this.policy.exitHysteresisM + (fix.accuracyM ?? 0);
-    const [state, candidates] = await Promise.all([
-      this.visits.read(loc.shopperId),
-      this.index.candidates(loc.brandId, fix.lat, fix.lng, slackM),
+  /** Location events of different shoppers: the transitions each causes, to publish, in their order. */
+  async evaluateWave(events: LocationEvent[], nowMs: number, thresholds: ReadonlyMap<string, BrandDwellThresholds>): Promise<Outgoing[][]> {
+    const results: Outgoing[][] = events.map(() => []);
+    const live: { at: number; event: LocationEvent; fix: Fix }[] = [];
+    events.forEach((event, at) => {
+      const loc = event.data;
+      const fix: Fix = { lat: loc.lat, lng: loc.lng, accuracyM: loc.accuracyM, sharedAtMs: Date.parse(loc.sharedAt) };
+      const early = judgeFixAlone(fix, nowMs, this.policy);
+      if (early) this.outcomes.inc({ outcome: early });
+      else live.push({ at, event, fix });
+    });
+    if (live.length === 0) return results;
+    const [states, candidates] = await Promise.all([
+      this.visits.readMany(live.map((l) => l.event.data.shopperId)),
+      Promise.all(live.map(({ event, fix }) => this.index.candidates(event.data.brandId, fix.lat, fix.lng, this.policy.exitHysteresisM + (fix.accuracyM ?? 0)))),
     ]);
+    const pending: (Pending & { at: number })[] = live.map((l, i) => ({
+      at: l.at,
+      event: l.event,
+      fix: l.fix,
+      state: states[i],
+      candidates: candidates[i],
+      thresholds: thresholds.get(l.event.data.brandId) ?? BrandDwellThresholds.NONE,
+      earlier: null,
+    }));
+    // An event seen before (the last one, or an earlier one), redelivered because the geofence
+    // stopped or its publish failed after the visit state changed: its transitions may never
+    // have reached Kafka, so they go out again (same ids). Evaluated anew against the visit it
+    // already opened, it would see nothing new. Rare: one more round trip for those only.
+    const seenBefore = pending.filter((p) => p.state.last !== null && (p.state.last.eventId === p.event.id || p.fix.sharedAtMs <= p.state.last.fix.sharedAtMs));
+    if (seenBefore.length > 0) {
+      const earlier = await Promise.all(seenBefore.map((p) => this.visits.outcomeOf(p.event.data.shopperId, p.event.id)));
+      seenBefore.forEach((p, i) => (p.earlier = earlier[i]));
+    }
+    const records: FixToRecord[] = [];
+    const applies: Promise<void>[] = [];
+    for (const p of pending) {
+      const settled = this.settle(p, nowMs, records);
+      if (Array.isArray(settled)) results[p.at] = settled;
+      else applies.push(settled.then((out) => void (results[p.at] = out)));
+    }
+    await Promise.all([this.visits.recordMany(records, this.policy.stateTtlSeconds), ...applies]);
+    return results;
+  }
+
+  /**
+   * What one event does, given its shopper's state and candidate stores: its transitions at once
+   * (none, or a redelivered event's), a fix to record (pushed to `records`, written by the caller),
+   * or the visit-state script's answer to come.
+   */
+  private settle(p: Pending, nowMs: number, records: FixToRecord[]): Outgoing[] | Promise<Outgoing[]> {
+    const { event, fix, state } = p;
+    const loc = event.data;
+    // Set only for a redelivery (the last event again, or one out of order) that caused transitions.
+    if (p.earlier) return this.toEvents(event, p.earlier, nowMs);
+    // The last event again, without transitions: evaluated anew, it changes nothing, and APPLY_FIX
+    // would answer its first outcome.
     const replay = state.last?.eventId === event.id;
     const rejected = replay ? null : judgeFix(fix, state.last?.fix ?? null, nowMs, this.policy);
-    if (replay || rejected === 'out_of_order') {
-      // An event seen before (the last one, or an earlier one), redelivered because the geofence
-      // stopped or its publish failed after the visit state changed: its transitions may never
-      // have reached Kafka, so they go out again (same ids). Evaluated anew against the visit it
-      // already opened, it would see nothing new.
-      const earlier = await this.visits.outcomeOf(loc.shopperId, event.id);
-      if (earlier) return this.toEvents(event, earlier, nowMs);
-    }
     if (rejected) {
       this.outcomes.inc({ outcome: rejected });
       return [];
     }
     const proposed = proposeTransitions(
       fix,
-      candidates.map((c) => ({ storeId: c.store.storeId, location: c.store.location, fence: c.fence, dwellThresholdsS: dwellThresholds.forStore(c.store.storeId) })),
+      p.candidates.map((c) => ({ storeId: c.store.storeId, location: c.store.location, fence: c.fence, dwellThresholdsS: p.thresholds.forStore(c.store.storeId) })),
       state.open,
       this.policy,
     );
-    const enter = proposed.enter.map((e) => ({ ...e, visitId: deterministicId('visit', event.id, e.storeId) }));
     // A literal, not `{ ...fix, source }`: on Node 20 each property a spread literal adds costs ~2 µs.
     const located = { lat: fix.lat, lng: fix.lng, accuracyM: fix.accuracyM, sharedAtMs: fix.sharedAtMs, source: loc.source };
-    if (enter.length === 0 && proposed.dwell.length === 0 && proposed.exit.length === 0) {
+    if (proposed.enter.length === 0 && proposed.dwell.length === 0 && proposed.exit.length === 0) {
       // Most fixes change nothing (far from every fence, or still inside an open visit): recording
       // the fix is a plain write, the atomic script runs only when a visit may change.
-      await this.visits.record(loc.shopperId, event.id, located, state.open.size > 0, this.policy.stateTtlSeconds, state.last?.visitsTtlAt ?? 0);
+      records.push({ shopperId: loc.shopperId, eventId: event.id, fix: located, hasOpenVisits: state.open.size > 0, lastVisitsTtlAt: state.last?.visitsTtlAt ?? 0 });
       this.outcomes.inc({ outcome: 'no_transition' });
       return [];
     }
-    const applied = await this.visits.apply(
-      loc.shopperId,
-      loc.brandId,
-      event.id,
-      located,
-      { ...proposed, enter },
-      this.policy.stateTtlSeconds,
-    );
-    if (applied === 'out_of_order') {
-      this.outcomes.inc({ outcome: 'out_of_order' });
-      return [];
-    }
-    this.outcomes.inc({ outcome: applied.length > 0 ? 'transition' : 'no_transition' });
-    return this.toEvents(event, applied, nowMs);
+    const enter = proposed.enter.map((e) => ({ ...e, visitId: deterministicId('visit', event.id, e.storeId) }));
+    return this.visits.apply(loc.shopperId, loc.brandId, event.id, located, { ...proposed, enter }, this.policy.stateTtlSeconds).then((applied) => {
+      if (applied === 'out_of_order') {
+        this.outcomes.inc({ outcome: 'out_of_order' });
+        return [];
+      }
+      this.outcomes.inc({ outcome: applied.length > 0 ? 'transition' : 'no_transition' });
+      return this.toEvents(event, applied, nowMs);
+    });
   }
 
   /**

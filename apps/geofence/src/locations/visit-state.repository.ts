@@ -1,4 +1,4 @@
-import { REDIS, Redis } from '@app/redis';
+import { REDIS, Redis, callCommand, defineBatchCommand } from '@app/redis';
 import type { Result } from 'ioredis';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -6,23 +6,35 @@ import type { Fix } from './location-quality';
 import type { OpenVisit, ProposedTransitions } from './visit-rules';
 
 /*
- * Per shopper (hash tag {sh:<shopperId>}, so one script touches one slot):
- *   fix:{sh:…}            the last accepted fix, the id of its event and that event's outcome
- *   visits:{sh:…}         hash storeId → open visit {visitId, enteredAtMs, dwelledSeconds, brandId}
- *   outcome:{sh:…}:<id>   an event's transitions, kept an hour so a redelivered event that is no
- *                         longer the last one still re-publishes what it caused
- *   exits:{sh:…}          visits closed for lack of shares whose exit is being published (leased)
+ * Per shopper, under the hash tag of the shopper's Page ({p:<pageId>}, the first part of a shopper
+ * id `<pageId>:<psid>`): one script may then read or write many of a Page's shoppers at once, and
+ * each still touches one slot on Redis Cluster.
+ *   fix:{p:…}:<psid>            the last accepted fix, the id of its event and that event's outcome
+ *   visits:{p:…}:<psid>         hash storeId → open visit {visitId, enteredAtMs, dwelledSeconds, brandId}
+ *   outcome:{p:…}:<psid>:<id>   an event's transitions, kept an hour so a redelivered event that is no
+ *                               longer the last one still re-publishes what it caused
+ *   exits:{p:…}:<psid>          visits closed for lack of shares whose exit is being published (leased)
  * Shared, sharded in 16 buckets by shopper:
  *   visits:deadlines:{vd:<n>}   sorted set shopperId → when their open visits expire (ms)
  * Every key expires; state keys live twice the state TTL so the sweeper, not Redis, ends visits.
+ * Until 3 December 2026 the tag was the shopper's own ({sh:<shopperId>}); see docs/geofence.md for
+ * what a deployment holding such keys would do.
  */
-const fixKey = (shopperId: string) => `fix:{sh:${shopperId}}`;
-const visitsKey = (shopperId: string) => `visits:{sh:${shopperId}}`;
-const outcomeKey = (shopperId: string, eventId: string) => `outcome:{sh:${shopperId}}:${eventId}`;
-const exitsKey = (shopperId: string) => `exits:{sh:${shopperId}}`;
+/** `{p:<pageId>}:<psid>`: the part of a shopper's keys after their kind. */
+function shopperSlot(shopperId: string): string {
+  const at = shopperId.indexOf(':');
+  return `{p:${shopperId.slice(0, at)}}:${shopperId.slice(at + 1)}`;
+}
+const pageOf = (shopperId: string) => shopperId.slice(0, shopperId.indexOf(':'));
+export const fixKey = (shopperId: string) => `fix:${shopperSlot(shopperId)}`;
+export const visitsKey = (shopperId: string) => `visits:${shopperSlot(shopperId)}`;
+const outcomeKey = (shopperId: string, eventId: string) => `outcome:${shopperSlot(shopperId)}:${eventId}`;
+const exitsKey = (shopperId: string) => `exits:${shopperSlot(shopperId)}`;
 export const DEADLINE_BUCKETS = 16;
 const bucketKey = (n: number) => `visits:deadlines:{vd:${n}}`;
 const bucketOf = (shopperId: string) => createHash('sha1').update(shopperId).digest().readUInt16BE(0) % DEADLINE_BUCKETS;
+/** Shoppers per batch script call: bounds how long one call holds Redis (a few hundred µs). */
+const BATCH_CHUNK = 128;
 const OUTCOME_TTL_SECONDS = 3600;
 
 export interface AppliedTransition {
@@ -48,10 +60,25 @@ export interface ExpiredVisit {
   lastSharedAtMs: number;
 }
 
-// KEYS: fix, visits. The last accepted fix (or nil) and the open visits (flat field, value list),
-// read together: one command for the evaluation instead of a GET and an HGETALL.
-const READ_STATE = `
-return { redis.call('GET', KEYS[1]) or false, redis.call('HGETALL', KEYS[2]) }`;
+// KEYS: fix, visits of each shopper, one Page's. For each: the last accepted fix (or nil) and the
+// open visits (flat field, value list).
+const READ_STATES = `
+local out = {}
+for i = 1, #KEYS, 2 do
+  out[i] = redis.call('GET', KEYS[i]) or false
+  out[i + 1] = redis.call('HGETALL', KEYS[i + 1])
+end
+return out`;
+
+// KEYS: fix, visits of each shopper, one Page's. ARGV: key TTL (s), then per shopper the last fix
+// (JSON) and '1' when the open visits' expiry is to be pushed back. Writes what record() describes.
+const RECORD_FIXES = `
+local ttl = ARGV[1]
+for i = 1, #KEYS, 2 do
+  redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ttl)
+  if ARGV[i + 2] == '1' then redis.call('EXPIRE', KEYS[i + 1], ttl) end
+end
+return #KEYS / 2`;
 
 /*
  * One atomic step per location event and shopper. KEYS: fix, visits, outcome.
@@ -169,7 +196,6 @@ return 1`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    geofenceReadState(fix: string, visits: string): Result<[string | null, string[]], Context>;
     geofenceApplyFix(
       fix: string, visits: string, outcome: string,
       eventId: string, sharedAtMs: number, fixJson: string, ttl: number, proposal: string, brandId: string, outcomeTtl: number,
@@ -184,7 +210,8 @@ declare module 'ioredis' {
 @Injectable()
 export class VisitStateRepository {
   constructor(@Inject(REDIS) private readonly redis: Redis) {
-    redis.defineCommand('geofenceReadState', { numberOfKeys: 2, lua: READ_STATE });
+    defineBatchCommand(redis, 'geofenceReadStates', { lua: READ_STATES });
+    defineBatchCommand(redis, 'geofenceRecordFixes', { lua: RECORD_FIXES });
     redis.defineCommand('geofenceApplyFix', { numberOfKeys: 3, lua: APPLY_FIX });
     redis.defineCommand('geofenceExpireVisits', { numberOfKeys: 3, lua: EXPIRE_VISITS });
     redis.defineCommand('geofenceAckExits', { numberOfKeys: 1, lua: ACK_EXITS });
@@ -192,15 +219,26 @@ export class VisitStateRepository {
   }
 
   async read(shopperId: string): Promise<ShopperState> {
-    const [raw, all] = await this.redis.geofenceReadState(fixKey(shopperId), visitsKey(shopperId));
-    const parsed = raw ? (JSON.parse(raw) as { eventId: string; fix: string; visitsTtlAt?: number }) : null;
-    // Through an object, as ioredis's HGETALL gave it: the visits keep that order (integer-like ids first).
-    const visits: Record<string, string> = {};
-    for (let i = 0; i + 1 < all.length; i += 2) visits[all[i]] = all[i + 1];
-    return {
-      last: parsed ? { eventId: parsed.eventId, fix: JSON.parse(parsed.fix) as Fix, visitsTtlAt: parsed.visitsTtlAt ?? 0 } : null,
-      open: new Map(Object.entries(visits).map(([storeId, v]) => [storeId, openVisitOf(v)])),
-    };
+    const [state] = await this.readMany([shopperId]);
+    return state;
+  }
+
+  /**
+   * Several shoppers' states, in the order asked: one batch script per Page and BATCH_CHUNK
+   * shoppers (sent at once, not through the auto-pipeline: libs/redis defineBatchCommand). A
+   * shopper may be asked for once per call.
+   */
+  async readMany(shopperIds: string[]): Promise<ShopperState[]> {
+    const states: ShopperState[] = new Array(shopperIds.length);
+    await Promise.all(
+      chunksByPage(shopperIds, (id) => id).map(async (chunk) => {
+        const args: string[] = [String(chunk.length * 2)];
+        for (const i of chunk) args.push(fixKey(shopperIds[i]), visitsKey(shopperIds[i]));
+        const replies = await callCommand<(string | null | string[])[]>(this.redis, 'geofenceReadStates', args);
+        chunk.forEach((i, n) => (states[i] = stateOf(replies[n * 2] as string | null, replies[n * 2 + 1] as string[])));
+      }),
+    );
+    return states;
   }
 
   /** The transitions an earlier event caused, if it caused any (a redelivery after a failed publish). */
@@ -210,34 +248,35 @@ export class VisitStateRepository {
   }
 
   /**
-   * Records an accepted fix that changes no visit, with plain writes (the script's bookkeeping
-   * without the script): the last fix, and the open visits' expiry pushed back. Not atomic with
-   * the read before it; only two replicas holding the same shopper during a rebalance could
-   * interleave here, which at worst sets the last fix back to an older one (a weaker order and
-   * speed check for the next fix). Visits themselves change only in APPLY_FIX.
+   * Records accepted fixes that change no visit (`FixToRecord`), with plain writes (the script's
+   * bookkeeping without its checks), one batch script per Page and BATCH_CHUNK shoppers: the last
+   * fix, and the open visits' expiry pushed back. Not atomic with the read before it; only two
+   * replicas holding the same shopper during a rebalance could interleave here, which at worst
+   * sets the last fix back to an older one (a weaker order and speed check for the next fix).
+   * Visits themselves change only in APPLY_FIX.
    *
    * The open visits' expiry (a backstop, twice the state TTL) is pushed back only when the last
-   * push is older than a quarter of the TTL (by sharedAt): most fixes then cost one command, not
+   * push is older than a quarter of the TTL (by sharedAt): most fixes then write one key, not
    * two. The key written at (sharedAt of that push − 60 s of tolerated clock skew) + 2 × TTL still
    * outlives the sweeper's deadline, this fix's sharedAt + TTL, with ≥ 3/4 TTL − 60 s to spare;
    * TTLs under 10 minutes push on every fix.
    */
-  async record(
-    shopperId: string,
-    eventId: string,
-    fix: Fix & { source: string },
-    hasOpenVisits: boolean,
-    stateTtlSeconds: number,
-    lastVisitsTtlAt: number,
-  ): Promise<void> {
-    const push = hasOpenVisits && (stateTtlSeconds < 600 || fix.sharedAtMs - lastVisitsTtlAt >= stateTtlSeconds * 250);
-    const visitsTtlAt = push ? fix.sharedAtMs : lastVisitsTtlAt;
-    const last = JSON.stringify({ eventId, sharedAtMs: fix.sharedAtMs, fix: JSON.stringify(fix), result: '[]', visitsTtlAt });
-    if (!push) {
-      await this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2);
-      return;
-    }
-    await Promise.all([this.redis.set(fixKey(shopperId), last, 'EX', stateTtlSeconds * 2), this.redis.expire(visitsKey(shopperId), stateTtlSeconds * 2)]);
+  async recordMany(fixes: FixToRecord[], stateTtlSeconds: number): Promise<void> {
+    if (fixes.length === 0) return;
+    await Promise.all(
+      chunksByPage(fixes, (f) => f.shopperId).map((chunk) => {
+        const keys: string[] = [];
+        const argv: string[] = [String(stateTtlSeconds * 2)];
+        for (const i of chunk) {
+          const { shopperId, eventId, fix, hasOpenVisits, lastVisitsTtlAt } = fixes[i];
+          const push = hasOpenVisits && (stateTtlSeconds < 600 || fix.sharedAtMs - lastVisitsTtlAt >= stateTtlSeconds * 250);
+          const visitsTtlAt = push ? fix.sharedAtMs : lastVisitsTtlAt;
+          keys.push(fixKey(shopperId), visitsKey(shopperId));
+          argv.push(JSON.stringify({ eventId, sharedAtMs: fix.sharedAtMs, fix: JSON.stringify(fix), result: '[]', visitsTtlAt }), push ? '1' : '0');
+        }
+        return callCommand<number>(this.redis, 'geofenceRecordFixes', [String(keys.length), ...keys, ...argv]);
+      }),
+    );
   }
 
   async apply(
@@ -303,4 +342,43 @@ export class VisitStateRepository {
 function openVisitOf(raw: string): OpenVisit {
   const v = JSON.parse(raw) as { visitId: string; enteredAtMs: number; dwelledSeconds?: number };
   return { visitId: v.visitId, enteredAtMs: v.enteredAtMs, dwelledSeconds: v.dwelledSeconds ?? 0 };
+}
+
+/** An accepted fix that changes no visit, as recordMany writes it. */
+export interface FixToRecord {
+  shopperId: string;
+  eventId: string;
+  fix: Fix & { source: string };
+  hasOpenVisits: boolean;
+  /** ShopperState.last.visitsTtlAt as read (0 when none). */
+  lastVisitsTtlAt: number;
+}
+
+/** The state as READ_STATES answers it for one shopper. */
+function stateOf(raw: string | null, all: string[]): ShopperState {
+  const parsed = raw ? (JSON.parse(raw) as { eventId: string; fix: string; visitsTtlAt?: number }) : null;
+  // Through an object, as ioredis's HGETALL gave it: the visits keep that order (integer-like ids first).
+  const visits: Record<string, string> = {};
+  for (let i = 0; i + 1 < all.length; i += 2) visits[all[i]] = all[i + 1];
+  return {
+    last: parsed ? { eventId: parsed.eventId, fix: JSON.parse(parsed.fix) as Fix, visitsTtlAt: parsed.visitsTtlAt ?? 0 } : null,
+    open: new Map(Object.entries(visits).map(([storeId, v]) => [storeId, openVisitOf(v)])),
+  };
+}
+
+/** The items' indexes grouped by their shopper's Page, in chunks of at most BATCH_CHUNK. */
+function chunksByPage<T>(items: T[], shopperOf: (item: T) => string): number[][] {
+  const byPage = new Map<string, number[]>();
+  const chunks: number[][] = [];
+  items.forEach((item, i) => {
+    const page = pageOf(shopperOf(item));
+    let open = byPage.get(page);
+    if (!open || open.length === BATCH_CHUNK) {
+      open = [];
+      byPage.set(page, open);
+      chunks.push(open);
+    }
+    open.push(i);
+  });
+  return chunks;
 }
