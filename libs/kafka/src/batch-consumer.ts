@@ -284,6 +284,23 @@ function traceOf(m: BatchMessage): Record<string, string> | undefined {
 }
 
 /**
+ * A chunk cut into rounds for batch statements: round k holds the k-th item of every key, in chunk
+ * order. Handled round after round, one key's items keep their order and
+ * no key appears twice in one round (one batch statement or script may then touch each key once).
+ */
+export function roundsByKey<T>(items: T[], keyOf: (item: T) => string): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const k = seen.get(key) ?? 0;
+    seen.set(key, k + 1);
+    (rounds[k] ??= []).push(item);
+  }
+  return rounds;
+}
+
+/**
  * Runs `fn` on every item of a chunk: one key's items one after another, in order, different keys
  * at once, at most `concurrency` keys at a time (a shopper's events keep their order; shoppers do
  * not wait for each other). Rejects with the first failure once every key has finished.

@@ -1,5 +1,5 @@
 import { EventOf, Topics, deterministicId } from '@app/contracts';
-import { EventPublisher, Outgoing } from '@app/kafka';
+import { EventPublisher, Outgoing, roundsByKey } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { DwellThresholdRepository } from '../dwell/dwell-threshold.repository';
@@ -65,24 +65,15 @@ export class EvaluateLocations {
    * transitions it causes continue its trace, as they would through KafkaEventServer.
    */
   async execute(events: LocationEvent[], nowMs = Date.now(), traces: ReadonlyMap<string, Record<string, string>> = new Map()): Promise<void> {
-    const byShopper = new Map<string, LocationEvent[]>();
-    for (const e of events) {
-      const list = byShopper.get(e.data.shopperId);
-      if (list) list.push(e);
-      else byShopper.set(e.data.shopperId, [e]);
-    }
     // The chunk's brands' dwell thresholds, current as of now (one round trip for the chunk).
     const thresholds = await this.dwell.forBrands(events.map((e) => e.data.brandId));
     const outgoing: Outgoing[] = [];
-    let lists = [...byShopper.values()];
-    for (let k = 0; lists.length > 0; k++) {
-      const wave = lists.map((list) => list[k]);
+    for (const wave of roundsByKey(events, (e) => e.data.shopperId)) {
       const results = await this.evaluateWave(wave, nowMs, thresholds);
       wave.forEach((e, i) => {
         const trace = traces.get(e.id);
         for (const o of results[i]) outgoing.push(trace ? { topic: o.topic, event: o.event, headers: o.headers ? Object.assign({}, trace, o.headers) : trace } : o);
       });
-      lists = lists.filter((list) => list.length > k + 1);
     }
     // Bounded produce requests: a chunk near many fences yields many transitions, and a partition's
     // record batch must stay under the broker's message.max.bytes (1 MiB by default).
