@@ -101,7 +101,6 @@ export class AppModule {
         OfferTimeseriesController,
         DecisionsController,
         ShoppersController,
-        StatsConsumer,
       ],
       providers: [
         { provide: ADMIN_TOKEN, useValue: env.ADMIN_TOKEN },
@@ -142,6 +141,7 @@ export class AppModule {
         RecordDeliveryStatus,
         RecordShopperReceipt,
         ReceiptsConsumer,
+        StatsConsumer,
         ExplainDecisions,
         EraseShopper,
         SetShopperTags,

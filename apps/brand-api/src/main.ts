@@ -14,8 +14,6 @@ runMain('brand-api', async () => {
     // 1 MiB is ample for one store or an offer naming 10,000 stores; a bulk import of up to
     // MAX_BULK_STORES stores takes up to 20 MiB, and only there is so large a body read.
     bodyLimits: { defaultBytes: DEFAULT_BODY_LIMIT_BYTES, large: [{ method: 'POST', path: '/v1/stores/bulk', limitBytes: 20 * 1024 * 1024 }] },
-    // Offer stats: delivery outcomes and the shoppers' receipts (stats/stats.consumer.ts).
-    consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'brand-api' },
     configure: (app) => {
       app.useGlobalFilters(new HttpErrorFilter());
       serveConsole(app, { dir: env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR, tileUrl: env.CONSOLE_TILE_URL ?? null, tileAttribution: env.CONSOLE_TILE_ATTRIBUTION ?? null });

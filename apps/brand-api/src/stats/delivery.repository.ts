@@ -3,6 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../persistence/transaction-runner';
 
+/** A delivery or read receipt: Messenger's watermark for one shopper. */
+export interface Receipt {
+  shopperId: string;
+  kind: 'delivery' | 'read';
+  until: Date;
+}
+
 export interface OutcomeCount {
   status: string;
   reason: string | null;
@@ -30,49 +37,63 @@ export class DeliveryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Records a send's outcome. A redelivered or late status never undoes "sent"; receipts that
-   * arrived before the status (another topic, another partition) are applied from the watermarks.
+   * Records sends' outcomes, one statement for them all; each send (requestId) at most once (ON
+   * CONFLICT DO UPDATE may touch a row once per statement: RecordDeliveryStatus cuts a chunk into
+   * rounds). A redelivered or late status never undoes "sent"; receipts that arrived before the
+   * status (another topic, another partition) are applied from the watermarks.
    */
-  async recordStatus(d: DeliveryStatus): Promise<void> {
-    const sentAt = d.status === 'sent' ? d.at : null;
+  async recordStatuses(statuses: DeliveryStatus[]): Promise<void> {
+    if (statuses.length === 0) return;
+    const column = <K extends keyof DeliveryStatus>(k: K) => statuses.map((d) => d[k]);
     await this.dataSource.query(
       `INSERT INTO deliveries (request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, delivered_at, read_at, clicked_at, outcome_at, updated_at)
-       SELECT $1, $2::uuid, $3, $4, $5, $6, $7, $8::timestamptz,
-              CASE WHEN GREATEST(r.delivered_until, r.read_until) >= $8::timestamptz - ${RECEIPT_SLACK} THEN GREATEST($8::timestamptz, r.delivered_until, r.read_until) END,
-              CASE WHEN r.read_until >= $8::timestamptz - ${RECEIPT_SLACK} THEN GREATEST($8::timestamptz, r.read_until) END,
+       SELECT s.request_id, s.brand_id, s.offer_id, s.store_id, s.shopper_id, s.status, s.reason, s.sent_at,
+              CASE WHEN GREATEST(r.delivered_until, r.read_until) >= s.sent_at - ${RECEIPT_SLACK} THEN GREATEST(s.sent_at, r.delivered_until, r.read_until) END,
+              CASE WHEN r.read_until >= s.sent_at - ${RECEIPT_SLACK} THEN GREATEST(s.sent_at, r.read_until) END,
               c.clicked_at,
-              $9::timestamptz,
+              s.outcome_at,
               now()
-       FROM (SELECT 1) AS one LEFT JOIN shopper_receipts r ON r.shopper_id = $5
-         LEFT JOIN delivery_clicks c ON c.request_id = $1
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[])
+              AS s(request_id, brand_id, offer_id, store_id, shopper_id, status, reason, sent_at, outcome_at)
+         LEFT JOIN shopper_receipts r ON r.shopper_id = s.shopper_id
+         LEFT JOIN delivery_clicks c ON c.request_id = s.request_id
        ON CONFLICT (request_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
          sent_at = COALESCE(deliveries.sent_at, EXCLUDED.sent_at),
          outcome_at = EXCLUDED.outcome_at, updated_at = now()
        WHERE deliveries.status <> 'sent'`,
-      [d.requestId, d.brandId, d.offerId, d.storeId, d.shopperId, d.status, d.reason, sentAt, d.at],
+      [
+        column('requestId'), column('brandId'), column('offerId'), column('storeId'), column('shopperId'), column('status'), column('reason'),
+        statuses.map((d) => (d.status === 'sent' ? d.at : null)), column('at'),
+      ],
     );
   }
 
   /**
-   * Messenger's watermark: every message sent to the shopper up to `until` was delivered (or read;
-   * read implies delivered). One statement, so one round trip and atomic without a transaction
-   * (it was BEGIN, three statements, COMMIT: five round trips for each receipt, two receipts per
-   * promotion).
+   * Messenger's watermarks: every message sent to the shopper up to `until` was delivered (or
+   * read; read implies delivered). One statement for them all, so one round trip and atomic
+   * without a transaction; each shopper at most once (RecordShopperReceipt cuts a chunk into
+   * rounds). (It was BEGIN, three statements, COMMIT: five round trips for each receipt, two
+   * receipts per promotion; then one statement per receipt.)
    */
-  async recordReceipt(shopperId: string, kind: 'delivery' | 'read', until: Date): Promise<void> {
-    const column = kind === 'delivery' ? 'delivered_until' : 'read_until';
-    const read = kind === 'read';
+  async recordReceipts(receipts: Receipt[]): Promise<void> {
+    if (receipts.length === 0) return;
     await this.dataSource.query(
-      `WITH receipt AS (
-         INSERT INTO shopper_receipts (shopper_id, ${column}, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (shopper_id) DO UPDATE SET ${column} = GREATEST(shopper_receipts.${column}, EXCLUDED.${column}), updated_at = now()
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::boolean[]) AS i(shopper_id, until, is_read)
+       ), receipt AS (
+         INSERT INTO shopper_receipts (shopper_id, delivered_until, read_until, updated_at)
+         SELECT shopper_id, CASE WHEN is_read THEN NULL ELSE until END, CASE WHEN is_read THEN until END, now() FROM input
+         ON CONFLICT (shopper_id) DO UPDATE SET
+           delivered_until = GREATEST(shopper_receipts.delivered_until, EXCLUDED.delivered_until),
+           read_until = GREATEST(shopper_receipts.read_until, EXCLUDED.read_until), updated_at = now()
        )
-       UPDATE deliveries SET delivered_at = COALESCE(delivered_at, GREATEST($2, sent_at)),
-         read_at = CASE WHEN $3::boolean AND read_at IS NULL THEN GREATEST($2, sent_at) ELSE read_at END,
+       UPDATE deliveries d SET delivered_at = COALESCE(d.delivered_at, GREATEST(i.until, d.sent_at)),
+         read_at = CASE WHEN i.is_read AND d.read_at IS NULL THEN GREATEST(i.until, d.sent_at) ELSE d.read_at END,
          updated_at = now()
-       WHERE shopper_id = $1 AND status = 'sent' AND sent_at <= $2::timestamptz + ${RECEIPT_SLACK}
-         AND (delivered_at IS NULL OR ($3::boolean AND read_at IS NULL))`,
-      [shopperId, until, read],
+       FROM input i
+       WHERE d.shopper_id = i.shopper_id AND d.status = 'sent' AND d.sent_at <= i.until + ${RECEIPT_SLACK}
+         AND (d.delivered_at IS NULL OR (i.is_read AND d.read_at IS NULL))`,
+      [receipts.map((r) => r.shopperId), receipts.map((r) => r.until), receipts.map((r) => r.kind === 'read')],
     );
   }
 

@@ -1,5 +1,5 @@
 import { Topics, parseEvent } from '@app/contracts';
-import { EventPublisher, KAFKA_SETTINGS, KafkaSettings, OFF_PATH_FETCH, inOrderPerKey } from '@app/kafka';
+import { EventPublisher, KAFKA_SETTINGS, KafkaSettings, OFF_PATH_FETCH } from '@app/kafka';
 import { BatchConsumerService, HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { RecordShopperReceipt } from './record-delivery.usecase';
@@ -7,8 +7,8 @@ import { RecordShopperReceipt } from './record-delivery.usecase';
 /**
  * Delivery and read receipts and clicks from shopper.interaction.v1, in batches (group
  * `brand-api-receipts`). The topic carries every message and postback too (most events here are
- * not receipts and cost nothing): kafkajs eachBatch, fetched a few times a second (OFF_PATH_FETCH),
- * shoppers at once and each shopper's events in order.
+ * not receipts and cost nothing): kafkajs eachBatch, fetched a few times a second (OFF_PATH_FETCH);
+ * a chunk's watermarks are written in one statement per round, each shopper's in order.
  */
 @Injectable()
 export class ReceiptsConsumer extends BatchConsumerService<ReturnType<typeof parseEvent<typeof Topics.ShopperInteraction>>> {
@@ -20,12 +20,7 @@ export class ReceiptsConsumer extends BatchConsumerService<ReturnType<typeof par
         healthCheck: 'receipts-consumer',
         fetch: OFF_PATH_FETCH,
         parse: (m) => parseEvent(Topics.ShopperInteraction, m.value),
-        handle: (chunk) =>
-          inOrderPerKey(
-            chunk.filter((c) => RecordShopperReceipt.concerns(c.event.data)),
-            (c) => c.event.data.shopperId,
-            (c) => recordReceipt.execute(c.event.data),
-          ),
+        handle: (chunk) => recordReceipt.executeMany(chunk.filter((c) => RecordShopperReceipt.concerns(c.event.data)).map((c) => c.event.data)),
       },
       settings,
       publisher,

@@ -1,6 +1,7 @@
 import type { DeliveryStatus, ShopperInteraction } from '@app/contracts';
+import { inOrderPerKey, roundsByKey } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
-import { DeliveryRepository } from './delivery.repository';
+import { DeliveryRepository, Receipt } from './delivery.repository';
 
 /** delivery.status.v1 → the send's record. Idempotent (keyed by requestId). */
 @Injectable()
@@ -8,7 +9,15 @@ export class RecordDeliveryStatus {
   constructor(private readonly deliveries: DeliveryRepository) {}
 
   execute(status: DeliveryStatus): Promise<void> {
-    return this.deliveries.recordStatus(status);
+    return this.executeMany([status]);
+  }
+
+  /**
+   * A chunk of statuses, in their order: one statement per round (a send's statuses one per
+   * round, so a later one is applied after an earlier one, as one at a time would).
+   */
+  async executeMany(statuses: DeliveryStatus[]): Promise<void> {
+    for (const round of roundsByKey(statuses, (s) => s.requestId)) await this.deliveries.recordStatuses(round);
   }
 }
 
@@ -26,11 +35,26 @@ export class RecordShopperReceipt {
   }
 
   async execute(i: ShopperInteraction): Promise<void> {
-    if (i.kind === 'delivery' || i.kind === 'read') {
-      const until = i.watermark !== null ? new Date(i.watermark) : new Date(i.at);
-      await this.deliveries.recordReceipt(i.shopperId, i.kind, until);
-    } else if (i.kind === 'click' && i.payload) {
-      await this.deliveries.recordClick(i.shopperId, i.payload, new Date(i.at));
+    await this.executeMany([i]);
+  }
+
+  /**
+   * A chunk's receipts and clicks, each shopper's in their order: the watermarks in one statement
+   * per round (a shopper at most once per round), the clicks (rare) one by one beside them.
+   */
+  async executeMany(interactions: ShopperInteraction[]): Promise<void> {
+    const receipts: Receipt[] = [];
+    const clicks: ShopperInteraction[] = [];
+    for (const i of interactions) {
+      if (i.kind === 'delivery' || i.kind === 'read') receipts.push({ shopperId: i.shopperId, kind: i.kind, until: i.watermark !== null ? new Date(i.watermark) : new Date(i.at) });
+      else if (i.kind === 'click' && i.payload) clicks.push(i);
     }
+    const writeReceipts = async () => {
+      for (const round of roundsByKey(receipts, (r) => r.shopperId)) await this.deliveries.recordReceipts(round);
+    };
+    await Promise.all([
+      writeReceipts(),
+      inOrderPerKey(clicks, (c) => c.shopperId, (c) => this.deliveries.recordClick(c.shopperId, c.payload!, new Date(c.at))),
+    ]);
   }
 }
