@@ -43,7 +43,7 @@ const CONSUMED: [topic: string, source: Topic, groups: string[]][] = [
   [Topics.ShopperTags, Topics.ShopperTags, ['promotion-engine']],
   [Topics.PromotionSendRequest, Topics.PromotionSendRequest, ['messenger-delivery-sends']],
   ...RETRY_SCHEDULES.flatMap((s) => s.delaysMs.map((_, i) => [retryTopic(s.topic, i + 1), s.topic, ['messenger-delivery-retry']] as [string, Topic, string[]])),
-  [Topics.DeliveryStatus, Topics.DeliveryStatus, ['promotion-engine', 'brand-api-statuses']],
+  [Topics.DeliveryStatus, Topics.DeliveryStatus, ['promotion-engine-statuses', 'brand-api-statuses']],
   [Topics.ShopperErasure, Topics.ShopperErasure, ['geofence', 'promotion-engine']],
 ];
 

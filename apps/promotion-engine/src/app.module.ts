@@ -45,7 +45,7 @@ export class AppModule {
         KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'promotion-engine'),
         RedisModule.forRoot(env.REDIS_URL),
       ],
-      controllers: [CatalogConsumer, ShopperTagsConsumer, DeliveryStatusConsumer, ErasureConsumer],
+      controllers: [CatalogConsumer, ShopperTagsConsumer, ErasureConsumer],
       providers: [
         { provide: ENGINE_POLICY, useValue: enginePolicyOf(env) },
         CatalogRepository,
@@ -58,6 +58,7 @@ export class AppModule {
         TransitionsBatchConsumer,
         StoreCatalogConsumer,
         InteractionsConsumer,
+        DeliveryStatusConsumer,
         SettleReservation,
         RecordInteraction,
         EraseShopper,
