@@ -25,7 +25,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ObservabilityModule.forRoot({ app: 'messenger-gateway', logLevel: env.LOG_LEVEL, logPretty: env.LOG_PRETTY }),
+        ObservabilityModule.forRoot({
+          app: 'messenger-gateway',
+          logLevel: env.LOG_LEVEL,
+          logPretty: env.LOG_PRETTY,
+          // Meta's webhooks: one per batch of events, thousands a second at peak. Failures other
+          // than shedding are still logged; sheds are summarised by WebhookAdmission.
+          routineRoutes: [{ method: 'POST', path: '/webhooks/messenger' }],
+        }),
         KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'messenger-gateway'),
         RedisModule.forRoot(env.REDIS_URL),
         ChannelsModule.forRoot({ keys: env.SECRETS_KEYS, activeKid: env.SECRETS_ACTIVE_KID }),

@@ -5,7 +5,7 @@ import pinoHttp, { type Options } from 'pino-http';
 import { loggerParams } from './logging';
 
 /** A pino-http middleware as nestjs-pino builds it from loggerParams, writing into `lines`. */
-function logged(level: string) {
+function logged(level: string, routine: { method: string; path: string }[] = []) {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -13,15 +13,15 @@ function logged(level: string) {
       done();
     },
   });
-  const options = loggerParams('test-app', level, false).pinoHttp as Options;
+  const options = loggerParams('test-app', level, false, routine).pinoHttp as Options;
   return { lines, middleware: pinoHttp(options, stream) };
 }
 
-async function requestThrough(middleware: ReturnType<typeof logged>["middleware"], path: string, headers: Record<string, string>, handle?: (req: { log: { info: (o: object, m: string) => void } }) => void): Promise<void> {
+async function requestThrough(middleware: ReturnType<typeof logged>["middleware"], path: string, headers: Record<string, string>, handle?: (req: { log: { info: (o: object, m: string) => void } }) => void, status = 202): Promise<void> {
   const server = createServer((req, res) => {
     middleware(req, res);
     handle?.(req as never);
-    res.statusCode = 202;
+    res.statusCode = status;
     res.end('ok');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -62,5 +62,25 @@ describe('request logs', () => {
     const { lines, middleware } = logged('warn');
     await requestThrough(middleware, '/webhooks/messenger', {});
     expect(lines).toEqual([]);
+  });
+
+  it('log a routine route\'s successes and sheds at debug, its other failures and other routes as before', async () => {
+    const webhook = [{ method: 'POST', path: '/webhooks/messenger' }];
+    const atInfo = logged('info', webhook);
+    for (const status of [200, 503, 500, 403]) await requestThrough(atInfo.middleware, '/webhooks/messenger?x=1', {}, undefined, status);
+    await requestThrough(atInfo.middleware, '/v1/locations', {}, undefined, 200);
+    const completed = (lines: Record<string, unknown>[]) =>
+      lines.filter((l) => l.msg === 'request completed' || l.msg === 'request errored').map((l) => [(l.req as { url: string }).url, (l.res as { statusCode: number }).statusCode, l.level]);
+    expect(completed(atInfo.lines)).toEqual([
+      ['/webhooks/messenger', 500, 50],
+      ['/webhooks/messenger', 403, 40],
+      ['/v1/locations', 200, 30],
+    ]);
+    const atDebug = logged('debug', webhook);
+    for (const status of [200, 503]) await requestThrough(atDebug.middleware, '/webhooks/messenger', {}, undefined, status);
+    expect(completed(atDebug.lines)).toEqual([
+      ['/webhooks/messenger', 200, 20],
+      ['/webhooks/messenger', 503, 20],
+    ]);
   });
 });

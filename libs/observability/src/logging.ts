@@ -39,7 +39,19 @@ function traceIds(): { traceId?: string; spanId?: string } {
   return span && trace.isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
 }
 
-export function loggerParams(app: string, level: string, pretty: boolean): Params {
+/**
+ * A route called at a high rate whose outcomes are routine: its successes, and its refusals for
+ * capacity (503, which the caller retries), are logged at debug rather than info and error. The
+ * app's metrics count them (request histogram, shed counter); one line per webhook at thousands a
+ * second would bury what an on-call engineer looks for, and cost the gateway about 5 % of its CPU.
+ */
+export interface RoutineRoute {
+  method: string;
+  path: string;
+}
+
+export function loggerParams(app: string, level: string, pretty: boolean, routine: RoutineRoute[] = []): Params {
+  const isRoutine = (req: IncomingMessage) => routine.some((r) => r.method === req.method && r.path === pathOnly(req.url));
   return {
     pinoHttp: {
       name: app,
@@ -51,8 +63,10 @@ export function loggerParams(app: string, level: string, pretty: boolean): Param
       autoLogging: {
         ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/live' || req.url === '/metrics',
       },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      customLogLevel: (req, res, err) => {
+        if ((res.statusCode < 300 || res.statusCode === 503) && routine.length > 0 && isRoutine(req)) return 'debug';
+        return err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      },
       // The serializers below read the raw request and response: pino-http's wrapping would first
       // copy every header of each request into an object (then redacted and dropped), because a
       // request's logger binds `req` when the request arrives, whatever the level; that was 2 %

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController, HealthRegistry } from './health';
-import { loggerParams } from './logging';
+import { RoutineRoute, loggerParams } from './logging';
 import { Metrics, MetricsController } from './metrics';
 import { TracingShutdown } from './tracing';
 
@@ -10,6 +10,8 @@ export interface ObservabilityOptions {
   app: string;
   logLevel: string;
   logPretty: boolean;
+  /** Routes whose successes and 503s are logged at debug (logging.ts, RoutineRoute). */
+  routineRoutes?: RoutineRoute[];
 }
 
 /** JSON logs (nestjs-pino), Prometheus metrics at /metrics and health at /health, for every app. */
@@ -20,7 +22,7 @@ export class ObservabilityModule {
       module: ObservabilityModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(loggerParams(options.app, options.logLevel, options.logPretty)),
+        LoggerModule.forRoot(loggerParams(options.app, options.logLevel, options.logPretty, options.routineRoutes)),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],

@@ -1,5 +1,6 @@
 import { DomainError } from '@app/http';
 import { Metrics } from '@app/observability';
+import { Logger } from '@nestjs/common';
 import { WebhookAdmission } from './webhook-admission';
 
 const shedCount = async (metrics: Metrics) => (await metrics.registry.getSingleMetric('webhook_requests_shed_total')?.get())?.values[0]?.value ?? 0;
@@ -31,5 +32,21 @@ describe('WebhookAdmission', () => {
     await expect(admission.within(() => Promise.reject(new DomainError('FORBIDDEN', 'bad signature')))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(admission.inFlight).toBe(0);
     await expect(admission.within(async () => 1)).resolves.toBe(1);
+  });
+
+  it('summarises the sheds of an interval in one warning', async () => {
+    const admission = new WebhookAdmission(0, new Metrics('test'));
+    const warnings: string[] = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+    try {
+      admission.summarise();
+      for (let i = 0; i < 3; i++) await expect(admission.within(async () => 1)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      admission.summarise();
+      admission.summarise();
+      expect(warnings).toEqual([expect.stringMatching(/^shed 3 webhooks in the last 10 s: 0 were being worked on/)]);
+    } finally {
+      admission.onModuleDestroy();
+      jest.restoreAllMocks();
+    }
   });
 });

@@ -1,8 +1,10 @@
 import { DomainError } from '@app/http';
 import { Metrics } from '@app/observability';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 
 export const WEBHOOK_MAX_IN_FLIGHT = Symbol('WEBHOOK_MAX_IN_FLIGHT');
+/** How often sheds are summarised in the log (each shed request is logged at debug only). */
+const SHED_SUMMARY_MS = 10_000;
 
 /**
  * Load shedding for webhooks: at most `limit` are worked on at once, and the next one is answered
@@ -13,13 +15,32 @@ export const WEBHOOK_MAX_IN_FLIGHT = Symbol('WEBHOOK_MAX_IN_FLIGHT');
  * a few hundred answers per second in the full-size `make bench` of 2 December.
  */
 @Injectable()
-export class WebhookAdmission {
+export class WebhookAdmission implements OnModuleDestroy {
+  private readonly logger = new Logger(WebhookAdmission.name);
   private active = 0;
   private readonly shed;
+  /** Sheds since the last summary line. */
+  private shedSinceSummary = 0;
+  private readonly summaries: NodeJS.Timeout;
 
   constructor(@Inject(WEBHOOK_MAX_IN_FLIGHT) readonly limit: number, metrics: Metrics) {
     this.shed = metrics.counter('webhook_requests_shed_total', 'Webhooks answered 503 at once because WEBHOOK_MAX_IN_FLIGHT were being worked on');
     metrics.gauge('webhook_requests_in_flight', 'Webhooks being worked on', [], (g) => g.set(this.active));
+    this.summaries = setInterval(() => this.summarise(), SHED_SUMMARY_MS).unref();
+  }
+
+  /** One warning for the sheds of the last interval, if any (then the count starts again). */
+  summarise(): void {
+    if (this.shedSinceSummary === 0) return;
+    this.logger.warn(
+      `shed ${this.shedSinceSummary} webhooks in the last ${SHED_SUMMARY_MS / 1000} s: ${this.limit} were being worked on (WEBHOOK_MAX_IN_FLIGHT); Meta retries them`,
+    );
+    this.shedSinceSummary = 0;
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.summaries);
+    this.summarise();
   }
 
   get inFlight(): number {
@@ -30,6 +51,7 @@ export class WebhookAdmission {
   async within<T>(work: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) {
       this.shed.inc();
+      this.shedSinceSummary += 1;
       throw new DomainError('UNAVAILABLE', `the gateway is at capacity (${this.limit} webhooks in flight); retry later`);
     }
     this.active += 1;
