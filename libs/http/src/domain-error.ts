@@ -36,4 +36,16 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * A refusal for capacity that the caller is expected to retry (load shedding): 503 like any
+ * UNAVAILABLE, but not logged per request by the HTTP filter, since under overload that would be
+ * thousands of error lines a second. Whoever throws it counts it (and may summarise it in the log).
+ */
+export class CapacityError extends DomainError {
+  constructor(message: string) {
+    super('UNAVAILABLE', message);
+    this.name = 'CapacityError';
+  }
+}
+
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);

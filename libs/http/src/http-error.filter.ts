@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { DomainError } from './domain-error';
+import { CapacityError, DomainError } from './domain-error';
 
 export interface ErrorBody {
   statusCode: number;
@@ -14,6 +14,7 @@ export interface ErrorBody {
  * The one place where errors become HTTP answers: `{statusCode, error, message, details?}`.
  * Domain errors keep their status; Nest's HTTP exceptions (404 route, 413 body…) keep theirs;
  * anything else is an infrastructure or programming failure and answers 500 or 503, never 4xx.
+ * Every 5xx is logged with its stack, except a CapacityError (load shedding, counted by its thrower).
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -23,7 +24,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    if (body.statusCode >= 500 && !(exception instanceof CapacityError)) {
       this.logger.error(
         exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception),
         exception instanceof Error ? exception.stack : undefined,

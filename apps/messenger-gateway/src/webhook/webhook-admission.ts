@@ -1,4 +1,4 @@
-import { DomainError } from '@app/http';
+import { CapacityError } from '@app/http';
 import { Metrics } from '@app/observability';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 
@@ -47,12 +47,12 @@ export class WebhookAdmission implements OnModuleDestroy {
     return this.active;
   }
 
-  /** Runs `work` if there is room, else throws UNAVAILABLE (503) at once. */
+  /** Runs `work` if there is room, else throws UNAVAILABLE (503, a CapacityError: not logged per request) at once. */
   async within<T>(work: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) {
       this.shed.inc();
       this.shedSinceSummary += 1;
-      throw new DomainError('UNAVAILABLE', `the gateway is at capacity (${this.limit} webhooks in flight); retry later`);
+      throw new CapacityError(`the gateway is at capacity (${this.limit} webhooks in flight); retry later`);
     }
     this.active += 1;
     try {
