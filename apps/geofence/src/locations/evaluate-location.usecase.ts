@@ -24,6 +24,8 @@ const PUBLISH_SLICE = 500;
 
 /** One location event of a wave, as far as it got before its writes. */
 interface Pending {
+  /** Its place in the wave. */
+  at: number;
   event: LocationEvent;
   fix: Fix;
   state: ShopperState;
@@ -97,7 +99,7 @@ export class EvaluateLocations {
       this.visits.readMany(live.map((l) => l.event.data.shopperId)),
       Promise.all(live.map(({ event, fix }) => this.index.candidates(event.data.brandId, fix.lat, fix.lng, this.policy.exitHysteresisM + (fix.accuracyM ?? 0)))),
     ]);
-    const pending: (Pending & { at: number })[] = live.map((l, i) => ({
+    const pending: Pending[] = live.map((l, i) => ({
       at: l.at,
       event: l.event,
       fix: l.fix,
