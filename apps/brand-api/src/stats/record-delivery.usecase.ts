@@ -8,10 +8,6 @@ import { DeliveryRepository, Receipt } from './delivery.repository';
 export class RecordDeliveryStatus {
   constructor(private readonly deliveries: DeliveryRepository) {}
 
-  execute(status: DeliveryStatus): Promise<void> {
-    return this.executeMany([status]);
-  }
-
   /**
    * A chunk of statuses, in their order: one statement per round (a send's statuses one per
    * round, so a later one is applied after an earlier one, as one at a time would).
@@ -32,10 +28,6 @@ export class RecordShopperReceipt {
   /** Whether the interaction is a receipt or a click at all (most are messages and postbacks). */
   static concerns(i: Pick<ShopperInteraction, 'kind' | 'payload'>): boolean {
     return i.kind === 'delivery' || i.kind === 'read' || (i.kind === 'click' && !!i.payload);
-  }
-
-  async execute(i: ShopperInteraction): Promise<void> {
-    await this.executeMany([i]);
   }
 
   /**

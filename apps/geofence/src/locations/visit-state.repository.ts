@@ -218,11 +218,6 @@ export class VisitStateRepository {
     redis.defineCommand('geofenceReschedule', { numberOfKeys: 1, lua: RESCHEDULE });
   }
 
-  async read(shopperId: string): Promise<ShopperState> {
-    const [state] = await this.readMany([shopperId]);
-    return state;
-  }
-
   /**
    * Several shoppers' states, in the order asked: one batch script per Page and BATCH_CHUNK
    * shoppers (sent at once, not through the auto-pipeline: libs/redis defineBatchCommand). A
