@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DwellThresholdRepository } from '../dwell/dwell-threshold.repository';
 import { BrandDwellThresholds } from '../dwell/dwell-thresholds';
 import { IndexedStore, StoreIndexRepository } from '../store-index/store-index.repository';
-import { Fix, QualityPolicy, judgeFix, judgeFixAlone } from './location-quality';
+import { Fix, QualityPolicy, RejectReason, judgeFix, judgeFixAlone } from './location-quality';
 import { VisitPolicy, proposeTransitions } from './visit-rules';
 import { AppliedTransition, FixToRecord, ShopperState, VisitStateRepository } from './visit-state.repository';
 
@@ -31,6 +31,10 @@ interface Pending {
   state: ShopperState;
   candidates: IndexedStore[];
   thresholds: BrandDwellThresholds;
+  /** The last event again (a redelivery): not judged, since its fix is the last accepted one. */
+  replay: boolean;
+  /** Why the fix does not count against the shopper's last one (judgeFix), or null. */
+  rejected: RejectReason | null;
   /** Set when the event was seen before and caused transitions: they go out again. */
   earlier: AppliedTransition[] | null;
 }
@@ -99,20 +103,26 @@ export class EvaluateLocations {
       this.visits.readMany(live.map((l) => l.event.data.shopperId)),
       Promise.all(live.map(({ event, fix }) => this.index.candidates(event.data.brandId, fix.lat, fix.lng, this.policy.exitHysteresisM + (fix.accuracyM ?? 0)))),
     ]);
-    const pending: Pending[] = live.map((l, i) => ({
-      at: l.at,
-      event: l.event,
-      fix: l.fix,
-      state: states[i],
-      candidates: candidates[i],
-      thresholds: thresholds.get(l.event.data.brandId) ?? BrandDwellThresholds.NONE,
-      earlier: null,
-    }));
+    const pending: Pending[] = live.map((l, i) => {
+      const state = states[i];
+      const replay = state.last?.eventId === l.event.id;
+      return {
+        at: l.at,
+        event: l.event,
+        fix: l.fix,
+        state,
+        candidates: candidates[i],
+        thresholds: thresholds.get(l.event.data.brandId) ?? BrandDwellThresholds.NONE,
+        replay,
+        rejected: replay ? null : judgeFix(l.fix, state.last?.fix ?? null, nowMs, this.policy),
+        earlier: null,
+      };
+    });
     // An event seen before (the last one, or an earlier one), redelivered because the geofence
     // stopped or its publish failed after the visit state changed: its transitions may never
     // have reached Kafka, so they go out again (same ids). Evaluated anew against the visit it
     // already opened, it would see nothing new. Rare: one more round trip for those only.
-    const seenBefore = pending.filter((p) => p.state.last !== null && (p.state.last.eventId === p.event.id || p.fix.sharedAtMs <= p.state.last.fix.sharedAtMs));
+    const seenBefore = pending.filter((p) => p.replay || p.rejected === 'out_of_order');
     if (seenBefore.length > 0) {
       const earlier = await Promise.all(seenBefore.map((p) => this.visits.outcomeOf(p.event.data.shopperId, p.event.id)));
       seenBefore.forEach((p, i) => (p.earlier = earlier[i]));
@@ -134,14 +144,12 @@ export class EvaluateLocations {
    * or the visit-state script's answer to come.
    */
   private settle(p: Pending, nowMs: number, records: FixToRecord[]): Outgoing[] | Promise<Outgoing[]> {
-    const { event, fix, state } = p;
+    const { event, fix, state, rejected } = p;
     const loc = event.data;
     // Set only for a redelivery (the last event again, or one out of order) that caused transitions.
     if (p.earlier) return this.toEvents(event, p.earlier, nowMs);
-    // The last event again, without transitions: evaluated anew, it changes nothing, and APPLY_FIX
-    // would answer its first outcome.
-    const replay = state.last?.eventId === event.id;
-    const rejected = replay ? null : judgeFix(fix, state.last?.fix ?? null, nowMs, this.policy);
+    // The last event again without transitions (not rejected): evaluated anew, it changes
+    // nothing, and APPLY_FIX would answer its first outcome.
     if (rejected) {
       this.outcomes.inc({ outcome: rejected });
       return [];
