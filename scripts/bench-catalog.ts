@@ -11,6 +11,7 @@ import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { cellOf } from '../apps/geofence/src/store-index/cells';
+import { cellKey } from '../apps/geofence/src/store-index/store-index.repository';
 
 const portBase = Number(process.env.BENCH_PORT_BASE ?? process.env.PORT_BASE ?? 3000);
 const adminToken = process.env.ADMIN_TOKEN ?? 'dev-admin-token';
@@ -63,14 +64,14 @@ async function waitForGeofenceCaughtUp(): Promise<void> {
 }
 
 /**
- * The brand's stores in the geofence index: the per-cell GEO sets (`geo:{b:<brand>:c:<row>:<col>}`,
+ * The brand's stores in the geofence index: the per-cell GEO sets (`geo:{b:<brand>}:c:<row>:<col>`,
  * apps/geofence/src/store-index/store-index.repository.ts) of the cells the bench's stores lie in
  * hold each local fence once (the bench's fences are all small). Read with one ZCARD per cell,
  * not a SCAN of the keyspace, so that watching costs Redis nothing next to what it measures.
  */
 async function storesInIndex(redis: Redis, brandId: string, cells: string[]): Promise<number> {
   const pipeline = redis.pipeline();
-  for (const cell of cells) pipeline.zcard(`geo:{b:${brandId}:c:${cell}}`);
+  for (const cell of cells) pipeline.zcard(cellKey(brandId, cell));
   return ((await pipeline.exec()) ?? []).reduce((sum, [, n]) => sum + Number(n ?? 0), 0);
 }
 

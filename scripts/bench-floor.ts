@@ -153,7 +153,7 @@ async function redisFloors(): Promise<Record<string, Cost>> {
   await redis.flushdb();
   // A cell of a dense city as the geofence files it (the largest set at 100,000 stores has 130
   // members), and per-shopper state of the geofence's size: a last fix and an open visit.
-  const cell = 'geo:{b:floor:c:45:4}';
+  const cell = 'geo:{b:floor}:c:45:4';
   const members: (string | number)[] = [];
   for (let i = 0; i < 130; i++) members.push(4.83 + (i % 13) * 2e-3, 45.76 + Math.floor(i / 13) * 2e-3, `store-${i}@1`);
   await redis.geoadd(cell, ...members);

@@ -21,7 +21,7 @@ import { EvaluateLocations, GeofencePolicy } from '../apps/geofence/src/location
 import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state.repository';
 import { DwellThresholdRepository } from '../apps/geofence/src/dwell/dwell-threshold.repository';
 import { cellOf } from '../apps/geofence/src/store-index/cells';
-import { StoreIndexRepository } from '../apps/geofence/src/store-index/store-index.repository';
+import { StoreIndexRepository, cellKey } from '../apps/geofence/src/store-index/store-index.repository';
 import { APP_PROCESS_ENV, nodeOptionsOf } from './app-node-options';
 import { cpuSecondsOf, redisCpuSeconds } from './bench-cpu';
 
@@ -216,7 +216,7 @@ async function biggestSet(redis: Redis, stores: Homes): Promise<{ key: string; s
   const counts = new Map<string, { n: number; index: number }>();
   for (let i = 0; i < stores.length; i++) {
     const s = stores.at(i);
-    const key = `geo:{b:${s.brandId}:c:${cellOf(s.location.lat, s.location.lng)}}`;
+    const key = cellKey(s.brandId, cellOf(s.location.lat, s.location.lng));
     const c = counts.get(key);
     if (c) c.n++;
     else counts.set(key, { n: 1, index: i });
@@ -310,19 +310,24 @@ async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof 
 
 /**
  * The index alone, the question PostGIS answers in (b): the brand's fences within the fix's slack
- * (StoreIndexRepository.candidates over Redis) and which of them hold it (the prepared fences'
- * exact test). No shopper state, no quality checks, no visit script: those are (c)'s.
+ * (StoreIndexRepository.candidatesMany over Redis, in chunks of 500 fixes with 6 in flight, as
+ * (c) and the consumer search them) and which of them hold it (the prepared fences' exact test).
+ * No shopper state, no quality checks, no visit script: those are (c)'s.
  */
 async function benchIndex(index: StoreIndexRepository, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; inside: number }> {
   let next = 0;
   let inside = 0;
   const t0 = Date.now();
   await Promise.all(
-    Array.from({ length: 256 }, async () => {
+    Array.from({ length: 6 }, async () => {
       while (next < shares.length) {
-        const s = shares[next++].data;
-        const fix = { lat: s.lat, lng: s.lng };
-        for (const c of await index.candidates(s.brandId, s.lat, s.lng, policy.exitHysteresisM + (s.accuracyM ?? 0))) if (c.fence.contains(fix)) inside++;
+        const chunk = shares.slice(next, next + 500).map((e) => e.data);
+        next += 500;
+        const found = await index.candidatesMany(chunk.map((s) => ({ brandId: s.brandId, lat: s.lat, lng: s.lng, slackM: policy.exitHysteresisM + (s.accuracyM ?? 0) })));
+        chunk.forEach((s, i) => {
+          const fix = { lat: s.lat, lng: s.lng };
+          for (const c of found[i]) if (c.fence.contains(fix)) inside++;
+        });
       }
     }),
   );

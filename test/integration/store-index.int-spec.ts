@@ -1,8 +1,9 @@
 import { Geofence, StoreSnapshot } from '@app/contracts';
+import { isInsideFence } from '@app/geo';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { MAX_REGIONAL_CELLS, cellOf, cellsCovering, placementOf } from '../../apps/geofence/src/store-index/cells';
-import { StoreIndexRepository } from '../../apps/geofence/src/store-index/store-index.repository';
+import { StoreIndexRepository, cellKey, regionalKey } from '../../apps/geofence/src/store-index/store-index.repository';
 import { E2E } from '../setup/e2e-stack';
 
 /**
@@ -21,7 +22,7 @@ describe('geofence store index (real Redis)', () => {
   });
   const found = async (repo: StoreIndexRepository, p: { lat: number; lng: number }, slackM = 30) =>
     (await repo.candidates(brandId, p.lat, p.lng, slackM)).map((c) => c.store.storeId).sort();
-  const regionalSets = (cells: string[]) => cells.map((cell) => `geo:{b:${brandId}:c:${cell}}:r`);
+  const regionalSets = (cells: string[]) => cells.map((cell) => regionalKey(brandId, cell));
 
   afterAll(async () => {
     const keys = await redis.keys(`*${run}*`);
@@ -84,14 +85,14 @@ describe('geofence store index (real Redis)', () => {
       { kind: 'remove', storeId: stall.storeId, version: 2 },
     ]);
     expect(applied).toEqual([true, true, true, true, false, true]);
-    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(here.lat, here.lng)}}`, 0, -1)).toEqual([]);
-    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(here.lat, here.lng)}}:reach`, 0, -1)).toEqual([]);
-    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(there.lat, there.lng)}}`, 0, -1)).toEqual([`${run}-kiosk@3`]);
+    expect(await redis.zrange(cellKey(brandId, cellOf(here.lat, here.lng)), 0, -1)).toEqual([]);
+    expect(await redis.zrange(`${cellKey(brandId, cellOf(here.lat, here.lng))}:reach`, 0, -1)).toEqual([]);
+    expect(await redis.zrange(cellKey(brandId, cellOf(there.lat, there.lng)), 0, -1)).toEqual([`${run}-kiosk@3`]);
     expect(await found(index, here)).toEqual([]);
     expect(await found(new StoreIndexRepository(redis, 2 ** 20), there)).toEqual([`${run}-kiosk`]);
     // The same batch delivered again (a redelivery after a crash) leaves the same index.
     expect(await index.applyBatch([{ kind: 'upsert', store: moved }, { kind: 'remove', storeId: stall.storeId, version: 2 }])).toEqual([true, true]);
-    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(there.lat, there.lng)}}`, 0, -1)).toEqual([`${run}-kiosk@3`]);
+    expect(await redis.zrange(cellKey(brandId, cellOf(there.lat, there.lng)), 0, -1)).toEqual([`${run}-kiosk@3`]);
     expect(await redis.hget(`store:{s:${stall.storeId}}`, 'snapshot')).toBeNull();
   });
 
@@ -101,7 +102,7 @@ describe('geofence store index (real Redis)', () => {
     const elsewhere = { lat: 48.8606, lng: -1 };
     // Found by the Kafka fuzz test: this copy used to add a stray member and replace the cached fence.
     expect(await index.applyBatch([{ kind: 'upsert', store: { ...shop, location: elsewhere } }, { kind: 'remove', storeId: shop.storeId, version: 1 }])).toEqual([false, false]);
-    expect(await redis.zrange(`geo:{b:${brandId}:c:${cellOf(elsewhere.lat, elsewhere.lng)}}`, 0, -1)).toEqual([]);
+    expect(await redis.zrange(cellKey(brandId, cellOf(elsewhere.lat, elsewhere.lng)), 0, -1)).toEqual([]);
     const candidates = await index.candidates(brandId, 48.8607, 2.3376, 10);
     expect(candidates.map((c) => c.store.storeId)).toEqual([shop.storeId]);
     expect(candidates[0].fence.contains({ lat: 48.8607, lng: 2.3376 })).toBe(true);
@@ -119,5 +120,58 @@ describe('geofence store index (real Redis)', () => {
     // Inside the polar band, still within GEO's range (a fix beyond 85.05° reads the wide set whole).
     expect(await found(index, { lat: 84.5, lng: 120 })).toEqual([station.storeId]);
     expect(await found(index, { lat: 80, lng: 0 })).toEqual([]);
+  });
+
+  it('searches a batch of fixes of several brands in one script per brand, each fix as if alone', async () => {
+    // A seeded generator: the same stores and fixes on every run.
+    let seed = 20261203;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    // Two brands of their own: the stores filed above are the first brand's.
+    const mine = `int-${run}-a`;
+    const other = `int-${run}-b`;
+    // Around the corner of four 1° cells (46°N, 5°E), so that fixes read one to four cells.
+    const near = () => ({ lat: 46 + (rand() - 0.5) * 0.2, lng: 5 + (rand() - 0.5) * 0.3 });
+    const stores: StoreSnapshot[] = [];
+    for (let i = 0; i < 160; i++) {
+      const location = near();
+      const geofence: Geofence = i % 4 === 3
+        ? { type: 'polygon', coordinates: [[[location.lng - 0.002, location.lat - 0.001], [location.lng + 0.002, location.lat - 0.001], [location.lng, location.lat + 0.002], [location.lng - 0.002, location.lat - 0.001]]] }
+        : { type: 'circle', radiusM: 20 + rand() * 600 };
+      stores.push({ ...store(`batch-${i}`, location, geofence), brandId: i % 2 === 0 ? mine : other });
+    }
+    // A regional fence (filed in several cells), a wide one and a polar one, for the second brand.
+    stores.push({ ...store('batch-regional', { lat: 46.02, lng: 5.01 }, { type: 'circle', radiusM: 9_000 }), brandId: other });
+    stores.push({ ...store('batch-wide', { lat: 44, lng: 7 }, { type: 'circle', radiusM: 350_000 }), brandId: other });
+    stores.push({ ...store('batch-polar', { lat: 88, lng: 0 }, { type: 'circle', radiusM: 500_000 }), brandId: other });
+    expect(await index.applyBatch(stores.map((s) => ({ kind: 'upsert' as const, store: s })))).toEqual(stores.map(() => true));
+
+    // 400 fixes: on top of a store, near one, or near the pole; more than one call's worth per brand.
+    const queries = Array.from({ length: 400 }, (_, i) => {
+      const s = stores[Math.floor(rand() * 160)];
+      const p = i % 50 === 7 ? { lat: 84 + rand() * 1.2, lng: rand() * 40 } : i % 3 === 0 ? s.location : { lat: s.location.lat + (rand() - 0.5) * 0.01, lng: s.location.lng + (rand() - 0.5) * 0.01 };
+      return { brandId: i % 2 === 0 ? mine : other, lat: p.lat, lng: p.lng, slackM: Math.floor(rand() * 120) };
+    });
+    const cold = new StoreIndexRepository(redis, 2 ** 20);
+    const batch = await cold.candidatesMany(queries);
+    const insideOf = (q: (typeof queries)[number], found: { store: { storeId: string }; fence: { contains(p: { lat: number; lng: number }): boolean } }[]) =>
+      found.filter((c) => c.fence.contains(q)).map((c) => c.store.storeId).sort();
+    let inside = 0;
+    for (const [i, q] of queries.entries()) {
+      const ids = batch[i].map((c) => c.store.storeId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(batch[i].every((c) => stores.find((s) => s.storeId === c.store.storeId)?.brandId === q.brandId)).toBe(true);
+      const brute = stores.filter((s) => s.brandId === q.brandId && isInsideFence(q, s)).map((s) => s.storeId).sort();
+      expect(insideOf(q, batch[i])).toEqual(brute);
+      inside += brute.length;
+    }
+    // The fixture means something: many fixes inside, the regional, wide and polar fences found.
+    expect(inside).toBeGreaterThan(150);
+    const all = new Set(batch.flat().map((c) => c.store.storeId));
+    for (const n of ['batch-regional', 'batch-wide', 'batch-polar']) expect(all).toContain(`${run}-${n}`);
+    // One fix alone gets what it got in the batch.
+    for (const i of [0, 1, 7, 57, 399]) {
+      const alone = await index.candidates(queries[i].brandId, queries[i].lat, queries[i].lng, queries[i].slackM);
+      expect(alone.map((c) => c.store.storeId).sort()).toEqual(batch[i].map((c) => c.store.storeId).sort());
+    }
   });
 });

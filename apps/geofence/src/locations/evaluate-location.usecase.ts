@@ -43,7 +43,7 @@ interface Pending {
  * Is the shopper, now, at one of the brand's stores? Evaluates a batch of location events in
  * waves: wave k holds every shopper's k-th event, so each shopper's events are evaluated one after
  * the other in their order and different shoppers at once. A wave reads its shoppers' states in
- * one batch script per Page, searches the index (one call per fix, auto-pipelined), runs the exact
+ * one batch script per Page, searches the index in one batch script per brand, runs the exact
  * tests, then records the fixes that change no visit in one batch script per Page and applies the
  * others one by one (APPLY_FIX). Every resulting transition goes out in one produce request per
  * batch. The rules are in location-quality.ts (which fixes count) and visit-rules.ts (what they change).
@@ -101,7 +101,7 @@ export class EvaluateLocations {
     if (live.length === 0) return results;
     const [states, candidates] = await Promise.all([
       this.visits.readMany(live.map((l) => l.event.data.shopperId)),
-      Promise.all(live.map(({ event, fix }) => this.index.candidates(event.data.brandId, fix.lat, fix.lng, this.policy.exitHysteresisM + (fix.accuracyM ?? 0)))),
+      this.index.candidatesMany(live.map(({ event, fix }) => ({ brandId: event.data.brandId, lat: fix.lat, lng: fix.lng, slackM: this.policy.exitHysteresisM + (fix.accuracyM ?? 0) }))),
     ]);
     const pending: Pending[] = live.map((l, i) => {
       const state = states[i];

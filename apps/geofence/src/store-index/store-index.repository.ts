@@ -1,6 +1,6 @@
 import { Geofence, StoreSnapshot } from '@app/contracts';
 import { CircleFence, LatLng, PolygonFence, PreparedFence, prepareFence } from '@app/geo';
-import { REDIS, Redis } from '@app/redis';
+import { REDIS, Redis, callCommand, defineBatchCommand } from '@app/redis';
 import type { Result } from 'ioredis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GEO_MAX_LAT, LOCAL_REACH_M, Placement, cellsCovering, metresToPolarBand, placementOf } from './cells';
@@ -9,22 +9,24 @@ import { GEO_MAX_LAT, LOCAL_REACH_M, Placement, cellsCovering, metresToPolarBand
  * Key layout (every key carries a hash tag, and every multi-key step stays inside one tag, so it
  * runs on Redis Cluster):
  *   store:{s:<storeId>}               hash: version, snapshot, the set and member the store is filed under
- *   geo:{b:<brand>:c:<row>:<col>}     GEO set of the brand's stores in one 1° cell; members `<storeId>@<version>`
- *   geo:{b:<brand>:c:<row>:<col>}:reach   sorted set member → reach (m): the cell's largest reach is its search radius
- *   geo:{b:<brand>:c:<row>:<col>}:r   GEO set of the regional fences (reach > LOCAL_REACH_M) overlapping the cell
- *   geo:{b:<brand>:c:<row>:<col>}:r:reach   their reaches
- *   geo:{b:<brand>:w}                 GEO set of the brand's stores reaching farther than LOCAL_REACH_M
- *   geo:{b:<brand>:w}:reach           their reaches
- *   geo:{b:<brand>:w}:polar:<n|s>     sorted set member → reach of stores at |lat| ≥ 84° (tested one by one)
+ *   geo:{b:<brand>}:c:<row>:<col>     GEO set of the brand's stores in one 1° cell; members `<storeId>@<version>`
+ *   geo:{b:<brand>}:c:<row>:<col>:reach   sorted set member → reach (m): the cell's largest reach is its search radius
+ *   geo:{b:<brand>}:c:<row>:<col>:r   GEO set of the regional fences (reach > LOCAL_REACH_M) overlapping the cell
+ *   geo:{b:<brand>}:c:<row>:<col>:r:reach   their reaches
+ *   geo:{b:<brand>}:w                 GEO set of the brand's stores reaching farther than LOCAL_REACH_M
+ *   geo:{b:<brand>}:w:reach           their reaches
+ *   geo:{b:<brand>}:w:polar:<n|s>     sorted set member → reach of stores at |lat| ≥ 84° (tested one by one)
  *   idx:{geofence}:built              set once the index was rebuilt from the whole compacted topic
  * No key grows with the number of stores beyond one brand's stores in one 1° cell (or its few wide
- * and polar fences); see docs/geofence.md for the sizes measured.
+ * and polar fences); see docs/geofence.md for the sizes measured. A brand's sets share one tag, so
+ * one script searches every cell a batch of fixes needs (SEARCH_BRAND): on a cluster, a brand's
+ * index lives on one node, as its Pages' shopper state does (visit-state.repository.ts).
  */
-const storeKey = (storeId: string) => `store:{s:${storeId}}`;
-const cellKey = (brandId: string, cell: string) => `geo:{b:${brandId}:c:${cell}}`;
-const regionalKey = (brandId: string, cell: string) => `${cellKey(brandId, cell)}:r`;
-const wideKey = (brandId: string) => `geo:{b:${brandId}:w}`;
-const polarKey = (brandId: string, lat: number) => `geo:{b:${brandId}:w}:polar:${lat >= 0 ? 'n' : 's'}`;
+export const storeKey = (storeId: string) => `store:{s:${storeId}}`;
+export const cellKey = (brandId: string, cell: string) => `geo:{b:${brandId}}:c:${cell}`;
+export const regionalKey = (brandId: string, cell: string) => `${cellKey(brandId, cell)}:r`;
+const wideKey = (brandId: string) => `geo:{b:${brandId}}:w`;
+const polarKey = (brandId: string, lat: number) => `${wideKey(brandId)}:polar:${lat >= 0 ? 'n' : 's'}`;
 const BUILT_KEY = 'idx:{geofence}:built';
 
 /** The sets a store is filed in (several for a regional fence). */
@@ -60,42 +62,61 @@ redis.call('HSET', KEYS[1], 'version', ARGV[1], 'set', ARGV[3], 'member', ARGV[4
 if ARGV[2] == '' then redis.call('HDEL', KEYS[1], 'snapshot') else redis.call('HSET', KEYS[1], 'snapshot', ARGV[2]) end
 return { prevSet, prevMember }`;
 
-// KEYS: set, reach, regional set, regional reach. ARGV: lng, lat, slack (m), searchable ('1' when
-// lat is within GEO's range). Members of the cell's local and regional sets whose fence may hold the point.
-const SEARCH_CELL = `
-local out = {}
-for k = 1, 3, 2 do
-  local top = redis.call('ZREVRANGE', KEYS[k + 1], 0, 0, 'WITHSCORES')
-  if #top > 0 then
-    local found
-    if ARGV[4] ~= '1' then
-      found = redis.call('ZRANGE', KEYS[k + 1], 0, -1)
-    else
-      local r = (tonumber(top[2]) + tonumber(ARGV[3])) * 1.001 + 1
-      found = redis.call('GEOSEARCH', KEYS[k], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', r, 'm')
-    end
-    for _, m in ipairs(found) do table.insert(out, m) end
+// One brand's searches for a batch of fixes, each over the cells its slack overlaps.
+// KEYS: per cell, its set, reach, regional set and regional reach; then, when ARGV[2] is '1', the
+// brand's wide set, wide reach, and polar lists n and s. ARGV: number of cells, '1' to search the
+// wide sets, then per fix: lng, lat, slack (m), searchable ('1' when lat is within GEO's range),
+// metres to the polar band, its number of cells, and their indexes (1-based).
+// Returns { wide, members of fix 1, members of fix 2, … }: wide is '1' or '0' (does the brand have
+// wide or polar fences at all) when asked, '' otherwise. A cell's largest reach is read once.
+const SEARCH_BRAND = `
+local cells = tonumber(ARGV[1])
+local top, all = {}, {}
+local function reachOf(k)
+  if top[k] == nil then
+    local t = redis.call('ZREVRANGE', KEYS[k + 1], 0, 0, 'WITHSCORES')
+    top[k] = #t > 0 and tonumber(t[2]) or false
   end
+  return top[k]
 end
-return out`;
-
-// KEYS: wide set, wide reach, polar list of the point's hemisphere. ARGV: lng, lat, slack, searchable, metres to the polar band.
-// The first element says whether the brand has wide or polar fences at all ('1'/'0').
-const SEARCH_WIDE = `
-local out = {}
-if redis.call('EXISTS', KEYS[2], KEYS[3]) == 0 then return { '0' } end
-local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if #top > 0 then
-  if ARGV[4] ~= '1' then
-    out = redis.call('ZRANGE', KEYS[2], 0, -1)
+local function search(k, out, lng, lat, slack, searchable)
+  local reach = reachOf(k)
+  if not reach then return end
+  local found
+  if searchable ~= '1' then
+    if all[k] == nil then all[k] = redis.call('ZRANGE', KEYS[k + 1], 0, -1) end
+    found = all[k]
   else
-    local r = (tonumber(top[2]) + tonumber(ARGV[3])) * 1.001 + 1
-    out = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', r, 'm')
+    found = redis.call('GEOSEARCH', KEYS[k], 'FROMLONLAT', lng, lat, 'BYRADIUS', (reach + slack) * 1.001 + 1, 'm')
   end
+  for _, m in ipairs(found) do out[#out + 1] = m end
 end
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], tonumber(ARGV[5]) - tonumber(ARGV[3]), '+inf')) do table.insert(out, m) end
-table.insert(out, 1, '1')
-return out`;
+local result = { '' }
+local wide = 4 * cells + 1
+if ARGV[2] == '1' then
+  result[1] = redis.call('EXISTS', KEYS[wide + 1], KEYS[wide + 2], KEYS[wide + 3]) == 0 and '0' or '1'
+end
+local a = 3
+while a < #ARGV do
+  local lng, lat, slack, searchable, toPolar, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+  local out = {}
+  for c = 1, n do
+    local k = 4 * (tonumber(ARGV[a + 5 + c]) - 1) + 1
+    search(k, out, lng, lat, slack, searchable)
+    search(k + 2, out, lng, lat, slack, searchable)
+  end
+  if result[1] == '1' then
+    search(wide, out, lng, lat, slack, searchable)
+    local polar = tonumber(lat) >= 0 and wide + 2 or wide + 3
+    for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[polar], toPolar - slack, '+inf')) do out[#out + 1] = m end
+  end
+  result[#result + 1] = out
+  a = a + 6 + n
+end
+return result`;
+
+/** Fixes per SEARCH_BRAND call, as the visit state's batch scripts. */
+const SEARCH_BATCH = 128;
 
 /*
  * Most brands have no wide or polar fence; a replica remembers that for a few seconds instead of
@@ -111,6 +132,14 @@ const NO_WIDE_FENCES_TTL_MS = 5_000;
 export type FencedStore = Pick<StoreSnapshot, 'storeId' | 'brandId' | 'version' | 'location' | 'geofence'>;
 
 const fencedOf = ({ storeId, brandId, version, location, geofence }: StoreSnapshot): FencedStore => ({ storeId, brandId, version, location, geofence });
+
+/** A fix to find candidate stores for: the brand's fences within `slackM` of (lat, lng). */
+export interface CandidateQuery {
+  brandId: string;
+  lat: number;
+  lng: number;
+  slackM: number;
+}
 
 /** One catalog.store.v1 event, as the index applies it. */
 export type StoreChange = { kind: 'upsert'; store: StoreSnapshot } | { kind: 'remove'; storeId: string; version: number };
@@ -131,12 +160,6 @@ export interface IndexedStore {
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     geofenceRecordStore(key: string, version: number, snapshot: string, set: string, member: string): Result<[string, string] | 0 | null, Context>;
-    geofenceSearchCell(
-      set: string, reach: string, regional: string, regionalReach: string, lng: number, lat: number, slackM: number, searchable: string,
-    ): Result<string[], Context>;
-    geofenceSearchWide(
-      set: string, reach: string, polar: string, lng: number, lat: number, slackM: number, searchable: string, toPolarM: number,
-    ): Result<string[], Context>;
   }
 }
 
@@ -309,8 +332,8 @@ export class StoreIndexRepository {
   ) {
     this.cache = new FenceCache(cacheBytes);
     redis.defineCommand('geofenceRecordStore', { numberOfKeys: 1, lua: RECORD_STORE });
-    redis.defineCommand('geofenceSearchCell', { numberOfKeys: 4, lua: SEARCH_CELL });
-    redis.defineCommand('geofenceSearchWide', { numberOfKeys: 3, lua: SEARCH_WIDE });
+    // Sent at once, not through the auto-pipeline (libs/redis defineBatchCommand).
+    defineBatchCommand(redis, 'geofenceSearchBrand', { lua: SEARCH_BRAND });
   }
 
   /** Applies a snapshot unless a newer version is already in; true when applied (or redone). */
@@ -401,33 +424,39 @@ export class StoreIndexRepository {
    * store within its own reach plus the slack. A superset: the caller runs the exact test.
    */
   async candidates(brandId: string, lat: number, lng: number, slackM: number): Promise<IndexedStore[]> {
-    const searchable = Math.abs(lat) <= GEO_MAX_LAT ? '1' : '0';
-    const cells = cellsCovering(lat, lng, LOCAL_REACH_M + slackM);
-    const searches = cells.map((cell) => {
-      const key = cellKey(brandId, cell);
-      const regional = regionalKey(brandId, cell);
-      return this.redis.geofenceSearchCell(key, `${key}:reach`, regional, `${regional}:reach`, lng, lat, slackM, searchable);
+    const [found] = await this.candidatesMany([{ brandId, lat, lng, slackM }]);
+    return found;
+  }
+
+  /**
+   * candidates() for many fixes at once, in their order: one SEARCH_BRAND script per brand and
+   * SEARCH_BATCH fixes (each cell's largest reach read once per call), then one HGET per store
+   * missing from the process cache.
+   */
+  async candidatesMany(queries: readonly CandidateQuery[]): Promise<IndexedStore[][]> {
+    const byBrand = new Map<string, number[]>();
+    queries.forEach((q, i) => {
+      const mine = byBrand.get(q.brandId);
+      if (mine) mine.push(i);
+      else byBrand.set(q.brandId, [i]);
     });
+    const members: string[][] = new Array(queries.length);
     const now = Date.now();
-    if ((this.noWideFences.get(brandId) ?? 0) < now) {
-      const wide = wideKey(brandId);
-      searches.push(
-        this.redis
-          .geofenceSearchWide(wide, `${wide}:reach`, polarKey(brandId, lat), lng, lat, slackM, searchable, metresToPolarBand(lat))
-          .then(([any, ...found]) => {
-            if (any === '0') this.noWideFences.set(brandId, now + NO_WIDE_FENCES_TTL_MS);
-            else this.noWideFences.delete(brandId);
-            return found;
-          }),
-      );
+    const calls: Promise<void>[] = [];
+    for (const [brandId, all] of byBrand) {
+      for (let from = 0; from < all.length; from += SEARCH_BATCH) {
+        const slice = all.slice(from, from + SEARCH_BATCH);
+        calls.push(this.searchBrand(brandId, slice.map((i) => queries[i]), now).then((found) => slice.forEach((q, j) => (members[q] = found[j]))));
+      }
     }
-    const found: IndexedStore[] = [];
-    const misses: Promise<IndexedStore | null>[] = [];
-    // A regional fence overlaps several of the cells read; with one cell (most searches) no member
-    // comes twice (a store is in the cell sets or in the wide ones, never both).
-    const seen = cells.length > 1 ? new Set<string>() : null;
-    for (const members of await Promise.all(searches)) {
-      for (const member of members) {
+    await Promise.all(calls);
+    const out: IndexedStore[][] = members.map(() => []);
+    // Cached stores first, then the ones read back, each in the order found (as one search would).
+    const misses: { q: number; store: Promise<IndexedStore | null> }[] = [];
+    members.forEach((list, q) => {
+      // A regional fence overlaps several of the cells read, and may come once per cell.
+      const seen = list.length > 1 ? new Set<string>() : null;
+      for (const member of list) {
         if (seen) {
           if (seen.has(member)) continue;
           seen.add(member);
@@ -436,12 +465,44 @@ export class StoreIndexRepository {
         const storeId = member.slice(0, at);
         const version = Number(member.slice(at + 1));
         const cached = this.cache.get(storeId, version);
-        if (cached) found.push(cached);
-        else misses.push(this.load(storeId, version));
+        if (cached) out[q].push(cached);
+        else misses.push({ q, store: this.load(storeId, version) });
+      }
+    });
+    if (misses.length === 0) return out;
+    const loaded = await Promise.all(misses.map((m) => m.store));
+    loaded.forEach((store, i) => void (store && out[misses[i].q].push(store)));
+    return out;
+  }
+
+  /** One SEARCH_BRAND call: each fix's members (`<storeId>@<version>`), in the fixes' order. */
+  private async searchBrand(brandId: string, queries: CandidateQuery[], now: number): Promise<string[][]> {
+    const cells = new Map<string, number>();
+    const keys: string[] = [];
+    const argv: (string | number)[] = [];
+    for (const q of queries) {
+      const covering = cellsCovering(q.lat, q.lng, LOCAL_REACH_M + q.slackM);
+      argv.push(q.lng, q.lat, q.slackM, Math.abs(q.lat) <= GEO_MAX_LAT ? '1' : '0', metresToPolarBand(q.lat), covering.length);
+      for (const cell of covering) {
+        let n = cells.get(cell);
+        if (n === undefined) {
+          const key = cellKey(brandId, cell);
+          const regional = regionalKey(brandId, cell);
+          keys.push(key, `${key}:reach`, regional, `${regional}:reach`);
+          n = cells.size + 1;
+          cells.set(cell, n);
+        }
+        argv.push(n);
       }
     }
-    if (misses.length === 0) return found;
-    for (const s of await Promise.all(misses)) if (s) found.push(s);
+    const askWide = (this.noWideFences.get(brandId) ?? 0) < now;
+    if (askWide) {
+      const wide = wideKey(brandId);
+      keys.push(wide, `${wide}:reach`, polarKey(brandId, 1), polarKey(brandId, -1));
+    }
+    const [wide, ...found] = await callCommand<[string, ...string[][]]>(this.redis, 'geofenceSearchBrand', [keys.length, ...keys, cells.size, askWide ? '1' : '0', ...argv]);
+    if (wide === '0') this.noWideFences.set(brandId, now + NO_WIDE_FENCES_TTL_MS);
+    else if (wide === '1') this.noWideFences.delete(brandId);
     return found;
   }
 
