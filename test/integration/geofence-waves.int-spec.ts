@@ -86,9 +86,10 @@ describe('geofence visit state in batches (real Redis)', () => {
         shopperId, pageId: shopperId.split(':')[0], psid: shopperId.split(':')[1], brandId, lat: at.lat, lng: at.lng, accuracyM: 10,
         source: 'messenger', sharedAt: new Date(now - secondsAgo * 1000).toISOString(), receivedAt: new Date(now).toISOString(), messageId: null,
       });
-    // 40 shoppers on two Pages: outside, inside, then outside again, all in one chunk; one
-    // shopper's chunk also carries its inside fix a second time (a redelivery) after the exit.
-    const shoppers = Array.from({ length: 40 }, (_, i) => `${pages[i % 2]}:w${i}`);
+    // 300 shoppers on two Pages (past one visit-state call's 128 per Page): outside, inside, then
+    // outside again, all in one chunk; one shopper's chunk also carries its inside fix a second
+    // time (a redelivery) after the exit.
+    const shoppers = Array.from({ length: 300 }, (_, i) => `${pages[i % 2]}:w${i}`);
     const chunk = shoppers.flatMap((s) => [share(s, outside, 120), share(s, inside, 90), share(s, outside, 30)]);
     const redelivered = chunk[4];
     await evaluate.execute([...chunk, redelivered], now);
@@ -98,12 +99,19 @@ describe('geofence visit state in batches (real Redis)', () => {
       const mine = transitions.filter((t) => t.data.shopperId === s).map((t) => t.data.transition);
       expect(mine).toEqual(s === redelivered.data.shopperId ? ['enter', 'exit', 'enter'] : ['enter', 'exit']);
     }
+    // Each shopper's visit is its own, opened by its own inside fix.
+    shoppers.forEach((s, i) => {
+      const enter = transitions.find((t) => t.data.shopperId === s && t.data.transition === 'enter');
+      expect(enter?.data.locationEventId).toBe(chunk[3 * i + 1].id);
+    });
+    expect(new Set(transitions.map((t) => t.data.visitId)).size).toBe(shoppers.length);
     // The redelivered fix's enter goes out again with the same event id, not as a new visit.
     const enters = transitions.filter((t) => t.data.shopperId === redelivered.data.shopperId && t.data.transition === 'enter');
     expect(new Set(enters.map((t) => t.id)).size).toBe(1);
     // Each shopper's last accepted fix is its last one, and no visit is left open.
     const states = await visits.readMany(shoppers);
-    states.forEach((state) => {
+    states.forEach((state, i) => {
+      expect(state.last?.eventId).toBe(chunk[3 * i + 2].id);
       expect(state.last?.fix.sharedAtMs).toBe(now - 30_000);
       expect(state.open.size).toBe(0);
     });

@@ -7,7 +7,7 @@ import { BrandDwellThresholds } from '../dwell/dwell-thresholds';
 import { IndexedStore, StoreIndexRepository } from '../store-index/store-index.repository';
 import { Fix, QualityPolicy, RejectReason, judgeFix, judgeFixAlone } from './location-quality';
 import { VisitPolicy, proposeTransitions } from './visit-rules';
-import { AppliedTransition, FixToRecord, ShopperState, VisitStateRepository } from './visit-state.repository';
+import { AppliedTransition, FixToApply, FixToRecord, ShopperState, VisitStateRepository } from './visit-state.repository';
 
 export interface GeofencePolicy extends QualityPolicy, VisitPolicy {
   stateTtlSeconds: number;
@@ -45,7 +45,7 @@ interface Pending {
  * the other in their order and different shoppers at once. A wave reads its shoppers' states in
  * one batch script per Page, searches the index in one batch script per brand, runs the exact
  * tests, then records the fixes that change no visit in one batch script per Page and applies the
- * others one by one (APPLY_FIX). Every resulting transition goes out in one produce request per
+ * others in one more (APPLY_FIXES, atomic per shopper). Every resulting transition goes out in one produce request per
  * batch. The rules are in location-quality.ts (which fixes count) and visit-rules.ts (what they change).
  */
 @Injectable()
@@ -128,28 +128,40 @@ export class EvaluateLocations {
       seenBefore.forEach((p, i) => (p.earlier = earlier[i]));
     }
     const records: FixToRecord[] = [];
-    const applies: Promise<void>[] = [];
+    const applies: { p: Pending; fix: FixToApply }[] = [];
     for (const p of pending) {
       const settled = this.settle(p, nowMs, records);
       if (Array.isArray(settled)) results[p.at] = settled;
-      else applies.push(settled.then((out) => void (results[p.at] = out)));
+      else applies.push({ p, fix: settled });
     }
-    await Promise.all([this.visits.recordMany(records, this.policy.stateTtlSeconds), ...applies]);
+    const [, applied] = await Promise.all([
+      this.visits.recordMany(records, this.policy.stateTtlSeconds),
+      this.visits.applyMany(applies.map((a) => a.fix), this.policy.stateTtlSeconds),
+    ]);
+    applies.forEach(({ p }, i) => {
+      const outcome = applied[i];
+      if (outcome === 'out_of_order') {
+        this.outcomes.inc({ outcome: 'out_of_order' });
+        return;
+      }
+      this.outcomes.inc({ outcome: outcome.length > 0 ? 'transition' : 'no_transition' });
+      results[p.at] = this.toEvents(p.event, outcome, nowMs);
+    });
     return results;
   }
 
   /**
    * What one event does, given its shopper's state and candidate stores: its transitions at once
    * (none, or a redelivered event's), a fix to record (pushed to `records`, written by the caller),
-   * or the visit-state script's answer to come.
+   * or a fix whose proposal may change a visit, for the caller to apply (the visit-state script).
    */
-  private settle(p: Pending, nowMs: number, records: FixToRecord[]): Outgoing[] | Promise<Outgoing[]> {
+  private settle(p: Pending, nowMs: number, records: FixToRecord[]): Outgoing[] | FixToApply {
     const { event, fix, state, rejected } = p;
     const loc = event.data;
     // Set only for a redelivery (the last event again, or one out of order) that caused transitions.
     if (p.earlier) return this.toEvents(event, p.earlier, nowMs);
     // The last event again without transitions (not rejected): evaluated anew, it changes
-    // nothing, and APPLY_FIX would answer its first outcome.
+    // nothing, and APPLY_FIXES would answer its first outcome.
     if (rejected) {
       this.outcomes.inc({ outcome: rejected });
       return [];
@@ -170,14 +182,7 @@ export class EvaluateLocations {
       return [];
     }
     const enter = proposed.enter.map((e) => ({ ...e, visitId: deterministicId('visit', event.id, e.storeId) }));
-    return this.visits.apply(loc.shopperId, loc.brandId, event.id, located, { ...proposed, enter }, this.policy.stateTtlSeconds).then((applied) => {
-      if (applied === 'out_of_order') {
-        this.outcomes.inc({ outcome: 'out_of_order' });
-        return [];
-      }
-      this.outcomes.inc({ outcome: applied.length > 0 ? 'transition' : 'no_transition' });
-      return this.toEvents(event, applied, nowMs);
-    });
+    return { shopperId: loc.shopperId, brandId: loc.brandId, eventId: event.id, fix: located, proposed: { ...proposed, enter } };
   }
 
   /**

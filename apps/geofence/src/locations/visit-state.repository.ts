@@ -81,58 +81,70 @@ end
 return #KEYS / 2`;
 
 /*
- * One atomic step per location event and shopper. KEYS: fix, visits, outcome.
- * ARGV: eventId, sharedAtMs, fix JSON, key TTL (s), proposal JSON, brandId, outcome TTL (s).
+ * One atomic step per location event and shopper, for several shoppers of one Page at once.
+ * KEYS: per shopper, fix, visits, outcome. ARGV: key TTL (s), outcome TTL (s), then per shopper
+ * eventId, sharedAtMs, fix JSON, proposal JSON, brandId.
  * A redelivered event gets its first outcome back; a fix not newer than the last accepted one is
  * refused; an enter opens a visit only where none is open, a dwell fires only while the threshold
  * it crossed is above how far the visit's dwell was emitted (`dwelledSeconds`, then moved up to the
- * dwell's time inside: once per threshold per visit), an exit closes only the visit it was proposed for. Returns {outcome JSON, open visits left}.
+ * dwell's time inside: once per threshold per visit), an exit closes only the visit it was proposed
+ * for. Returns, per shopper, the outcome JSON (or OUT_OF_ORDER) and the open visits left.
  */
-const APPLY_FIX = `
-local done = redis.call('GET', KEYS[3])
-if done then return { done, redis.call('HLEN', KEYS[2]) } end
-local last = redis.call('GET', KEYS[1])
-if last then
-  local l = cjson.decode(last)
-  if l.eventId == ARGV[1] then return { l.result, redis.call('HLEN', KEYS[2]) } end
-  if tonumber(l.sharedAtMs) >= tonumber(ARGV[2]) then return { 'OUT_OF_ORDER', 0 } end
-end
-local p = cjson.decode(ARGV[5])
-local at = tonumber(ARGV[2])
-local result = {}
-for _, e in ipairs(p.enter) do
-  if redis.call('HEXISTS', KEYS[2], e.storeId) == 0 then
-    redis.call('HSET', KEYS[2], e.storeId, cjson.encode({ visitId = e.visitId, enteredAtMs = at, dwelledSeconds = 0, brandId = ARGV[6] }))
-    table.insert(result, { t = 'enter', storeId = e.storeId, visitId = e.visitId, distanceM = e.distanceM })
+const APPLY_FIXES = `
+local function apply(fixKey, visitsKey, outcomeKey, eventId, sharedAtMs, fixJson, proposal, brandId)
+  local done = redis.call('GET', outcomeKey)
+  if done then return done, redis.call('HLEN', visitsKey) end
+  local last = redis.call('GET', fixKey)
+  if last then
+    local l = cjson.decode(last)
+    if l.eventId == eventId then return l.result, redis.call('HLEN', visitsKey) end
+    if tonumber(l.sharedAtMs) >= tonumber(sharedAtMs) then return 'OUT_OF_ORDER', 0 end
   end
-end
-for _, d in ipairs(p.dwell) do
-  local raw = redis.call('HGET', KEYS[2], d.storeId)
-  if raw then
-    local v = cjson.decode(raw)
-    if v.visitId == d.visitId and tonumber(v.dwelledSeconds or 0) < d.thresholdS and d.dwellSeconds >= d.thresholdS then
-      v.dwelledSeconds = d.dwellSeconds
-      v.dwelled = nil
-      redis.call('HSET', KEYS[2], d.storeId, cjson.encode(v))
-      table.insert(result, { t = 'dwell', storeId = d.storeId, visitId = d.visitId, distanceM = d.distanceM, dwellSeconds = d.dwellSeconds })
+  local p = cjson.decode(proposal)
+  local at = tonumber(sharedAtMs)
+  local result = {}
+  for _, e in ipairs(p.enter) do
+    if redis.call('HEXISTS', visitsKey, e.storeId) == 0 then
+      redis.call('HSET', visitsKey, e.storeId, cjson.encode({ visitId = e.visitId, enteredAtMs = at, dwelledSeconds = 0, brandId = brandId }))
+      table.insert(result, { t = 'enter', storeId = e.storeId, visitId = e.visitId, distanceM = e.distanceM })
     end
   end
-end
-for _, x in ipairs(p.exit) do
-  local raw = redis.call('HGET', KEYS[2], x.storeId)
-  if raw and cjson.decode(raw).visitId == x.visitId then
-    redis.call('HDEL', KEYS[2], x.storeId)
-    table.insert(result, { t = 'exit', storeId = x.storeId, visitId = x.visitId, distanceM = x.distanceM })
+  for _, d in ipairs(p.dwell) do
+    local raw = redis.call('HGET', visitsKey, d.storeId)
+    if raw then
+      local v = cjson.decode(raw)
+      if v.visitId == d.visitId and tonumber(v.dwelledSeconds or 0) < d.thresholdS and d.dwellSeconds >= d.thresholdS then
+        v.dwelledSeconds = d.dwellSeconds
+        v.dwelled = nil
+        redis.call('HSET', visitsKey, d.storeId, cjson.encode(v))
+        table.insert(result, { t = 'dwell', storeId = d.storeId, visitId = d.visitId, distanceM = d.distanceM, dwellSeconds = d.dwellSeconds })
+      end
+    end
   end
+  for _, x in ipairs(p.exit) do
+    local raw = redis.call('HGET', visitsKey, x.storeId)
+    if raw and cjson.decode(raw).visitId == x.visitId then
+      redis.call('HDEL', visitsKey, x.storeId)
+      table.insert(result, { t = 'exit', storeId = x.storeId, visitId = x.visitId, distanceM = x.distanceM })
+    end
+  end
+  local encoded = '[]'
+  if #result > 0 then
+    encoded = cjson.encode(result)
+    redis.call('SET', outcomeKey, encoded, 'EX', ARGV[2])
+  end
+  redis.call('SET', fixKey, cjson.encode({ eventId = eventId, sharedAtMs = at, fix = fixJson, result = encoded, visitsTtlAt = at }), 'EX', ARGV[1])
+  redis.call('EXPIRE', visitsKey, ARGV[1])
+  return encoded, redis.call('HLEN', visitsKey)
 end
-local encoded = '[]'
-if #result > 0 then
-  encoded = cjson.encode(result)
-  redis.call('SET', KEYS[3], encoded, 'EX', ARGV[7])
+local out = {}
+for i = 1, #KEYS / 3 do
+  local k, a = 3 * (i - 1), 3 + 5 * (i - 1)
+  local encoded, left = apply(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
+  out[2 * i - 1] = encoded
+  out[2 * i] = left
 end
-redis.call('SET', KEYS[1], cjson.encode({ eventId = ARGV[1], sharedAtMs = at, fix = ARGV[3], result = encoded, visitsTtlAt = at }), 'EX', ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-return { encoded, redis.call('HLEN', KEYS[2]) }`;
+return out`;
 
 /*
  * Ends the visits of a shopper who has not shared for the state TTL. KEYS: fix, visits, exits.
@@ -196,10 +208,6 @@ return 1`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    geofenceApplyFix(
-      fix: string, visits: string, outcome: string,
-      eventId: string, sharedAtMs: number, fixJson: string, ttl: number, proposal: string, brandId: string, outcomeTtl: number,
-    ): Result<[string, number], Context>;
     geofenceExpireVisits(fix: string, visits: string, exits: string, now: number, ttlMs: number, leaseMs: number, keyTtl: number): Result<[string, number], Context>;
     geofenceAckExits(exits: string, ...args: string[]): Result<number, Context>;
     geofenceReschedule(bucket: string, shopperId: string, swept: number, next: number): Result<number, Context>;
@@ -212,7 +220,7 @@ export class VisitStateRepository {
   constructor(@Inject(REDIS) private readonly redis: Redis) {
     defineBatchCommand(redis, 'geofenceReadStates', { lua: READ_STATES });
     defineBatchCommand(redis, 'geofenceRecordFixes', { lua: RECORD_FIXES });
-    redis.defineCommand('geofenceApplyFix', { numberOfKeys: 3, lua: APPLY_FIX });
+    defineBatchCommand(redis, 'geofenceApplyFixes', { lua: APPLY_FIXES });
     redis.defineCommand('geofenceExpireVisits', { numberOfKeys: 3, lua: EXPIRE_VISITS });
     redis.defineCommand('geofenceAckExits', { numberOfKeys: 1, lua: ACK_EXITS });
     redis.defineCommand('geofenceReschedule', { numberOfKeys: 1, lua: RESCHEDULE });
@@ -248,7 +256,7 @@ export class VisitStateRepository {
    * fix, and the open visits' expiry pushed back. Not atomic with the read before it; only two
    * replicas holding the same shopper during a rebalance could interleave here, which at worst
    * sets the last fix back to an older one (a weaker order and speed check for the next fix).
-   * Visits themselves change only in APPLY_FIX.
+   * Visits themselves change only in APPLY_FIXES.
    *
    * The open visits' expiry (a backstop, twice the state TTL) is pushed back only when the last
    * push is older than a quarter of the TTL (by sharedAt): most fixes then write one key, not
@@ -274,27 +282,42 @@ export class VisitStateRepository {
     );
   }
 
-  async apply(
-    shopperId: string,
-    brandId: string,
-    eventId: string,
-    fix: Fix & { source: string },
-    proposed: ProposedTransitions & { enter: { visitId: string }[] },
-    stateTtlSeconds: number,
-  ): Promise<AppliedTransition[] | 'out_of_order'> {
-    const [out, openLeft] = await this.redis.geofenceApplyFix(
-      fixKey(shopperId), visitsKey(shopperId), outcomeKey(shopperId, eventId),
-      eventId, fix.sharedAtMs, JSON.stringify(fix), stateTtlSeconds * 2, JSON.stringify(proposed), brandId, OUTCOME_TTL_SECONDS,
+  /**
+   * Applies fixes that may change a visit (APPLY_FIXES: atomic per shopper), one batch script per
+   * Page and BATCH_CHUNK shoppers, sent at once; each fix's transitions in the order given, or
+   * 'out_of_order'. A shopper may appear once per call.
+   */
+  async applyMany(fixes: FixToApply[], stateTtlSeconds: number): Promise<(AppliedTransition[] | 'out_of_order')[]> {
+    const out: (AppliedTransition[] | 'out_of_order')[] = new Array(fixes.length);
+    const entered: { shopperId: string; sharedAtMs: number }[] = [];
+    await Promise.all(
+      chunksByPage(fixes, (f) => f.shopperId).map(async (chunk) => {
+        const keys: string[] = [];
+        const argv: (string | number)[] = [stateTtlSeconds * 2, OUTCOME_TTL_SECONDS];
+        for (const i of chunk) {
+          const { shopperId, brandId, eventId, fix, proposed } = fixes[i];
+          keys.push(fixKey(shopperId), visitsKey(shopperId), outcomeKey(shopperId, eventId));
+          argv.push(eventId, fix.sharedAtMs, JSON.stringify(fix), JSON.stringify(proposed), brandId);
+        }
+        const replies = await callCommand<(string | number)[]>(this.redis, 'geofenceApplyFixes', [keys.length, ...keys, ...argv]);
+        chunk.forEach((i, n) => {
+          const raw = String(replies[2 * n]);
+          if (raw === 'OUT_OF_ORDER') {
+            out[i] = 'out_of_order';
+            return;
+          }
+          const parsed: unknown = JSON.parse(raw);
+          const applied = Array.isArray(parsed) ? (parsed as AppliedTransition[]) : [];
+          out[i] = applied;
+          // Scheduled when a visit opens. Later shares push the real deadline back without touching
+          // the schedule: the sweeper reads the state, finds the visit alive and reschedules it then.
+          if (Number(replies[2 * n + 1]) > 0 && applied.some((t) => t.t === 'enter')) entered.push({ shopperId: fixes[i].shopperId, sharedAtMs: fixes[i].fix.sharedAtMs });
+        });
+      }),
     );
-    if (out === 'OUT_OF_ORDER') return 'out_of_order';
-    const parsed: unknown = JSON.parse(out);
-    const applied = Array.isArray(parsed) ? (parsed as AppliedTransition[]) : [];
-    // Scheduled when a visit opens. Later shares push the real deadline back without touching the
-    // schedule: the sweeper reads the state, finds the visit alive and reschedules it then.
-    if (Number(openLeft) > 0 && applied.some((t) => t.t === 'enter')) {
-      await this.redis.zadd(bucketKey(bucketOf(shopperId)), fix.sharedAtMs + stateTtlSeconds * 1000, shopperId);
-    }
-    return applied;
+    // The deadline buckets carry their own tags: plain commands, auto-pipelined together.
+    await Promise.all(entered.map((e) => this.redis.zadd(bucketKey(bucketOf(e.shopperId)), e.sharedAtMs + stateTtlSeconds * 1000, e.shopperId)));
+    return out;
   }
 
   /** Shoppers of one bucket whose visits were due to expire by `nowMs`. */
@@ -347,6 +370,15 @@ export interface FixToRecord {
   hasOpenVisits: boolean;
   /** ShopperState.last.visitsTtlAt as read (0 when none). */
   lastVisitsTtlAt: number;
+}
+
+/** A fix whose proposal may change a visit, as applyMany applies it. */
+export interface FixToApply {
+  shopperId: string;
+  brandId: string;
+  eventId: string;
+  fix: Fix & { source: string };
+  proposed: ProposedTransitions & { enter: { visitId: string }[] };
 }
 
 /** The state as READ_STATES answers it for one shopper. */
