@@ -22,7 +22,7 @@ import { GEO_MAX_LAT, LOCAL_REACH_M, Placement, cellsCovering, metresToPolarBand
  * one script searches every cell a batch of fixes needs (SEARCH_BRAND): on a cluster, a brand's
  * index lives on one node, as its Pages' shopper state does (visit-state.repository.ts).
  */
-export const storeKey = (storeId: string) => `store:{s:${storeId}}`;
+const storeKey = (storeId: string) => `store:{s:${storeId}}`;
 export const cellKey = (brandId: string, cell: string) => `geo:{b:${brandId}}:c:${cell}`;
 export const regionalKey = (brandId: string, cell: string) => `${cellKey(brandId, cell)}:r`;
 const wideKey = (brandId: string) => `geo:{b:${brandId}}:w`;
