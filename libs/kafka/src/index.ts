@@ -1,3 +1,5 @@
+// First: fixes kafkajs's request queue before any client is made (request-queue-fix.ts).
+export * from './request-queue-fix';
 export * from './dead-letter-record';
 export * from './failure-policy';
 export * from './kafka-event.server';
