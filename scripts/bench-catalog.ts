@@ -8,6 +8,8 @@
  */
 import { http, stackUrls, waitFor } from '@app/testing';
 import Redis from 'ioredis';
+// Before any client: kafkajs 2.2.4's timer loop fixed, as in the apps (libs/kafka request-queue-fix.ts).
+import '@app/kafka/request-queue-fix';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { cellOf } from '../apps/geofence/src/store-index/cells';

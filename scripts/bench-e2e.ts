@@ -24,6 +24,8 @@
  * time, one point per second).
  */
 import { Expositions, StackClient, StageTiming, http, stackUrls, stageTimings, waitFor, waitForProjections } from '@app/testing';
+// Before any client: kafkajs 2.2.4's timer loop fixed, as in the apps (libs/kafka request-queue-fix.ts).
+import '@app/kafka/request-queue-fix';
 import { Kafka, logLevel } from 'kafkajs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

@@ -11,6 +11,8 @@
  */
 import { EventOf, TOPIC_SPECS, Topics, createEvent, eventKey, parseEvent } from '@app/contracts';
 import Redis from 'ioredis';
+// Before any client: kafkajs 2.2.4's timer loop fixed, as in the apps (libs/kafka request-queue-fix.ts).
+import '@app/kafka/request-queue-fix';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';

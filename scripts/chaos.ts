@@ -25,6 +25,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, writeFileSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+// Before any client: kafkajs 2.2.4's timer loop fixed, as in the apps (libs/kafka request-queue-fix.ts).
+import '@app/kafka/request-queue-fix';
 import { Kafka, logLevel } from 'kafkajs';
 import { APP_PROCESS_ENV, nodeOptionsOf } from './app-node-options';
 
