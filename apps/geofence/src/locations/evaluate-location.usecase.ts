@@ -45,8 +45,9 @@ interface Pending {
  * the other in their order and different shoppers at once. A wave reads its shoppers' states in
  * one batch script per Page, searches the index in one batch script per brand, runs the exact
  * tests, then records the fixes that change no visit in one batch script per Page and applies the
- * others in one more (APPLY_FIXES, atomic per shopper). Every resulting transition goes out in one produce request per
- * batch. The rules are in location-quality.ts (which fixes count) and visit-rules.ts (what they change).
+ * others in one more (APPLY_FIXES, atomic per shopper). Every resulting transition goes out in one
+ * produce request per batch. The rules are in location-quality.ts (which fixes count) and
+ * visit-rules.ts (what they change).
  */
 @Injectable()
 export class EvaluateLocations {
