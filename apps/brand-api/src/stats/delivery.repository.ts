@@ -128,7 +128,7 @@ export class DeliveryRepository {
    */
   async recordClick(shopperId: string, requestId: string, at: Date): Promise<void> {
     await this.dataSource.query(`INSERT INTO delivery_clicks (request_id, shopper_id, clicked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [requestId, shopperId, at]);
-    await this.dataSource.query(`UPDATE deliveries SET clicked_at = COALESCE(clicked_at, $3), updated_at = now() WHERE request_id = $1 AND shopper_id = $2 AND clicked_at IS NULL`, [
+    await this.dataSource.query(`UPDATE deliveries SET clicked_at = $3, updated_at = now() WHERE request_id = $1 AND shopper_id = $2 AND clicked_at IS NULL`, [
       requestId,
       shopperId,
       at,

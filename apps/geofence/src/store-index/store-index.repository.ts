@@ -67,8 +67,9 @@ return { prevSet, prevMember }`;
 // brand's wide set, wide reach, and polar lists n and s. ARGV: number of cells, '1' to search the
 // wide sets, then per fix: lng, lat, slack (m), searchable ('1' when lat is within GEO's range),
 // metres to the polar band, its number of cells, and their indexes (1-based).
-// Returns { wide, members of fix 1, members of fix 2, … }: wide is '1' or '0' (does the brand have
-// wide or polar fences at all) when asked, '' otherwise. A cell's largest reach is read once.
+// Returns { wide, members of fix 1, members of fix 2, … }, each member once per fix: wide is '1' or
+// '0' (does the brand have wide or polar fences at all) when asked, '' otherwise. A cell's largest
+// reach is read once.
 const SEARCH_BRAND = `
 local cells = tonumber(ARGV[1])
 local top, all = {}, {}
@@ -79,7 +80,7 @@ local function reachOf(k)
   end
   return top[k]
 end
-local function search(k, out, lng, lat, slack, searchable)
+local function search(k, out, seen, lng, lat, slack, searchable)
   local reach = reachOf(k)
   if not reach then return end
   local found
@@ -89,7 +90,14 @@ local function search(k, out, lng, lat, slack, searchable)
   else
     found = redis.call('GEOSEARCH', KEYS[k], 'FROMLONLAT', lng, lat, 'BYRADIUS', (reach + slack) * 1.001 + 1, 'm')
   end
-  for _, m in ipairs(found) do out[#out + 1] = m end
+  for _, m in ipairs(found) do
+    if not seen then
+      out[#out + 1] = m
+    elseif not seen[m] then
+      seen[m] = true
+      out[#out + 1] = m
+    end
+  end
 end
 local result = { '' }
 local wide = 4 * cells + 1
@@ -100,13 +108,16 @@ local a = 3
 while a < #ARGV do
   local lng, lat, slack, searchable, toPolar, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
   local out = {}
+  -- A regional fence is filed in every cell it overlaps: a fix reading several cells may meet it
+  -- more than once, and keeps it once. (A store is in cell sets or in the wide ones, never both.)
+  local seen = n > 1 and {} or nil
   for c = 1, n do
     local k = 4 * (tonumber(ARGV[a + 5 + c]) - 1) + 1
-    search(k, out, lng, lat, slack, searchable)
-    search(k + 2, out, lng, lat, slack, searchable)
+    search(k, out, seen, lng, lat, slack, searchable)
+    search(k + 2, out, seen, lng, lat, slack, searchable)
   end
   if result[1] == '1' then
-    search(wide, out, lng, lat, slack, searchable)
+    search(wide, out, nil, lng, lat, slack, searchable)
     local polar = tonumber(lat) >= 0 and wide + 2 or wide + 3
     for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[polar], toPolar - slack, '+inf')) do out[#out + 1] = m end
   end
@@ -454,13 +465,7 @@ export class StoreIndexRepository {
     // Cached stores first, then the ones read back, each in the order found (as one search would).
     const misses: { q: number; store: Promise<IndexedStore | null> }[] = [];
     members.forEach((list, q) => {
-      // A regional fence overlaps several of the cells read, and may come once per cell.
-      const seen = list.length > 1 ? new Set<string>() : null;
       for (const member of list) {
-        if (seen) {
-          if (seen.has(member)) continue;
-          seen.add(member);
-        }
         const at = member.lastIndexOf('@');
         const storeId = member.slice(0, at);
         const version = Number(member.slice(at + 1));
