@@ -2,7 +2,7 @@
  * make bench-geofence: the geofence engine against Redis GEOSEARCH and PostGIS, on the same stores.
  * Not a test: it prints figures. Run by scripts/bench-geofence.sh (which installs PostGIS and
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
- * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), STORE_CACHE_MB (the app's 16),
+ * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), SHARE_ORDER (time; `shopper`: see asPartitions), STORE_CACHE_MB (the app's 16),
  * KAFKA_SHARES (20000, to shopper.location.v1 on the benchmark's own broker), KAFKA_BROKERS, BENCH_QUICK=1 (only (a), (c'), (c)),
  * BENCH_ONLY_KAFKA=1 runs (d) alone after loading the stores, to tune the geofence's Kafka path; it records nothing.
  * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default the app's, scripts/app-node-options.json).
@@ -282,25 +282,41 @@ async function benchPostgis(pool: Pool, shares: EventOf<typeof Topics.ShopperLoc
   return done / ((Date.now() - t0) / 1000);
 }
 
+/**
+ * How (c)'s shares reach the use case (SHARE_ORDER): as the geofence's consumer meets them, by
+ * default. Kafka puts each shopper on one partition by its key (6 partitions); a partition holds
+ * its shoppers' shares in the order they were shared, so a chunk of 500 holds many shoppers and
+ * few shares of each. Each partition is read one chunk after the other, the 6 at once.
+ * `SHARE_ORDER=shopper` keeps the shape of (c) until 3 December 2026, 15:00 UTC: each shopper's
+ * fixes one after the other, so a chunk held 50 shoppers' 10 fixes each (10 waves of 50 fixes).
+ */
+const SHARE_ORDER = process.env.SHARE_ORDER === 'shopper' ? 'shopper' : 'time';
+const PARTITIONS = 6;
+
+function asPartitions(shares: EventOf<typeof Topics.ShopperLocation>[]): EventOf<typeof Topics.ShopperLocation>[][] {
+  const ordered = SHARE_ORDER === 'time' ? [...shares].sort((a, b) => Date.parse(a.data.sharedAt) - Date.parse(b.data.sharedAt)) : shares;
+  const partitions: EventOf<typeof Topics.ShopperLocation>[][] = Array.from({ length: PARTITIONS }, () => []);
+  for (const e of ordered) partitions[createHash('md5').update(e.data.shopperId).digest().readUInt32BE(0) % PARTITIONS].push(e);
+  return partitions;
+}
+
 async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; p99Ms: number; p50Ms: number }> {
   const latencies: number[] = [];
-  const chunks: EventOf<typeof Topics.ShopperLocation>[][] = [];
-  // Shares of one shopper are consecutive; batches of 500 like the consumer's, 6 in flight (6 partitions).
-  for (let i = 0; i < shares.length; i += 500) chunks.push(shares.slice(i, i + 500));
+  const partitions = asPartitions(shares);
   const madeAt = Date.now();
-  let next = 0;
   const t0 = Date.now();
   await Promise.all(
-    Array.from({ length: 6 }, async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++];
+    partitions.map(async (partition) => {
+      // Chunks of 500 like the consumer's; a partition's chunks one after the other.
+      for (let i = 0; i < partition.length; i += 500) {
+        const chunk = partition.slice(i, i + 500);
         // Shares were made before the run; shift them to now so none turns stale while it runs.
         const shift = Date.now() - madeAt;
         for (const e of chunk) e.data.sharedAt = new Date(Date.parse(e.data.sharedAt) + shift).toISOString();
         const started = performance.now();
         await evaluate.execute(chunk);
         const ms = performance.now() - started;
-        for (let i = 0; i < chunk.length; i++) latencies.push(ms);
+        for (let j = 0; j < chunk.length; j++) latencies.push(ms);
       }
     }),
   );
@@ -498,7 +514,7 @@ async function main(): Promise<void> {
   lookupShares = []; // not kept through (c)
 
   const shares = makeShares(stores, LOOKUPS, Date.now(), 'benchpage', SHARES_PER_SHOPPER);
-  log(`(c) ${fmt(LOOKUPS)} fixes by ${fmt(Math.ceil(LOOKUPS / SHARES_PER_SHOPPER))} shoppers`);
+  log(`(c) ${fmt(LOOKUPS)} fixes by ${fmt(Math.ceil(LOOKUPS / SHARES_PER_SHOPPER))} shoppers, ${PARTITIONS} partitions by shopper, each in ${SHARE_ORDER === 'time' ? 'the order the fixes were shared' : 'shopper order (SHARE_ORDER=shopper)'}`);
   await redis.config('RESETSTAT');
   const redisCpu0 = await redisCpuSeconds(redis);
   const cpu0 = process.cpuUsage();
