@@ -287,8 +287,9 @@ async function benchPostgis(pool: Pool, shares: EventOf<typeof Topics.ShopperLoc
  * default. Kafka puts each shopper on one partition by its key (6 partitions); a partition holds
  * its shoppers' shares in the order they were shared, so a chunk of 500 holds many shoppers and
  * few shares of each. Each partition is read one chunk after the other, the 6 at once.
- * `SHARE_ORDER=shopper` keeps the shape of (c) until 3 December 2026, 15:00 UTC: each shopper's
- * fixes one after the other, so a chunk held 50 shoppers' 10 fixes each (10 waves of 50 fixes).
+ * `SHARE_ORDER=shopper` keeps the order of (c) and (c') until the afternoon of 3 December 2026: each
+ * shopper's fixes one after the other, so a chunk held 50 shoppers' 10 fixes each (10 waves of 50
+ * fixes), and the fences read for a shopper's first fix served the nine others from the fence cache.
  */
 const SHARE_ORDER = process.env.SHARE_ORDER === 'shopper' ? 'shopper' : 'time';
 const PARTITIONS = 6;
@@ -326,23 +327,21 @@ async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof 
 
 /**
  * The index alone, the question PostGIS answers in (b): the brand's fences within the fix's slack
- * (StoreIndexRepository.candidatesMany over Redis, in chunks of 500 fixes with 6 in flight, as
- * (c) and the consumer search them) and which of them hold it (the prepared fences' exact test).
+ * (StoreIndexRepository.candidatesMany over Redis, in chunks of 500 fixes of 6 partitions at once,
+ * in the same order as (c), see asPartitions) and which of them hold it (the prepared fences' exact test).
  * No shopper state, no quality checks, no visit script: those are (c)'s.
  */
 async function benchIndex(index: StoreIndexRepository, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; inside: number }> {
-  let next = 0;
   let inside = 0;
   const t0 = Date.now();
   await Promise.all(
-    Array.from({ length: 6 }, async () => {
-      while (next < shares.length) {
-        const chunk = shares.slice(next, next + 500).map((e) => e.data);
-        next += 500;
+    asPartitions(shares).map(async (partition) => {
+      for (let i = 0; i < partition.length; i += 500) {
+        const chunk = partition.slice(i, i + 500).map((e) => e.data);
         const found = await index.candidatesMany(chunk.map((s) => ({ brandId: s.brandId, lat: s.lat, lng: s.lng, slackM: policy.exitHysteresisM + (s.accuracyM ?? 0) })));
-        chunk.forEach((s, i) => {
+        chunk.forEach((s, j) => {
           const fix = { lat: s.lat, lng: s.lng };
-          for (const c of found[i]) if (c.fence.contains(fix)) inside++;
+          for (const c of found[j]) if (c.fence.contains(fix)) inside++;
         });
       }
     }),
