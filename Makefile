@@ -19,7 +19,13 @@ help:
 	@echo "            bench-floor (what the Kafka and Redis clients alone cost): BENCHMARKS.md says what each measures"
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	@# The registry sometimes drops a connection mid-download (ECONNRESET); npm's own retries do not
+	@# cover an aborted body, so the whole install is tried again, up to four times.
+	@for try in 1 2 3 4; do \
+	  npm ci --no-audit --no-fund --fetch-retries=5 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=30000 && break; \
+	  if [ $$try = 4 ]; then echo "npm ci failed four times" >&2; exit 1; fi; \
+	  echo "npm ci failed (try $$try of 4); trying again in $$((try * 10)) s" >&2; sleep $$((try * 10)); \
+	done
 	@touch $(NODE_MODULES_STAMP)
 
 deps: $(NODE_MODULES_STAMP)
