@@ -5,7 +5,7 @@ import { ConsumerLifecycle } from './consumer-lifecycle';
 import { EventPublisher } from './event-publisher';
 import { classifyFailure } from './failure-policy';
 import type { ConsumeOutcome } from './kafka-event.server';
-import { COMMIT_INTERVAL_MS, KafkaSettings, kafkaServerOptions } from './kafka-options';
+import { COMMIT_INTERVAL_MS, KafkaSettings, kafkaServerOptions, whileHeartbeating } from './kafka-options';
 import { rejoinAfterFatalCrash } from './rejoin-after-crash';
 import type { MessageSource } from './trace-headers';
 
@@ -150,7 +150,7 @@ export class KafkaBatchConsumer<E> {
       for (let i = 0; i < batch.messages.length; i += size) {
         if (!isRunning() || isStale()) break;
         const chunk = batch.messages.slice(i, i + size);
-        await this.handleChunk(batch.partition, chunk);
+        await whileHeartbeating(heartbeat, () => this.handleChunk(batch.partition, chunk));
         resolveOffset(chunk[chunk.length - 1].offset);
         await heartbeat();
       }

@@ -6,6 +6,7 @@ import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
 import { deadLetterRecord } from './dead-letter-record';
 import { classifyFailure } from './failure-policy';
 import { inMessageTrace } from './trace-headers';
+import { whileHeartbeating } from './kafka-options';
 
 export interface PartitionLag {
   group: string;
@@ -72,10 +73,13 @@ export class KafkaEventServer extends ServerKafka {
     await super.bindEvents(consumer);
   }
 
-  /** Runs the handler in the producer's trace (inMessageTrace): what it publishes or calls carries it on. */
+  /**
+   * Runs the handler in the producer's trace (inMessageTrace): what it publishes or calls carries
+   * it on. Heartbeats while it runs, so a handler held up by an outage keeps its consumer in the group.
+   */
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
     const source = { topic: payload.topic, partition: payload.partition, group: this.groupId };
-    await inMessageTrace(source, payload.message, () => this.handleWithPolicy(payload));
+    await whileHeartbeating(payload.heartbeat, () => inMessageTrace(source, payload.message, () => this.handleWithPolicy(payload)));
   }
 
   /**

@@ -36,6 +36,35 @@ export const CONSUMER_MAX_WAIT_MS = 1_000;
 export const COMMIT_INTERVAL_MS = 1_000;
 
 /**
+ * How long the broker keeps a consumer that stopped heartbeating (a SIGKILLed pod, a lost node)
+ * before it hands that consumer's partitions to the others. It was 30 s: after a SIGKILL in
+ * `make chaos` each restarted app waited about 30 s to rejoin its groups (delivery 57 s), and
+ * the dead member's partitions were read by nobody meanwhile, so a shopper walking in then got
+ * the promotion half a minute late. Live members are not dropped because a handler is slow
+ * (Redis down for 10 s, a long catalog chunk): handlers run whileHeartbeating.
+ */
+export const SESSION_TIMEOUT_MS = 10_000;
+
+/** How often a consumer heartbeats, between batches and while a handler runs (whileHeartbeating). */
+export const HEARTBEAT_INTERVAL_MS = 1_000;
+
+/**
+ * Runs `work` while heartbeating every `everyMs`: kafkajs heartbeats only between messages and
+ * batches, so a handler held up longer than SESSION_TIMEOUT_MS (waiting for Redis to come back)
+ * would have its live consumer dropped from the group and its partitions moved under it. A
+ * heartbeat that fails (a rebalance began) is left to kafkajs, which meets the same answer at its
+ * next heartbeat after the handler and rejoins.
+ */
+export async function whileHeartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>, everyMs = HEARTBEAT_INTERVAL_MS): Promise<T> {
+  const timer = setInterval(() => void heartbeat().catch(() => undefined), everyMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
  * The fetch of a reader that is not on a promotion's path (brand-api's receipts, delivery's
  * replies): the broker answers once 32 KiB are waiting or 250 ms have passed, so under load the
  * reader fetches a few times a second instead of once per message. An answer to "STOP" or "promos
@@ -60,8 +89,8 @@ export function kafkaServerOptions(
     consumer: {
       groupId: `${settings.groupPrefix}${groupId}`,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: CONSUMER_MAX_WAIT_MS,
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
     },

@@ -1,5 +1,5 @@
 import { AnyEvent, EventOf, Topic, eventKey, parseCatalogRecord } from '@app/contracts';
-import { ConsumerLifecycle, KafkaSettings, classifyFailure, kafkaServerOptions } from '@app/kafka';
+import { ConsumerLifecycle, KafkaSettings, classifyFailure, kafkaServerOptions, whileHeartbeating } from '@app/kafka';
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { deadLetter } from './dead-letters';
@@ -134,20 +134,24 @@ export class CompactedProjectionConsumer<T extends Topic> {
           await this.deadLetterOrThrow(batch.topic, batch.partition, m, error);
         }
       }
-      try {
-        await this.applyChunk(parsed.map((p) => p.event));
-        applied += parsed.length;
-      } catch (error) {
-        if (classifyFailure(error) === 'transient') throw error;
-        for (const { m, event } of parsed) {
-          try {
-            await this.projection.apply(event);
-            applied++;
-          } catch (e) {
-            await this.deadLetterOrThrow(batch.topic, batch.partition, m, e);
+      applied += await whileHeartbeating(heartbeat, async () => {
+        try {
+          await this.applyChunk(parsed.map((p) => p.event));
+          return parsed.length;
+        } catch (error) {
+          if (classifyFailure(error) === 'transient') throw error;
+          let one = 0;
+          for (const { m, event } of parsed) {
+            try {
+              await this.projection.apply(event);
+              one++;
+            } catch (e) {
+              await this.deadLetterOrThrow(batch.topic, batch.partition, m, e);
+            }
           }
+          return one;
         }
-      }
+      });
       resolveOffset(chunk[chunk.length - 1].offset);
       await heartbeat();
     }

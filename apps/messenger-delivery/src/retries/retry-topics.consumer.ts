@@ -1,12 +1,10 @@
 import { EventValidationError, RETRY_SCHEDULES, Topics, deadLetterTopic, parseEvent, retryTopic } from '@app/contracts';
-import { CONSUMER_MAX_WAIT_MS, EventPublisher, KAFKA_SETTINGS, KafkaSettings, classifyFailure } from '@app/kafka';
+import { CONSUMER_MAX_WAIT_MS, EventPublisher, HEARTBEAT_INTERVAL_MS, KAFKA_SETTINGS, KafkaSettings, SESSION_TIMEOUT_MS, classifyFailure, whileHeartbeating } from '@app/kafka';
 import { HealthRegistry } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliverPromotion } from '../sending/deliver-promotion.usecase';
-
-const HEARTBEAT_EVERY_MS = 3_000;
 
 class ShuttingDown extends Error {
   readonly transient = true;
@@ -45,8 +43,8 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
     });
     const consumer = kafka.consumer({
       groupId: `${this.settings.groupPrefix}messenger-delivery-retry`,
-      sessionTimeout: 30_000,
-      heartbeatInterval: HEARTBEAT_EVERY_MS,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: CONSUMER_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
     });
@@ -74,7 +72,7 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
         throw new EventValidationError(topic, [{ path: 'headers', message: 'retry-attempt and retry-due-at are required' }]);
       }
       await this.waitUntil(dueAt, heartbeat);
-      await this.deliverPromotion.execute(event, attempt);
+      await whileHeartbeating(heartbeat, () => this.deliverPromotion.execute(event, attempt));
     } catch (error) {
       const kind = classifyFailure(error);
       if (kind === 'invalid' || kind === 'permanent') {
@@ -92,7 +90,7 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
       const left = dueAtMs - Date.now();
       if (left <= 0) return;
       // Woken at once by a shutdown, which then does not wait out the heartbeat interval.
-      await sleep(Math.min(left, HEARTBEAT_EVERY_MS), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      await sleep(Math.min(left, HEARTBEAT_INTERVAL_MS), undefined, { signal: this.stopping.signal }).catch(() => undefined);
       if (this.stopping.signal.aborted) continue;
       await heartbeat();
     }
