@@ -437,6 +437,7 @@ describe('the Grafana dashboard', () => {
       'messenger_sends_total',
       'send_api_latency_seconds',
       'messenger_rate_limit_wait_seconds',
+      'kafka_consumer_group_joins_total',
     ])
       expect(JSON.stringify(dashboard)).toContain(required);
   });

@@ -1,6 +1,6 @@
 import { DecisionLogEntry, decisionLogKey, readDecisionLogEntry } from '@app/contracts';
 import { KafkaEventServer, kafkaServerOptions } from '@app/kafka';
-import { HealthRegistry } from '@app/observability';
+import { HealthRegistry, Metrics } from '@app/observability';
 import { REDIS } from '@app/redis';
 import { StackClient, http, northOf, stackUrls, waitFor, waitForProjections, within } from '@app/testing';
 import { INestMicroservice, Module } from '@nestjs/common';
@@ -184,7 +184,7 @@ describe('catalog deletions as tombstones, end to end', () => {
       // The geofence rebuilds when its index has no "built" mark (the running one only checks at start).
       await redis.del('idx:{geofence}:built');
       const index = new StoreIndexRepository(redis, 2 ** 20);
-      geofence = new StoreCatalogConsumer(index, new ApplyStoreEvent(index), settings, new HealthRegistry());
+      geofence = new StoreCatalogConsumer(index, new ApplyStoreEvent(index), settings, new HealthRegistry(), new Metrics('test'));
       geofence.onApplicationBootstrap();
       await within('the geofence rebuild', geofence.built, 240_000);
 

@@ -204,6 +204,17 @@ describe('observability, end to end (real Kafka, Redis, Postgres, all six apps)'
       );
       expect(text).toMatch(/kafka_events_consumed_total\{[^}]*outcome="processed"/);
     }
+    // Every consumer counts its joins (at least the one at start), the batch and projection consumers too.
+    const joined = (text: string, group: string) =>
+      expect(text).toMatch(new RegExp(`kafka_consumer_group_joins_total\\{[^}]*group="${E2E.groupPrefix}${group}"[^}]*\\} [1-9]`));
+    joined(gateway, 'messenger-gateway');
+    joined(geofence, 'geofence');
+    joined(geofence, 'geofence-locations');
+    joined(geofence, 'geofence-catalog');
+    joined(geofence, 'geofence-offers');
+    joined(engine, 'promotion-engine');
+    joined(delivery, 'messenger-delivery');
+    joined(delivery, 'messenger-delivery-retry');
     expect(engine).toContain('promotion_decisions_total{');
     expect(delivery).toMatch(/messenger_sends_total\{status="sent"/);
     expect(delivery).toContain('send_api_latency_seconds_bucket{');

@@ -1,6 +1,6 @@
 import { OfferSnapshot, Topics } from '@app/contracts';
 import { EventPublisher, kafkaProducerOptions } from '@app/kafka';
-import { HealthRegistry } from '@app/observability';
+import { HealthRegistry, Metrics } from '@app/observability';
 import { waitFor, within } from '@app/testing';
 import { ClientKafka } from '@nestjs/microservices';
 import Redis from 'ioredis';
@@ -43,7 +43,7 @@ describe('dwell thresholds projection (real Kafka and Redis)', () => {
 
   const startConsumer = async (): Promise<void> => {
     const repo = new DwellThresholdRepository(redis);
-    consumer = new OfferCatalogConsumer(repo, new ApplyOfferEvent(repo), settings, new HealthRegistry());
+    consumer = new OfferCatalogConsumer(repo, new ApplyOfferEvent(repo), settings, new HealthRegistry(), new Metrics('test'));
     consumer.onApplicationBootstrap();
     await within('building the projection', consumer.built, 90_000);
   };

@@ -20,6 +20,8 @@ export type ConsumeOutcome = 'processed' | 'dead_lettered' | 'retried';
 export interface KafkaEventServerHooks {
   /** Called once per handled message, for metrics. */
   onOutcome?: (topic: string, outcome: ConsumeOutcome) => void;
+  /** Called each time the consumer joins its group (at start, then at every rebalance), for metrics. */
+  onGroupJoin?: (group: string) => void;
 }
 
 /** Unexpected (non-transient) failures of one message tolerated before it is dead-lettered. */
@@ -54,6 +56,7 @@ export class KafkaEventServer extends ServerKafka {
   override async bindEvents(consumer: Consumer): Promise<void> {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      this.hooks.onGroupJoin?.(this.groupId);
     });
     consumer.on(consumer.events.CRASH, () => {
       this.joined = false;

@@ -1,6 +1,7 @@
 import { BatchConsumerSpec, EventPublisher, KafkaBatchConsumer, KafkaSettings } from '@app/kafka';
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HealthRegistry } from './health';
+import { countGroupJoins } from './kafka-group-joins';
 import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
 
@@ -41,6 +42,7 @@ export abstract class BatchConsumerService<E> implements OnApplicationBootstrap,
       publisher,
     );
     health.register(healthCheck, () => this.batches.isReady);
+    countGroupJoins(this.batches.consumer, metrics, this.batches.groupId);
   }
 
   /**

@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HealthRegistry } from './health';
+import { GROUP_JOINS_HELP } from './kafka-group-joins';
 import { httpMetricsMiddleware, httpTracingMiddleware } from './http-telemetry';
 import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
@@ -65,9 +66,13 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
     const { settings, groupId, partitionsConsumedConcurrently } = options.consumer;
     const metrics = app.get(Metrics);
     const consumed = metrics.counter(METRIC_NAMES.kafkaEventsConsumed, 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
+    const joins = metrics.counter(METRIC_NAMES.kafkaGroupJoins, GROUP_JOINS_HELP, ['group']);
     const server = new KafkaEventServer(
       kafkaServerOptions(settings, groupId, { partitionsConsumedConcurrently }),
-      { onOutcome: (topic, outcome) => consumed.inc({ topic, outcome }) },
+      {
+        onOutcome: (topic, outcome) => consumed.inc({ topic, outcome }),
+        onGroupJoin: (group) => joins.inc({ group }),
+      },
     );
     metrics.gauge(
       METRIC_NAMES.kafkaConsumerLag,

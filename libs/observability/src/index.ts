@@ -8,3 +8,4 @@ export * from './batch-consumer.service';
 export * from './tracing';
 export * from './http-telemetry';
 export * from './graceful-shutdown';
+export * from './kafka-group-joins';

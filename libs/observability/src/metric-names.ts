@@ -17,6 +17,12 @@ export const METRIC_NAMES = {
   kafkaConsumeWait: 'kafka_consume_wait_seconds',
   /** Seconds a batch consumer's use case took over one chunk, by topic (histogram). */
   kafkaChunkHandle: 'kafka_chunk_handle_seconds',
+  /**
+   * Times a consumer joined its group, by group: once when it starts; every other join is a
+   * rebalance (a replica came or went, the broker failed over, or the member was dropped for not
+   * heartbeating within the 10 s session and joined again).
+   */
+  kafkaGroupJoins: 'kafka_consumer_group_joins_total',
   /** HTTP requests by method, route and status, and their duration. */
   httpRequests: 'http_server_requests_total',
   httpRequestDuration: 'http_server_request_duration_seconds',

@@ -1,6 +1,6 @@
 import { Topics } from '@app/contracts';
 import { KAFKA_SETTINGS, KafkaSettings } from '@app/kafka';
-import { HealthRegistry } from '@app/observability';
+import { HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { CompactedProjectionConsumer } from '../kafka/compacted-projection';
 import { ApplyOfferEvent } from './apply-offer-event.usecase';
@@ -20,7 +20,7 @@ export class OfferCatalogConsumer implements OnApplicationBootstrap, BeforeAppli
   /** Resolves once the projection holds the whole offer catalog. */
   readonly built: Promise<void>;
 
-  constructor(thresholds: DwellThresholdRepository, applyOfferEvent: ApplyOfferEvent, @Inject(KAFKA_SETTINGS) settings: KafkaSettings, health: HealthRegistry) {
+  constructor(thresholds: DwellThresholdRepository, applyOfferEvent: ApplyOfferEvent, @Inject(KAFKA_SETTINGS) settings: KafkaSettings, health: HealthRegistry, metrics: Metrics) {
     this.projection = new CompactedProjectionConsumer(
       {
         topic: Topics.OfferCatalog,
@@ -31,6 +31,7 @@ export class OfferCatalogConsumer implements OnApplicationBootstrap, BeforeAppli
       },
       settings,
       this.logger,
+      metrics,
     );
     this.built = this.projection.built;
     health.register('dwell-thresholds', () => this.ready);

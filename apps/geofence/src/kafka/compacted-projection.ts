@@ -1,5 +1,6 @@
 import { AnyEvent, EventOf, Topic, eventKey, parseCatalogRecord } from '@app/contracts';
 import { ConsumerLifecycle, KafkaSettings, classifyFailure, kafkaServerOptions, whileHeartbeating } from '@app/kafka';
+import { Metrics, countGroupJoins } from '@app/observability';
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { deadLetter } from './dead-letters';
@@ -48,11 +49,13 @@ export class CompactedProjectionConsumer<T extends Topic> {
     private readonly projection: CompactedProjection<T>,
     settings: KafkaSettings,
     private readonly logger: Logger,
+    metrics: Metrics,
   ) {
     const options = kafkaServerOptions(settings, projection.group);
     this.groupId = options.consumer?.groupId ?? projection.group;
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
     this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
+    countGroupJoins(this.consumer, metrics, this.groupId);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 

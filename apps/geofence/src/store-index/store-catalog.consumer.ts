@@ -1,6 +1,6 @@
 import { Topics } from '@app/contracts';
 import { KAFKA_SETTINGS, KafkaSettings } from '@app/kafka';
-import { HealthRegistry } from '@app/observability';
+import { HealthRegistry, Metrics } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { CompactedProjectionConsumer } from '../kafka/compacted-projection';
 import { ApplyStoreEvent } from './apply-store-event.usecase';
@@ -19,7 +19,7 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, BeforeAppli
   /** Resolves once the index holds the whole catalog. */
   readonly built: Promise<void>;
 
-  constructor(index: StoreIndexRepository, applyStoreEvent: ApplyStoreEvent, @Inject(KAFKA_SETTINGS) settings: KafkaSettings, health: HealthRegistry) {
+  constructor(index: StoreIndexRepository, applyStoreEvent: ApplyStoreEvent, @Inject(KAFKA_SETTINGS) settings: KafkaSettings, health: HealthRegistry, metrics: Metrics) {
     this.projection = new CompactedProjectionConsumer(
       {
         topic: Topics.StoreCatalog,
@@ -32,6 +32,7 @@ export class StoreCatalogConsumer implements OnApplicationBootstrap, BeforeAppli
       },
       settings,
       this.logger,
+      metrics,
     );
     this.built = this.projection.built;
     health.register('store-index', () => this.ready);

@@ -1,6 +1,6 @@
 import { EventValidationError, RETRY_SCHEDULES, Topics, deadLetterTopic, parseEvent, retryTopic } from '@app/contracts';
 import { CONSUMER_MAX_WAIT_MS, EventPublisher, HEARTBEAT_INTERVAL_MS, KAFKA_SETTINGS, KafkaSettings, SESSION_TIMEOUT_MS, classifyFailure, whileHeartbeating } from '@app/kafka';
-import { HealthRegistry } from '@app/observability';
+import { HealthRegistry, Metrics, countGroupJoins } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,6 +30,7 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
     private readonly deliverPromotion: DeliverPromotion,
     private readonly publisher: EventPublisher,
     health: HealthRegistry,
+    private readonly metrics: Metrics,
   ) {
     health.register('kafka-retry-consumer', () => this.joined);
   }
@@ -49,6 +50,7 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
       allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
+    countGroupJoins(consumer, this.metrics, `${this.settings.groupPrefix}messenger-delivery-retry`);
     consumer.on(consumer.events.CRASH, () => (this.joined = false));
     await consumer.connect();
     const topics = RETRY_SCHEDULES.flatMap((s) => s.delaysMs.map((_, i) => retryTopic(s.topic, i + 1)));

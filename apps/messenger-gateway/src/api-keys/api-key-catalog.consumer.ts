@@ -1,6 +1,6 @@
 import { Topics, deadLetterTopic, parseCatalogRecord } from '@app/contracts';
 import { ConsumerLifecycle, KAFKA_SETTINGS, KafkaSettings, kafkaServerOptions } from '@app/kafka';
-import { HealthRegistry } from '@app/observability';
+import { HealthRegistry, Metrics, countGroupJoins } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Admin, Consumer, EachMessagePayload, Kafka, Partitioners, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
@@ -31,11 +31,13 @@ export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, BeforeAppl
     private readonly directory: ApiKeyDirectory,
     @Inject(KAFKA_SETTINGS) settings: KafkaSettings,
     health: HealthRegistry,
+    metrics: Metrics,
   ) {
     const options = kafkaServerOptions(settings, `messenger-gateway-api-keys-${randomBytes(4).toString('hex')}`);
     this.groupId = (options.consumer as { groupId: string }).groupId;
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
     this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
+    countGroupJoins(this.consumer, metrics, this.groupId);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     health.register('api-keys', () => this.directory.isBuilt);
   }
