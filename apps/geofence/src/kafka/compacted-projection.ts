@@ -143,16 +143,16 @@ export class CompactedProjectionConsumer<T extends Topic> {
           return parsed.length;
         } catch (error) {
           if (classifyFailure(error) === 'transient') throw error;
-          let one = 0;
+          let appliedAlone = 0;
           for (const { m, event } of parsed) {
             try {
               await this.projection.apply(event);
-              one++;
+              appliedAlone++;
             } catch (e) {
               await this.deadLetterOrThrow(batch.topic, batch.partition, m, e);
             }
           }
-          return one;
+          return appliedAlone;
         }
       });
       resolveOffset(chunk[chunk.length - 1].offset);

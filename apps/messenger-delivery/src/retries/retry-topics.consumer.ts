@@ -24,6 +24,8 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
   private consumer: Consumer | null = null;
   private readonly stopping = new AbortController();
   private joined = false;
+  /** The group, also the client id and what a dead letter names as its consumer. */
+  private readonly groupId: string;
 
   constructor(
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
@@ -32,26 +34,27 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
     health: HealthRegistry,
     private readonly metrics: Metrics,
   ) {
+    this.groupId = `${settings.groupPrefix}messenger-delivery-retry`;
     health.register('kafka-retry-consumer', () => this.joined);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const kafka = new Kafka({
-      clientId: `${this.settings.groupPrefix}messenger-delivery-retry`,
+      clientId: this.groupId,
       brokers: this.settings.brokers,
       logLevel: logLevel.WARN,
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
     });
     const consumer = kafka.consumer({
-      groupId: `${this.settings.groupPrefix}messenger-delivery-retry`,
+      groupId: this.groupId,
       sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: CONSUMER_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
-    countGroupJoins(consumer, this.metrics, `${this.settings.groupPrefix}messenger-delivery-retry`);
     consumer.on(consumer.events.CRASH, () => (this.joined = false));
+    countGroupJoins(consumer, this.metrics, this.groupId);
     await consumer.connect();
     const topics = RETRY_SCHEDULES.flatMap((s) => s.delaysMs.map((_, i) => retryTopic(s.topic, i + 1)));
     await consumer.subscribe({ topics, fromBeginning: true });
@@ -107,7 +110,7 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
       'dlq-source-topic': topic,
       'dlq-source-partition': String(partition),
       'dlq-source-offset': message.offset,
-      'dlq-consumer-group': `${this.settings.groupPrefix}messenger-delivery-retry`,
+      'dlq-consumer-group': this.groupId,
       'dlq-failed-at': new Date().toISOString(),
     });
   }
