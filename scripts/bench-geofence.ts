@@ -301,26 +301,28 @@ function asPartitions(shares: EventOf<typeof Topics.ShopperLocation>[]): EventOf
   return partitions;
 }
 
-async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; p99Ms: number; p50Ms: number }> {
-  const latencies: number[] = [];
-  const partitions = asPartitions(shares);
-  const madeAt = Date.now();
-  const t0 = Date.now();
+/** Runs `fn` on chunks of 500 shares (the consumer's), each partition's one after the other, the partitions at once. */
+async function inPartitionChunks(shares: EventOf<typeof Topics.ShopperLocation>[], fn: (chunk: EventOf<typeof Topics.ShopperLocation>[]) => Promise<void>): Promise<void> {
   await Promise.all(
-    partitions.map(async (partition) => {
-      // Chunks of 500 like the consumer's; a partition's chunks one after the other.
-      for (let i = 0; i < partition.length; i += 500) {
-        const chunk = partition.slice(i, i + 500);
-        // Shares were made before the run; shift them to now so none turns stale while it runs.
-        const shift = Date.now() - madeAt;
-        for (const e of chunk) e.data.sharedAt = new Date(Date.parse(e.data.sharedAt) + shift).toISOString();
-        const started = performance.now();
-        await evaluate.execute(chunk);
-        const ms = performance.now() - started;
-        for (let j = 0; j < chunk.length; j++) latencies.push(ms);
-      }
+    asPartitions(shares).map(async (partition) => {
+      for (let i = 0; i < partition.length; i += 500) await fn(partition.slice(i, i + 500));
     }),
   );
+}
+
+async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; p99Ms: number; p50Ms: number }> {
+  const latencies: number[] = [];
+  const madeAt = Date.now();
+  const t0 = Date.now();
+  await inPartitionChunks(shares, async (chunk) => {
+    // Shares were made before the run; shift them to now so none turns stale while it runs.
+    const shift = Date.now() - madeAt;
+    for (const e of chunk) e.data.sharedAt = new Date(Date.parse(e.data.sharedAt) + shift).toISOString();
+    const started = performance.now();
+    await evaluate.execute(chunk);
+    const ms = performance.now() - started;
+    for (let i = 0; i < chunk.length; i++) latencies.push(ms);
+  });
   const perSec = shares.length / ((Date.now() - t0) / 1000);
   return { perSec, p99Ms: percentile(latencies, 99), p50Ms: percentile(latencies, 50) };
 }
@@ -334,18 +336,14 @@ async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof 
 async function benchIndex(index: StoreIndexRepository, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; inside: number }> {
   let inside = 0;
   const t0 = Date.now();
-  await Promise.all(
-    asPartitions(shares).map(async (partition) => {
-      for (let i = 0; i < partition.length; i += 500) {
-        const chunk = partition.slice(i, i + 500).map((e) => e.data);
-        const found = await index.candidatesMany(chunk.map((s) => ({ brandId: s.brandId, lat: s.lat, lng: s.lng, slackM: policy.exitHysteresisM + (s.accuracyM ?? 0) })));
-        chunk.forEach((s, j) => {
-          const fix = { lat: s.lat, lng: s.lng };
-          for (const c of found[j]) if (c.fence.contains(fix)) inside++;
-        });
-      }
-    }),
-  );
+  await inPartitionChunks(shares, async (chunk) => {
+    const fixes = chunk.map((e) => e.data);
+    const found = await index.candidatesMany(fixes.map((s) => ({ brandId: s.brandId, lat: s.lat, lng: s.lng, slackM: policy.exitHysteresisM + (s.accuracyM ?? 0) })));
+    fixes.forEach((s, i) => {
+      const fix = { lat: s.lat, lng: s.lng };
+      for (const c of found[i]) if (c.fence.contains(fix)) inside++;
+    });
+  });
   return { perSec: shares.length / ((Date.now() - t0) / 1000), inside };
 }
 

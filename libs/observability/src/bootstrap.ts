@@ -7,7 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HealthRegistry } from './health';
-import { GROUP_JOINS_HELP } from './kafka-group-joins';
+import { groupJoinsCounter } from './kafka-group-joins';
 import { httpMetricsMiddleware, httpTracingMiddleware } from './http-telemetry';
 import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
@@ -66,7 +66,7 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
     const { settings, groupId, partitionsConsumedConcurrently } = options.consumer;
     const metrics = app.get(Metrics);
     const consumed = metrics.counter(METRIC_NAMES.kafkaEventsConsumed, 'Kafka events handled, by topic and outcome', ['topic', 'outcome']);
-    const joins = metrics.counter(METRIC_NAMES.kafkaGroupJoins, GROUP_JOINS_HELP, ['group']);
+    const joins = groupJoinsCounter(metrics);
     const server = new KafkaEventServer(
       kafkaServerOptions(settings, groupId, { partitionsConsumedConcurrently }),
       {
