@@ -3,7 +3,7 @@ import { isInsideFence } from '@app/geo';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { MAX_REGIONAL_CELLS, cellOf, cellsCovering, placementOf } from '../../apps/geofence/src/store-index/cells';
-import { StoreIndexRepository, cellKey, regionalKey } from '../../apps/geofence/src/store-index/store-index.repository';
+import { StoreIndexRepository, cellKey, memberOf, regionalKey } from '../../apps/geofence/src/store-index/store-index.repository';
 import { E2E } from '../setup/e2e-stack';
 
 /**
@@ -38,7 +38,7 @@ describe('geofence store index (real Redis)', () => {
     expect(placementOf(mall.location, 12_000)).toEqual({ kind: 'regional', cells: mallCells });
     expect(mallCells.length).toBe(4);
     await index.upsert(mall);
-    for (const key of regionalSets(mallCells)) expect(await redis.zscore(`${key}:reach`, `${mall.storeId}@1`)).toBe('12000');
+    for (const key of regionalSets(mallCells)) expect(await redis.zscore(`${key}:reach`, memberOf(mall))).toBe('12000');
     // 10.7 km north-east of the mall, in the neighbouring cell.
     const fix = { lat: 49.02, lng: 3.05 };
     expect(cellOf(fix.lat, fix.lng)).not.toBe(cellOf(mall.location.lat, mall.location.lng));
@@ -87,13 +87,34 @@ describe('geofence store index (real Redis)', () => {
     expect(applied).toEqual([true, true, true, true, false, true]);
     expect(await redis.zrange(cellKey(brandId, cellOf(here.lat, here.lng)), 0, -1)).toEqual([]);
     expect(await redis.zrange(`${cellKey(brandId, cellOf(here.lat, here.lng))}:reach`, 0, -1)).toEqual([]);
-    expect(await redis.zrange(cellKey(brandId, cellOf(there.lat, there.lng)), 0, -1)).toEqual([`${run}-kiosk@3`]);
+    expect(await redis.zrange(cellKey(brandId, cellOf(there.lat, there.lng)), 0, -1)).toEqual([memberOf(moved)]);
     expect(await found(index, here)).toEqual([]);
     expect(await found(new StoreIndexRepository(redis, 2 ** 20), there)).toEqual([`${run}-kiosk`]);
     // The same batch delivered again (a redelivery after a crash) leaves the same index.
     expect(await index.applyBatch([{ kind: 'upsert', store: moved }, { kind: 'remove', storeId: stall.storeId, version: 2 }])).toEqual([true, true]);
-    expect(await redis.zrange(cellKey(brandId, cellOf(there.lat, there.lng)), 0, -1)).toEqual([`${run}-kiosk@3`]);
+    expect(await redis.zrange(cellKey(brandId, cellOf(there.lat, there.lng)), 0, -1)).toEqual([memberOf(moved)]);
     expect(await redis.hget(`store:{s:${stall.storeId}}`, 'snapshot')).toBeNull();
+  });
+
+  it('builds a circle missing from the cache from its member, and reads a polygon from its hash', async () => {
+    // Decimals that parse back to the same doubles only if written in full.
+    const dot = store('dot', { lat: 43.296482000000005, lng: 5.369779999999999 }, { type: 'circle', radiusM: 35.5 });
+    const plot = store('plot', { lat: 43.3, lng: 5.37 }, { type: 'polygon', coordinates: [[[5.3695, 43.2995], [5.3705, 43.2995], [5.37, 43.3005], [5.3695, 43.2995]]] });
+    await index.applyBatch([{ kind: 'upsert', store: dot }, { kind: 'upsert', store: plot }]);
+    expect(memberOf(dot)).toBe(`${dot.storeId}@1#43.296482000000005,5.369779999999999,35.5`);
+    expect(memberOf(plot)).toBe(`${plot.storeId}@1`);
+    // Without their snapshots, a cold replica still finds the circle, exactly as it was filed.
+    await redis.hdel(`store:{s:${dot.storeId}}`, 'snapshot');
+    await redis.hdel(`store:{s:${plot.storeId}}`, 'snapshot');
+    const cold = new StoreIndexRepository(redis, 2 ** 20);
+    const [circle] = await cold.candidates(brandId, dot.location.lat, dot.location.lng, 10);
+    const { storeId, version, location, geofence } = circle.store;
+    expect({ storeId, brandId: circle.store.brandId, version, location, geofence }).toEqual({ storeId: dot.storeId, brandId, version: 1, location: dot.location, geofence: dot.geofence });
+    expect(circle.fence.contains({ lat: dot.location.lat + 35 / 111_195, lng: dot.location.lng })).toBe(true);
+    expect(circle.fence.contains({ lat: dot.location.lat + 36 / 111_195, lng: dot.location.lng })).toBe(false);
+    expect(await found(cold, { lat: 43.3, lng: 5.37 })).toEqual([]);
+    // The warm replica that filed them keeps both.
+    expect(await found(index, { lat: 43.3, lng: 5.37 })).toEqual([plot.storeId]);
   });
 
   it('ignores an event of the version applied that carries another snapshot (not a redelivery: a corrupt copy)', async () => {
