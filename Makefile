@@ -6,7 +6,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 .PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics bench-delivery
 .PHONY: republish-catalog bench-catalog
 .PHONY: bench-decide
-.PHONY: bench-geofence bench-floor bench
+.PHONY: bench-geofence bench-floor bench-gateway bench
 .PHONY: chaos
 
 help:
@@ -16,7 +16,8 @@ help:
 	@echo "make chaos  10,000 shares while apps are SIGKILLed, the broker restarted and Redis stopped, on a"
 	@echo "            private broker (9292) and Redis (6392); writes bench/results/chaos.json (lost, duplicates)"
 	@echo "make bench  the whole stack under load; also bench-geofence, bench-decide, bench-catalog, bench-delivery,"
-	@echo "            bench-floor (what the Kafka and Redis clients alone cost): BENCHMARKS.md says what each measures"
+	@echo "            bench-floor (what the Kafka and Redis clients alone cost), bench-gateway (CPU per webhook against a"
+	@echo "            bare node:http floor): BENCHMARKS.md says what each measures"
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	@# The registry sometimes drops a connection mid-download (ECONNRESET); npm's own retries do not
@@ -135,6 +136,11 @@ bench-catalog: build
 # Like bench-catalog, on a private, fresh broker (BENCH_KAFKA_PORT 9192), never the one of make up.
 bench: build
 	scripts/bench-e2e.sh
+
+# The gateway's CPU per webhook against a bare node:http floor, on the stack of make bench (about
+# 2 minutes). RATE, SECONDS, EVENTS (per webhook), WARMUP_SECONDS tune it; prints, ends with one JSON line.
+bench-gateway: build
+	scripts/bench-gateway.sh
 
 # Faults under load (issue 7): SIGKILLs geofence, engine and delivery, restarts the broker, stops Redis
 # for 10 s, then counts promotions at the simulator. Its own broker (CHAOS_KAFKA_PORT 9292), Redis
