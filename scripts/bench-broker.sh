@@ -59,3 +59,11 @@ bench_stack_up() {
   scripts/stack.sh down >/dev/null 2>&1 || true
   scripts/stack.sh up
 }
+
+# A benchmark against that stack: starts it, runs `node <script> [args…]` with BENCH_PORT_BASE set,
+# and leaves the stopping to bench_stack_up's trap.
+bench_stack_run() {
+  bench_stack_env
+  bench_stack_up
+  BENCH_PORT_BASE="$PORT_BASE" node "$@"
+}

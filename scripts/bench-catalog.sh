@@ -8,6 +8,4 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # shellcheck source=scripts/bench-broker.sh
 . scripts/bench-broker.sh
-bench_stack_env
-bench_stack_up
-BENCH_PORT_BASE="$PORT_BASE" node dist/scripts/bench-catalog.js
+bench_stack_run dist/scripts/bench-catalog.js

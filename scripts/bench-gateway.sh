@@ -7,6 +7,4 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # shellcheck source=scripts/bench-broker.sh
 . scripts/bench-broker.sh
-bench_stack_env
-bench_stack_up
-node dist/scripts/bench-gateway.js
+bench_stack_run dist/scripts/bench-gateway.js
