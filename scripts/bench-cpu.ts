@@ -1,6 +1,7 @@
 /** CPU accounting shared by the benchmarks: a process's CPU time from /proc, redis-server's from INFO. */
 import type Redis from 'ioredis';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** utime + stime of a process, in seconds; NaN when it is gone. */
 export function cpuSecondsOf(pid: number): number {
@@ -11,6 +12,12 @@ export function cpuSecondsOf(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** The Kafka broker's pid, from the file infra/kafka/kafka.sh writes in KAFKA_DATA_DIR (a benchmark's private broker) or the dev broker's data dir; null when there is none. */
+export function brokerPid(root: string): number | null {
+  const file = join(process.env.KAFKA_DATA_DIR ?? join(root, 'infra', 'kafka', 'data'), 'kafka.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
 }
 
 /** CPU seconds redis-server has used (all its clients), from INFO cpu. */

@@ -32,7 +32,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { ProcessGroupCpu, cpuSecondsOf, machineCpuSeconds } from './bench-cpu';
+import { ProcessGroupCpu, brokerPid, cpuSecondsOf, machineCpuSeconds } from './bench-cpu';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BRANDS = env('BRANDS', 20);
@@ -282,11 +282,6 @@ const INFRA = {
   steal: 'stolen by the hypervisor',
 } as const;
 
-function brokerPid(): number | null {
-  const file = join(process.env.KAFKA_DATA_DIR ?? join(ROOT, 'infra', 'kafka', 'data'), 'kafka.pid');
-  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
-}
-
 function rssMbOf(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
@@ -307,7 +302,7 @@ class Sampler {
   private readonly admin = this.kafka.admin();
   private readonly pids = pidsOfApps();
   /** The private broker of scripts/bench-broker.sh (its pid file is in its data dir). */
-  private readonly brokerPid = brokerPid();
+  private readonly brokerPid = brokerPid(ROOT);
   private readonly redis = new ProcessGroupCpu('redis-server');
   // Backends come and go: read every second (sample()) so that an ended one's CPU is kept.
   private readonly postgres = new ProcessGroupCpu('postgres');

@@ -5,9 +5,9 @@
  * gateway's cost per request, not per event, decides how much of the two cores it takes there.
  *
  * Against the bench stack (scripts/bench-gateway.sh starts it): one brand and Page, then
- * WARMUP_SECONDS at RATE, not measured (a fresh broker and gateway spend their first minute
- * compiling: with 4,000 webhooks of warm-up the broker still took 1,175 µs per webhook, ten times
- * its warmed cost, and the gateway 1,275 µs), then RATE signed
+ * WARMUP_SECONDS at RATE, not measured (a fresh broker costs more while its JIT compiles: after
+ * 4,000 webhooks of warm-up it took 1,175 µs per webhook, after 30–120 s 600–850 µs, against
+ * 105–132 µs for a broker that had run for minutes), then RATE signed
  * webhooks per second for SECONDS, each carrying EVENTS location shares of distinct shoppers
  * (every one published to shopper.location.v1 and evaluated by the geofence, as in production).
  * It reads the gateway's and the broker's CPU from /proc over the measured part, and the answers'
@@ -31,12 +31,12 @@ import { NestFactory } from '@nestjs/core';
 import type { Request } from 'express';
 import { fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { cpuSecondsOf } from './bench-cpu';
+import { brokerPid, cpuSecondsOf } from './bench-cpu';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RATE = env('RATE', 500);
@@ -117,15 +117,15 @@ async function send(target: Target, count: number, rate: number): Promise<Measur
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 /** Runs the measured part against `target`, with the CPU of `pid` (and the broker's) read around it. */
-async function measure(target: Target, pid: number, brokerPid: number | null) {
+async function measure(target: Target, pid: number, broker: number | null) {
   const cpu0 = cpuSecondsOf(pid);
-  const broker0 = brokerPid ? cpuSecondsOf(brokerPid) : NaN;
+  const broker0 = broker ? cpuSecondsOf(broker) : NaN;
   const m = await send(target, RATE * SECONDS, RATE);
   const sorted = m.latenciesMs.sort((a, b) => a - b);
   return {
     ...m,
     usPerRequest: ((cpuSecondsOf(pid) - cpu0) * 1e6) / m.sent,
-    brokerUsPerRequest: brokerPid ? ((cpuSecondsOf(brokerPid) - broker0) * 1e6) / m.sent : NaN,
+    brokerUsPerRequest: broker ? ((cpuSecondsOf(broker) - broker0) * 1e6) / m.sent : NaN,
     p50Ms: quantile(sorted, 0.5),
     p99Ms: quantile(sorted, 0.99),
   };
@@ -193,8 +193,6 @@ async function main(): Promise<void> {
   const client = new StackClient(urls, process.env.ADMIN_TOKEN ?? 'dev-admin-token');
   const pidFile = join(ROOT, '.run', STACK, 'pids', 'messenger-gateway.pid');
   const gatewayPid = Number(readFileSync(pidFile, 'utf8').trim());
-  const brokerFile = join(process.env.KAFKA_DATA_DIR ?? join(ROOT, 'infra', 'kafka', 'data'), 'kafka.pid');
-  const brokerPid = existsSync(brokerFile) ? Number(readFileSync(brokerFile, 'utf8').trim()) : null;
 
   const brand = await client.createBrand(`Gateway bench ${run}`);
   const target: Target = { url: `${urls.gateway}/webhooks/messenger`, pageId: `gwbench${run}`, appSecret: randomBytes(16).toString('hex') };
@@ -202,7 +200,7 @@ async function main(): Promise<void> {
   log(`load average before: ${loadavg()[0].toFixed(2)}; ${RATE} webhooks/s of ${EVENTS} location share(s) each for ${SECONDS} s, after ${WARMUP_SECONDS} s unmeasured`);
 
   await send(target, RATE * WARMUP_SECONDS, RATE);
-  const gateway = await measure(target, gatewayPid, brokerPid);
+  const gateway = await measure(target, gatewayPid, brokerPid(ROOT));
   log(`gateway: ${fmt(gateway.sent)} webhooks in ${gateway.seconds.toFixed(1)} s, ${fmt(gateway.refused)} not answered 200; ` +
     `${fmt(gateway.usPerRequest)} µs of the gateway's CPU and ${fmt(gateway.brokerUsPerRequest)} µs of the broker's per webhook; ` +
     `answered in p50 ${gateway.p50Ms.toFixed(1)} / p99 ${gateway.p99Ms.toFixed(1)} ms`);
