@@ -13,7 +13,7 @@
  * It reads the gateway's and the broker's CPU from /proc over the measured part, and the answers'
  * latency. Then two floors, each a child process answering the same requests under the same load
  * with what any webhook receiver must do (read the body, HMAC-SHA256 it, JSON.parse it, answer
- * 200): node:http alone, and a minimal Nest app on Express (one controller, the raw body kept), the
+ * 200): node:http alone, and a minimal Nest app on Fastify (one controller, the raw body kept), the
  * platform the apps run on. The gap between the two is the HTTP framework's own cost per request;
  * the gap between the second and the gateway is the gateway's (its middlewares, logs, metrics,
  * traces, and its use case: Redis, Kafka). The floors run when the stack is idle, while the
@@ -28,7 +28,8 @@
 import { StackClient, stackUrls } from '@app/testing';
 import { Controller, HttpCode, Module, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Request } from 'express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -153,7 +154,7 @@ function floorServer(): void {
 class FloorController {
   @Post()
   @HttpCode(200)
-  receive(@Req() req: RawBodyRequest<Request>): string {
+  receive(@Req() req: RawBodyRequest<FastifyRequest>): string {
     const raw = req.rawBody ?? Buffer.alloc(0);
     createHmac('sha256', process.env.FLOOR_SECRET ?? '').update(raw).digest('hex');
     JSON.parse(raw.toString('utf8'));
@@ -164,9 +165,9 @@ class FloorController {
 @Module({ controllers: [FloorController] })
 class FloorModule {}
 
-/** The second floor: Nest on Express with nothing of ours, as the apps are made (rawBody on). */
+/** The second floor: Nest on Fastify with nothing of ours, as the apps are made (rawBody on). */
 async function nestFloorServer(): Promise<void> {
-  const app = await NestFactory.create(FloorModule, { rawBody: true, logger: false });
+  const app = await NestFactory.create(FloorModule, new FastifyAdapter(), { rawBody: true, logger: false });
   await app.listen(FLOOR_PORT, '127.0.0.1');
   process.send?.('listening');
 }
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
   const floor = await measureFloor('--floor', target);
   log(`floor, node:http (read, HMAC, JSON.parse, 200): ${fmt(floor.usPerRequest)} µs per request, ${fmt(floor.refused)} not answered 200`);
   const nestFloor = await measureFloor('--nest-floor', target);
-  log(`floor, Nest on Express (the same in one controller): ${fmt(nestFloor.usPerRequest)} µs per request, ${fmt(nestFloor.refused)} not answered 200`);
+  log(`floor, Nest on Fastify (the same in one controller): ${fmt(nestFloor.usPerRequest)} µs per request, ${fmt(nestFloor.refused)} not answered 200`);
   log(`the gateway costs ${(gateway.usPerRequest / floor.usPerRequest).toFixed(1)} × the node:http floor and ${(gateway.usPerRequest / nestFloor.usPerRequest).toFixed(1)} × Nest's per webhook; load average after: ${loadavg()[0].toFixed(2)}`);
 
   console.log(JSON.stringify({

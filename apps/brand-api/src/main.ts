@@ -14,9 +14,9 @@ runMain('brand-api', async () => {
     // 1 MiB is ample for one store or an offer naming 10,000 stores; a bulk import of up to
     // MAX_BULK_STORES stores takes up to 20 MiB, and only there is so large a body read.
     bodyLimits: { defaultBytes: DEFAULT_BODY_LIMIT_BYTES, large: [{ method: 'POST', path: '/v1/stores/bulk', limitBytes: 20 * 1024 * 1024 }] },
-    configure: (app) => {
+    configure: async (app) => {
       app.useGlobalFilters(new HttpErrorFilter());
-      serveConsole(app, { dir: env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR, tileUrl: env.CONSOLE_TILE_URL ?? null, tileAttribution: env.CONSOLE_TILE_ATTRIBUTION ?? null });
+      await serveConsole(app, { dir: env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR, tileUrl: env.CONSOLE_TILE_URL ?? null, tileAttribution: env.CONSOLE_TILE_ATTRIBUTION ?? null });
       const document = SwaggerModule.createDocument(
         app,
         new DocumentBuilder()

@@ -1,20 +1,14 @@
 import { HttpException } from '@nestjs/common';
-import { IncomingMessage, ServerResponse, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { BodyLimits, bodyLimitOf, jsonBodiesWithinLimits, refuseOversizedBodies } from './body-limits';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { BODY_TOO_LARGE, BodyLimits, WithRawBody, bodyLimitOf, readJsonBodies, tooLargeMessage } from './body-limits';
 
 const MiB = 1024 * 1024;
-const limits: BodyLimits = { defaultBytes: MiB, large: [{ method: 'POST', path: '/v1/stores/bulk', limitBytes: 20 * MiB }] };
-
-/** What the middleware passes on: nothing (go on) or the error the app's filter answers. */
-function verdict(method: string, url: string, contentLength?: number): unknown {
-  const req = { method, url, headers: contentLength === undefined ? {} : { 'content-length': String(contentLength) } } as IncomingMessage;
-  let passed: unknown = 'not called';
-  refuseOversizedBodies(limits)(req, {} as ServerResponse, (error?: unknown) => (passed = error));
-  return passed;
-}
 
 describe('body limits per route', () => {
+  const limits: BodyLimits = { defaultBytes: MiB, large: [{ method: 'POST', path: '/v1/stores/bulk', limitBytes: 20 * MiB }] };
+
   it('gives the bulk import its own limit, whatever its query string or trailing slash, and every other route the default', () => {
     expect(bodyLimitOf(limits, 'POST', '/v1/stores/bulk')).toBe(20 * MiB);
     expect(bodyLimitOf(limits, 'POST', '/v1/stores/bulk/?dryRun=1')).toBe(20 * MiB);
@@ -23,106 +17,87 @@ describe('body limits per route', () => {
     expect(bodyLimitOf(limits, 'POST', '/v1/offers')).toBe(MiB);
   });
 
-  it('refuses with 413, before reading, a body whose Content-Length is over its route limit, and says which', () => {
-    const refused = verdict('POST', '/v1/stores/bulk', 21 * MiB);
-    expect(refused).toBeInstanceOf(HttpException);
-    expect((refused as HttpException).getStatus()).toBe(413);
-    expect((refused as HttpException).message).toBe(`request body is too large: ${21 * MiB} bytes, at most ${20 * MiB} on POST /v1/stores/bulk`);
-    expect((verdict('POST', '/v1/stores', 2 * MiB) as HttpException).getStatus()).toBe(413);
+  it('says what the limit is, and the declared size when there was one', () => {
+    const request = (headers: Record<string, string>) => ({ method: 'POST', url: '/v1/stores/bulk?x=1', headers, routeOptions: { bodyLimit: 20 * MiB } });
+    expect(tooLargeMessage(request({ 'content-length': String(21 * MiB) }))).toBe(`request body is too large: ${21 * MiB} bytes, at most ${20 * MiB} on POST /v1/stores/bulk`);
+    expect(tooLargeMessage(request({}))).toBe(`request body is too large: at most ${20 * MiB} bytes on POST /v1/stores/bulk`);
   });
+});
 
-  it('lets through bodies within their limit and bodies without a length (the parser counts those)', () => {
-    expect(verdict('POST', '/v1/stores/bulk', 20 * MiB)).toBeUndefined();
-    expect(verdict('POST', '/v1/stores', MiB)).toBeUndefined();
-    expect(verdict('POST', '/v1/stores')).toBeUndefined();
-    expect(verdict('GET', '/health')).toBeUndefined();
-  });
+describe('readJsonBodies, on a Fastify instance', () => {
+  const limits: BodyLimits = {
+    defaultBytes: 1024,
+    large: [{ method: 'POST', path: '/bulk', limitBytes: 64 * 1024 }],
+    bytesOnly: [{ method: 'POST', path: '/webhooks/messenger' }],
+  };
+  let app: FastifyInstance;
 
-  describe('the JSON parser, for bodies sent without a length (chunked)', () => {
-    const small: BodyLimits = { defaultBytes: 1024, large: [{ method: 'POST', path: '/bulk', limitBytes: 64 * 1024 }] };
-    let server: ReturnType<typeof createServer>;
-    let port: number;
-    beforeAll(async () => {
-      const parse = jsonBodiesWithinLimits(small, true);
-      server = createServer((req, res) =>
-        parse(req, res, (error?: unknown) => {
-          const parsed = req as IncomingMessage & { body?: unknown; rawBody?: Buffer };
-          res.statusCode = (error as { status?: number } | undefined)?.status ?? 200;
-          res.end(JSON.stringify({ limit: (error as { limit?: number } | undefined)?.limit ?? null, body: parsed.body ?? null, rawBytes: parsed.rawBody?.length ?? null }));
-        }),
-      );
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as AddressInfo).port;
-    });
-    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-    function postChunked(path: string, body: string): Promise<{ status: number; json: { limit: number | null; body: unknown; rawBytes: number | null } }> {
-      return new Promise((resolve, reject) => {
-        const req = request({ port, host: '127.0.0.1', path, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-          const parts: Buffer[] = [];
-          res.on('data', (d: Buffer) => parts.push(d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(parts).toString('utf8')) as never }));
-        });
-        req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
-        for (let i = 0; i < body.length; i += 512) req.write(body.slice(i, i + 512));
-        req.end();
-      });
+  beforeAll(async () => {
+    app = Fastify({ bodyLimit: limits.defaultBytes });
+    // As Nest's error handler does, through the app's filter: an HttpException keeps its status.
+    app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) =>
+      reply.code(error instanceof HttpException ? error.getStatus() : (error.statusCode ?? 500)).send({ message: error.message }),
+    );
+    readJsonBodies(app, limits, true);
+    for (const path of ['/stores', '/bulk', '/webhooks/messenger', '/webhooks/other']) {
+      app.post(path, async (request) => ({ body: request.body ?? null, raw: (request as WithRawBody<typeof request>).rawBody?.toString('utf8') ?? null }));
     }
+    await app.ready();
+  });
+  afterAll(() => app.close());
 
-    it("cuts a body off at its own route's limit, not at the largest one", async () => {
-      const twoKiB = JSON.stringify({ name: 'x'.repeat(2048) });
-      const refused = await postChunked('/stores', twoKiB);
-      expect(refused.status).toBe(413);
-      expect(refused.json.limit).toBe(1024);
-      const taken = await postChunked('/bulk', twoKiB);
-      expect(taken.status).toBe(200);
-      expect(taken.json.body).toEqual({ name: 'x'.repeat(2048) });
-      expect((await postChunked('/bulk', JSON.stringify({ name: 'x'.repeat(65 * 1024) }))).status).toBe(413);
-    });
+  const post = async (url: string, payload: string | Buffer | Readable, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+    const r = await app.inject({ method: 'POST', url, payload, headers });
+    return { status: r.statusCode, json: r.json<{ body: unknown; raw: string | null; message?: string }>() };
+  };
+  /** Sent without a Content-Length, in pieces, as a chunked upload is. */
+  const chunked = (text: string) => Readable.from(text.match(/[\s\S]{1,512}/g) ?? []);
 
-    it('keeps the exact bytes when asked (webhook signatures)', async () => {
-      const raw = '{ "a" : 1 }';
-      const taken = await postChunked('/stores', raw);
-      expect(taken.json).toEqual({ limit: null, body: { a: 1 }, rawBytes: Buffer.byteLength(raw) });
-    });
+  it("refuses a body over its own route's limit before reading it, not at the largest one", async () => {
+    const twoKiB = JSON.stringify({ name: 'x'.repeat(2048) });
+    expect(await post('/stores', twoKiB)).toMatchObject({ status: 413, json: { message: BODY_TOO_LARGE } });
+    expect(await post('/bulk', twoKiB)).toEqual({ status: 200, json: { body: { name: 'x'.repeat(2048) }, raw: twoKiB } });
+    expect((await post('/bulk?dryRun=1', JSON.stringify({ name: 'x'.repeat(65 * 1024) }))).status).toBe(413);
   });
 
-  describe('a bytes-only route (a webhook its handler parses itself)', () => {
-    const limitsWithWebhook: BodyLimits = { defaultBytes: 1024, bytesOnly: [{ method: 'POST', path: '/webhooks/messenger' }] };
-    let server: ReturnType<typeof createServer>;
-    let port: number;
-    beforeAll(async () => {
-      const parse = jsonBodiesWithinLimits(limitsWithWebhook, true);
-      server = createServer((req, res) =>
-        parse(req, res, (error?: unknown) => {
-          const parsed = req as IncomingMessage & { body?: unknown; rawBody?: Buffer };
-          res.statusCode = (error as { status?: number } | undefined)?.status ?? 200;
-          res.end(JSON.stringify({ parsed: parsed.body !== undefined && !Buffer.isBuffer(parsed.body), raw: parsed.rawBody?.toString('utf8') ?? null }));
-        }),
-      );
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as AddressInfo).port;
-    });
-    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  it('cuts off a body sent without a length at its route limit', async () => {
+    const twoKiB = JSON.stringify({ name: 'x'.repeat(2048) });
+    expect((await post('/stores', chunked(twoKiB))).status).toBe(413);
+    expect((await post('/bulk', chunked(twoKiB))).json.body).toEqual({ name: 'x'.repeat(2048) });
+  });
 
-    const post = async (path: string, body: string, contentType = 'application/json') => {
-      const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
-      return { status: r.status, json: (await r.json()) as { parsed: boolean; raw: string | null } };
-    };
+  it('keeps the exact bytes (webhook signatures) and parses JSON elsewhere', async () => {
+    expect(await post('/stores', '{ "a" : 1 }')).toEqual({ status: 200, json: { body: { a: 1 }, raw: '{ "a" : 1 }' } });
+    expect(await post('/stores', '{"a":1}', { 'content-type': 'application/json; charset=utf-8' })).toEqual({ status: 200, json: { body: { a: 1 }, raw: '{"a":1}' } });
+  });
 
-    it('keeps the exact bytes and parses nothing, even bytes that are not JSON', async () => {
-      expect(await post('/webhooks/messenger', '{"object":"page", "entry":[]}')).toEqual({ status: 200, json: { parsed: false, raw: '{"object":"page", "entry":[]}' } });
-      expect(await post('/webhooks/messenger?x=1', '{not json')).toEqual({ status: 200, json: { parsed: false, raw: '{not json' } });
-    });
+  it('answers 400 to a body that is not JSON or is empty', async () => {
+    expect(await post('/stores', '{not json')).toMatchObject({ status: 400, json: { message: 'request body is not valid JSON' } });
+    expect(await post('/stores', '')).toMatchObject({ status: 400, json: { message: 'request body is empty; send a JSON document' } });
+  });
 
-    it('reads it within its limit and only as JSON, like every other route', async () => {
-      expect((await post('/webhooks/messenger', JSON.stringify({ a: 'x'.repeat(2048) }))).status).toBe(413);
-      expect((await post('/webhooks/messenger', 'a=1', 'application/x-www-form-urlencoded')).json).toEqual({ parsed: false, raw: null });
-    });
+  it('reads no body of another type: the handler sees none, and its validation says so', async () => {
+    expect(await post('/stores', '{"a":1}', { 'content-type': 'text/plain' })).toEqual({ status: 200, json: { body: null, raw: null } });
+    expect(await post('/stores', 'a=1', { 'content-type': 'application/x-www-form-urlencoded' })).toEqual({ status: 200, json: { body: null, raw: null } });
+    expect(await post('/stores', 'a=1', {})).toEqual({ status: 200, json: { body: null, raw: null } });
+  });
 
-    it('leaves the other routes parsed', async () => {
-      expect(await post('/webhooks/other', '{"a":1}')).toEqual({ status: 200, json: { parsed: true, raw: '{"a":1}' } });
-      expect((await post('/webhooks/other', '{not json')).status).toBe(400);
-    });
+  it('inflates gzip bodies within the limit, and refuses corrupt, unknown and oversized encodings', async () => {
+    const gz = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+    expect((await post('/stores', gzipSync('{"a":1}'), gz)).json.body).toEqual({ a: 1 });
+    expect(await post('/stores', '{"a":1}', gz)).toMatchObject({ status: 400, json: { message: 'request body is not valid gzip: incorrect header check' } });
+    expect((await post('/stores', '{"a":1}', { ...gz, 'content-encoding': 'br2' })).status).toBe(415);
+    // 100 kB of spaces compress to a few hundred bytes: the limit counts what is inflated.
+    const bomb = gzipSync(`{"a":${' '.repeat(100_000)}1}`);
+    expect(bomb.length).toBeLessThan(1024);
+    expect((await post('/stores', bomb, gz)).status).toBe(413);
+  });
+
+  it('keeps a bytes-only route unparsed, even bytes that are not JSON, within its limit', async () => {
+    expect(await post('/webhooks/messenger', '{"object":"page", "entry":[]}')).toEqual({ status: 200, json: { body: null, raw: '{"object":"page", "entry":[]}' } });
+    expect(await post('/webhooks/messenger?x=1', '{not json')).toEqual({ status: 200, json: { body: null, raw: '{not json' } });
+    expect((await post('/webhooks/messenger', JSON.stringify({ a: 'x'.repeat(2048) }))).status).toBe(413);
+    expect(await post('/webhooks/other', '{"a":1}')).toEqual({ status: 200, json: { body: { a: 1 }, raw: '{"a":1}' } });
+    expect((await post('/webhooks/other', '{not json')).status).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
-import { STATUS_CODES } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { BODY_TOO_LARGE, tooLargeMessage } from './body-limits';
 import { CapacityError, DomainError } from './domain-error';
 
 export interface ErrorBody {
@@ -22,18 +23,18 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const res = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    const http = host.switchToHttp();
+    const body = this.toBody(exception, http.getRequest<FastifyRequest>());
     if (body.statusCode >= 500 && !(exception instanceof CapacityError)) {
       this.logger.error(
         exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception),
         exception instanceof Error ? exception.stack : undefined,
       );
     }
-    if (!res.headersSent) res.status(body.statusCode).json(body);
+    send(http.getResponse<FastifyReply | ServerResponse>(), body);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toBody(exception: unknown, request: FastifyRequest | undefined): ErrorBody {
     if (exception instanceof DomainError) {
       return { statusCode: exception.status, error: exception.code, message: exception.message, details: exception.details };
     }
@@ -41,24 +42,15 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const message =
-        typeof response === 'string'
-          ? response
-          : Array.isArray((response as { message?: unknown }).message)
-            ? ((response as { message: string[] }).message).join('; ')
-            : String((response as { message?: unknown }).message ?? exception.message);
+        status === HttpStatus.PAYLOAD_TOO_LARGE && request?.headers && exception.message === BODY_TOO_LARGE
+          ? // Fastify's own words do not say what the limit is.
+            tooLargeMessage(request)
+          : typeof response === 'string'
+            ? response
+            : Array.isArray((response as { message?: unknown }).message)
+              ? ((response as { message: string[] }).message).join('; ')
+              : String((response as { message?: unknown }).message ?? exception.message);
       return { statusCode: status, error: codeOf(status), message };
-    }
-    const typed = exception as { type?: string; status?: number; statusCode?: number; limit?: number } | null;
-    // body-parser's errors (too large, malformed JSON) carry a status and a type.
-    if (typed && typeof typed.status === 'number' && typed.status >= 400 && typed.status < 500) {
-      const message =
-        typed.type === 'entity.too.large'
-          ? // A body without a Content-Length, cut off as it was read at its route's limit.
-            `request body is too large: at most ${typeof typed.limit === 'number' ? `${typed.limit} bytes` : 'the route limit'}`
-          : typed.type === 'entity.parse.failed'
-            ? 'request body is not valid JSON'
-            : (exception as Error).message;
-      return { statusCode: typed.status, error: codeOf(typed.status), message };
     }
     const status = isUnavailable(exception) ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.INTERNAL_SERVER_ERROR;
     return {
@@ -67,6 +59,17 @@ export class HttpErrorFilter implements ExceptionFilter {
       message: status === 503 ? 'a dependency is unavailable, retry later' : 'internal error',
     };
   }
+}
+
+/** Answers on Fastify's reply, or on the raw response when a middleware failed before Fastify's. */
+function send(res: FastifyReply | ServerResponse, body: ErrorBody): void {
+  if ('raw' in res) {
+    if (!res.sent) void res.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    return;
+  }
+  if (res.headersSent) return;
+  res.writeHead(body.statusCode, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
 }
 
 function codeOf(status: number): string {

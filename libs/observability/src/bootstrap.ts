@@ -1,14 +1,14 @@
-import { BodyLimits, jsonBodiesWithinLimits, refuseOversizedBodies } from '@app/http';
+import { BodyLimits, readJsonBodies } from '@app/http';
 import { KafkaEventServer, KafkaSettings, kafkaServerOptions } from '@app/kafka';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HealthRegistry } from './health';
 import { groupJoinsCounter } from './kafka-group-joins';
-import { httpMetricsMiddleware, httpTracingMiddleware } from './http-telemetry';
+import { httpMetricsHooks, httpTracingHooks } from './http-telemetry';
 import { METRIC_NAMES } from './metric-names';
 import { Metrics } from './metrics';
 import { startTracing } from './tracing';
@@ -34,7 +34,7 @@ export interface BootstrapOptions {
   rawBody?: boolean;
   /** Largest accepted JSON body per route (default 1 MiB everywhere); larger ones are answered 413. */
   bodyLimits?: BodyLimits;
-  configure?: (app: NestExpressApplication) => void | Promise<void>;
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
 /**
@@ -44,22 +44,29 @@ export interface BootstrapOptions {
  */
 export async function bootstrapApp(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
   startTracing(options.name);
-  const app = await NestFactory.create<NestExpressApplication>(module, {
+  const bodyLimits = options.bodyLimits ?? { defaultBytes: DEFAULT_BODY_LIMIT_BYTES };
+  const adapter = new FastifyAdapter({
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // What a route without its own limit takes, and a request no route matches.
+    bodyLimit: bodyLimits.defaultBytes,
+    // As Express did: `/v1/stores/` is `/v1/stores`.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
-    rawBody: options.rawBody ?? false,
-    bodyParser: true,
+    // Bodies are read by readJsonBodies below, with each route's limit.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
   const shutdown = new GracefulShutdown(options.name);
-  app.use(shutdown.refuseWhileClosing);
+  fastify.addHook('onRequest', shutdown.refuseWhileClosing);
   // Before the body is read, so that refused bodies are counted too.
-  app.use(httpMetricsMiddleware(app.get(Metrics)));
-  // Also before the body is read: the span's context then flows through the parser to the handler.
-  app.use(httpTracingMiddleware());
-  const bodyLimits = options.bodyLimits ?? { defaultBytes: DEFAULT_BODY_LIMIT_BYTES };
-  app.use(refuseOversizedBodies(bodyLimits));
-  // Nest's own JSON parser (registered at init) finds every JSON body already parsed by this one.
-  app.use(jsonBodiesWithinLimits(bodyLimits, options.rawBody ?? false));
+  for (const hooks of [httpMetricsHooks(app.get(Metrics)), httpTracingHooks()]) {
+    fastify.addHook('onRequest', hooks.onRequest);
+    fastify.addHook('onResponse', hooks.onResponse);
+  }
+  readJsonBodies(fastify, bodyLimits, options.rawBody ?? false);
   await options.configure?.(app);
 
   if (options.consumer) {

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 
 /** An app stops within this after SIGTERM; Kubernetes' grace period leaves room above it. */
@@ -28,11 +29,13 @@ export class GracefulShutdown {
     private readonly deadlineMs = SHUTDOWN_DEADLINE_MS,
   ) {}
 
-  /** Registered before every route: refuses new requests once the app is stopping. */
-  readonly refuseWhileClosing = (_req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    if (!this.closing) return next();
-    res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
-    res.end(JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: `${this.name} is shutting down` }));
+  /** A Fastify `onRequest` hook, before every route: refuses new requests once the app is stopping. */
+  readonly refuseWhileClosing = (_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (!this.closing) return done();
+    void reply
+      .code(503)
+      .headers({ 'content-type': 'application/json; charset=utf-8', connection: 'close', 'retry-after': '1' })
+      .send({ statusCode: 503, error: 'SERVICE_UNAVAILABLE', message: `${this.name} is shutting down` });
   };
 
   /** Stops the app as above on SIGTERM or SIGINT (call once it listens). */

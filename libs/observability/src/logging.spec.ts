@@ -17,8 +17,13 @@ function logged(level: string, routine: { method: string; path: string }[] = [])
   return { lines, middleware: pinoHttp(options, stream) };
 }
 
-async function requestThrough(middleware: ReturnType<typeof logged>["middleware"], path: string, headers: Record<string, string>, handle?: (req: { log: { info: (o: object, m: string) => void } }) => void, status = 202): Promise<void> {
+async function requestThrough(middleware: ReturnType<typeof logged>["middleware"], path: string, headers: Record<string, string>, handle?: (req: { log: { info: (o: object, m: string) => void } }) => void, status = 202, mounted = false): Promise<void> {
   const server = createServer((req, res) => {
+    if (mounted) {
+      // As Fastify's middleware engine hands it to a middleware mounted on '/': the path cut off.
+      (req as typeof req & { originalUrl?: string }).originalUrl = req.url;
+      req.url = '/';
+    }
     middleware(req, res);
     handle?.(req as never);
     res.statusCode = status;
@@ -82,5 +87,13 @@ describe('request logs', () => {
       ['/webhooks/messenger', 200, 20],
       ['/webhooks/messenger', 503, 20],
     ]);
+  });
+
+  it('name the whole path, and skip probes, when the middleware engine cut the path from req.url (Fastify)', async () => {
+    const { lines, middleware } = logged('info', [{ method: 'POST', path: '/webhooks/messenger' }]);
+    await requestThrough(middleware, '/v1/stores?limit=1', {}, undefined, 200, true);
+    await requestThrough(middleware, '/health', {}, undefined, 200, true);
+    await requestThrough(middleware, '/webhooks/messenger', {}, undefined, 200, true);
+    expect(lines.filter((l) => l.msg === 'request completed').map((l) => (l.req as { url: string }).url)).toEqual(['/v1/stores']);
   });
 });

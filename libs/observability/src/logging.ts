@@ -34,6 +34,15 @@ function pathOnly(url: string | undefined): string | undefined {
   return q === -1 ? url : url.slice(0, q);
 }
 
+/**
+ * The request's whole URL. On Fastify, Nest runs this logger as middleware mounted on a path, and
+ * the middleware engine cuts that path from `req.url` (as Express's `app.use(path, …)` does),
+ * keeping the whole one in `originalUrl`.
+ */
+function urlOf(req: { url?: string; originalUrl?: string }): string | undefined {
+  return req.originalUrl ?? req.url;
+}
+
 function traceIds(): { traceId?: string; spanId?: string } {
   const span = trace.getActiveSpan()?.spanContext();
   return span && trace.isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
@@ -51,7 +60,7 @@ export interface RoutineRoute {
 }
 
 export function loggerParams(app: string, level: string, pretty: boolean, routine: RoutineRoute[] = []): Params {
-  const isRoutine = (req: IncomingMessage) => routine.some((r) => r.method === req.method && r.path === pathOnly(req.url));
+  const isRoutine = (req: IncomingMessage) => routine.some((r) => r.method === req.method && r.path === pathOnly(urlOf(req)));
   return {
     pinoHttp: {
       name: app,
@@ -61,7 +70,7 @@ export function loggerParams(app: string, level: string, pretty: boolean, routin
       mixin: traceIds,
       transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
       autoLogging: {
-        ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/live' || req.url === '/metrics',
+        ignore: (req: IncomingMessage) => ['/health', '/health/live', '/metrics'].includes(urlOf(req) ?? ''),
       },
       customLogLevel: (req, res, err) => {
         if ((res.statusCode < 300 || res.statusCode === 503) && routine.length > 0 && isRoutine(req)) return 'debug';
@@ -73,10 +82,10 @@ export function loggerParams(app: string, level: string, pretty: boolean, routin
       // of the gateway's CPU under make bench (BENCHMARKS.md, "Late evening of 2 December").
       wrapSerializers: false,
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
+        req: (req: { id: unknown; method: string; url: string; originalUrl?: string }) => ({
           id: req.id,
           method: req.method,
-          url: pathOnly(req.url),
+          url: pathOnly(urlOf(req)),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

@@ -1,6 +1,6 @@
 import { DomainError } from '@app/http';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { bearerToken, safeEqual } from './api-keys';
 
 export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
@@ -11,7 +11,7 @@ export class AdminGuard implements CanActivate {
   constructor(@Inject(ADMIN_TOKEN) private readonly adminToken: string) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization);
     if (!token || !safeEqual(token, this.adminToken)) {
       throw new DomainError('UNAUTHENTICATED', 'operator token required');
     }

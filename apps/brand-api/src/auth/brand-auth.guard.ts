@@ -1,6 +1,6 @@
 import { DomainError } from '@app/http';
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiKeyRepository } from './api-key.repository';
 import { bearerToken, sha256Hex } from './api-keys';
 
@@ -9,7 +9,7 @@ export interface AuthenticatedBrand {
   apiKeyId: string;
 }
 
-type BrandRequest = Request & { brand?: AuthenticatedBrand };
+type BrandRequest = FastifyRequest & { brand?: AuthenticatedBrand };
 
 /** Brand endpoints: a valid, unrevoked API key in `Authorization: Bearer`, else 401. */
 @Injectable()

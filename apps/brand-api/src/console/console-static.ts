@@ -1,14 +1,15 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import { existsSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { existsSync, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
 
 /**
  * Serves the brand console (issue 9; sources in apps/brand-api/console, built by `npm run build`
  * into dist/console) at /console: hashed assets cached for a year, index.html never cached and
  * answered for every client route, a strict Content-Security-Policy (same-origin scripts and API
- * calls only; https images for offer previews and optional tiles). Plain Express middleware, so
- * the API key throttler and guards do not apply: these files are public and hold no data.
+ * calls only; https images for offer previews and optional tiles). Plain Fastify routes, outside
+ * Nest, so the API key throttler and guards do not apply: these files are public and hold no data.
  */
 export interface ConsoleOptions {
   /** The built console; default dist/console next to the compiled app. */
@@ -38,46 +39,54 @@ export function consoleSecurityPolicy(tileUrl: string | null): string {
   ].join('; ');
 }
 
-export function serveConsole(app: NestExpressApplication, options: ConsoleOptions): void {
-  const index = join(options.dir, 'index.html');
-  const assets = join(options.dir, 'assets');
+export async function serveConsole(app: NestFastifyApplication, options: ConsoleOptions): Promise<void> {
+  const root = resolve(options.dir);
+  const index = join(root, 'index.html');
+  const assets = join(root, 'assets') + sep;
   const policy = consoleSecurityPolicy(options.tileUrl);
+  const fastify = app.getHttpAdapter().getInstance();
+  // reply.sendFile only: the routes below decide what each path answers.
+  await fastify.register(fastifyStatic, { root, serve: false, index: false });
 
-  app.use('/console', (_req: Request, res: Response, next: NextFunction) => {
-    res.setHeader('Content-Security-Policy', policy);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Frame-Options', 'DENY');
-    next();
-  });
+  const secured = (reply: FastifyReply) =>
+    reply.headers({
+      'content-security-policy': policy,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+    });
 
-  app.use('/console/config.json', (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' || req.path !== '/') return next();
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({ tileUrl: options.tileUrl, tileAttribution: options.tileAttribution });
-  });
+  fastify.get('/console/config.json', (_request, reply) =>
+    secured(reply).header('cache-control', 'no-store').send({ tileUrl: options.tileUrl, tileAttribution: options.tileAttribution }),
+  );
 
-  app.useStaticAssets(options.dir, {
-    prefix: '/console/',
-    index: false,
-    redirect: false,
+  // Files by their path; client routes (/console, /console/offers, …) get the app; a missing file is a plain 404.
+  const answer = (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
+    secured(reply);
+    const path = request.params['*'] ?? '';
+    if (extname(path) === '') {
+      if (!existsSync(index)) {
+        return reply.code(503).send({ statusCode: 503, error: 'UNAVAILABLE', message: 'the console is not built (npm run build)' });
+      }
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
+    }
+    const file = resolve(root, path);
+    if (!file.startsWith(root + sep) || !isFile(file)) {
+      return reply.code(404).send({ statusCode: 404, error: 'NOT_FOUND', message: 'no such console file' });
+    }
     // Vite names assets by content hash: they never change under one name.
-    setHeaders: (res: Response, path: string) =>
-      res.setHeader('Cache-Control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache'),
-  });
+    return reply
+      .header('cache-control', file.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache')
+      .sendFile(file.slice(root.length + 1), { cacheControl: false });
+  };
+  fastify.get('/console', answer);
+  fastify.get('/console/*', answer);
+}
 
-  // Client routes (/console, /console/offers, …) get the app; a missing file is a plain 404.
-  app.use('/console', (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (extname(req.path) !== '') {
-      res.status(404).json({ statusCode: 404, error: 'NOT_FOUND', message: 'no such console file' });
-      return;
-    }
-    if (!existsSync(index)) {
-      res.status(503).json({ statusCode: 503, error: 'UNAVAILABLE', message: 'the console is not built (npm run build)' });
-      return;
-    }
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
-  });
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,7 @@ import { DomainError } from '@app/http';
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { bearerToken, sha256Hex } from '../auth/api-keys';
 
 const UNLIMITED = /^\/(health|metrics|docs)(\/|$|\?)/;
@@ -16,11 +16,11 @@ const UNLIMITED = /^\/(health|metrics|docs)(\/|$|\?)/;
 export class ApiKeyThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    return UNLIMITED.test(context.switchToHttp().getRequest<Request>().path);
+    return UNLIMITED.test(context.switchToHttp().getRequest<FastifyRequest>().url);
   }
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as Request;
+    const request = req as unknown as FastifyRequest;
     const token = bearerToken(request.headers.authorization);
     return token ? `key:${sha256Hex(token)}` : `ip:${request.ip ?? 'unknown'}`;
   }

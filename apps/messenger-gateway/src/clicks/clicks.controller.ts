@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { RecordClick } from './record-click.usecase';
 
 @ApiTags('offer links')
@@ -10,10 +10,8 @@ export class ClicksController {
 
   /** The offer link of a promotion: records the click, then 302 to the offer. */
   @Get(':requestId')
-  async open(@Param('requestId') requestId: string, @Query('t') token: unknown, @Res() res: Response): Promise<void> {
+  async open(@Param('requestId') requestId: string, @Query('t') token: unknown, @Res() res: FastifyReply): Promise<void> {
     const url = await this.recordClick.execute(requestId, token, new Date());
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.redirect(302, url);
+    void res.headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).redirect(url, 302);
   }
 }

@@ -1,7 +1,7 @@
 import { ZodPipe } from '@app/http';
 import { Body, Controller, Get, Header, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { WebFixBody } from '../locations/location.dto';
 import { pageLang, sharePageHtml } from './share-page';
 import { ShareWebLocation } from './share-web-location.usecase';
@@ -17,9 +17,9 @@ export class ShareLocationController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
-  page(@Query('t') token: unknown, @Headers('accept-language') acceptLanguage: string | undefined, @Res({ passthrough: true }) res: Response): string {
+  page(@Query('t') token: unknown, @Headers('accept-language') acceptLanguage: string | undefined, @Res({ passthrough: true }) res: FastifyReply): string {
     const valid = this.shareWebLocation.isValidLink(token, Date.now());
-    if (!valid) res.status(403);
+    if (!valid) void res.status(403);
     return sharePageHtml(pageLang(acceptLanguage), valid ? (token as string) : null);
   }
 

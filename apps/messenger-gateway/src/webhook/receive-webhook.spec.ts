@@ -19,8 +19,9 @@ function usecase(publishAll: (items: Outgoing[]) => Promise<void>): ReceiveWebho
 
 function statusOf(error: unknown): number {
   let status = 0;
-  const res = { headersSent: false, status: (s: number) => ((status = s), { json: () => undefined }) };
-  const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => res }) } as unknown as ArgumentsHost;
+  // A Fastify reply, as far as the filter uses one.
+  const reply = { raw: {}, sent: false, status: (s: number) => ((status = s), reply), header: () => reply, send: () => undefined };
+  const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({}) }) } as unknown as ArgumentsHost;
   new HttpErrorFilter().catch(error, host);
   return status;
 }

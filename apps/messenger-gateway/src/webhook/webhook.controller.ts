@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, Post, Query, Req, Headers } from '@nestjs/common';
-import type { RawBodyRequest } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { WithRawBody } from '@app/http';
+import type { FastifyRequest } from 'fastify';
 import { ReceiveWebhook } from './receive-webhook.usecase';
 import { VerifyWebhook } from './verify-webhook.usecase';
 import { WebhookAdmission } from './webhook-admission';
@@ -31,7 +31,7 @@ export class WebhookController {
   @Header('Content-Type', 'text/plain')
   @ApiExcludeEndpoint()
   async receive(
-    @Req() req: RawBodyRequest<Request>,
+    @Req() req: WithRawBody<FastifyRequest>,
     @Headers('x-hub-signature-256') signature256?: string,
   ): Promise<string> {
     const receivedAt = new Date();

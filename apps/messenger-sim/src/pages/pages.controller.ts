@@ -1,6 +1,6 @@
 import { ZodPipe } from '@app/http';
 import { Body, Controller, Delete, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import {
   DeliveryQuery,
@@ -36,10 +36,10 @@ export class PagesController {
     @Param('psid') psid: string,
     @Query(new ZodPipe(DeliveryQuery, 'query')) query: DeliveryQuery,
     @Body(new ZodPipe(ShopperEventBody)) body: ShopperEventBody,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ShopperEventResult> {
     const result = await this.pages.shopperEvent(pageId, psid, body, query.signature);
-    res.status(result.webhookStatus);
+    void res.status(result.webhookStatus);
     return result;
   }
 
@@ -57,10 +57,10 @@ export class PagesController {
     @Param('pageId') pageId: string,
     @Query(new ZodPipe(DeliveryQuery, 'query')) query: DeliveryQuery,
     @Body(new ZodPipe(RawWebhookBody, 'webhook body')) body: z.infer<typeof RawWebhookBody>,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<WebhookDelivery> {
     const result = await this.pages.rawWebhook(pageId, body, query.signature);
-    res.status(result.webhookStatus);
+    void res.status(result.webhookStatus);
     return result;
   }
 }

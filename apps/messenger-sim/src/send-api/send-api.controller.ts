@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { SendApiService, SendOutcome } from './send-api.service';
 
 /**
@@ -20,7 +20,7 @@ export class SendApiController {
     @Headers('authorization') authorization: string | undefined,
     @Headers('traceparent') traceparent: string | undefined,
     @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<SendOutcome['body']> {
     const outcome = await this.sendApi.send({
       version,
@@ -29,7 +29,7 @@ export class SendApiController {
       body,
       traceparent,
     });
-    res.status(outcome.status);
+    void res.status(outcome.status);
     return outcome.body;
   }
 }
