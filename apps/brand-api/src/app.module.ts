@@ -79,7 +79,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'brand-api', logLevel: env.LOG_LEVEL, logPretty: env.LOG_PRETTY }),
-        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'brand-api'),
+        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX, lingerMs: env.KAFKA_LINGER_MS }, 'brand-api'),
         RedisModule.forRoot(env.REDIS_URL),
         TypeOrmModule.forRoot(dataSourceOptions(env.DATABASE_URL)),
         TypeOrmModule.forFeature(ENTITIES),

@@ -34,7 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'geofence', logLevel: env.LOG_LEVEL, logPretty: env.LOG_PRETTY }),
-        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'geofence'),
+        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX, lingerMs: env.KAFKA_LINGER_MS }, 'geofence'),
         RedisModule.forRoot(env.REDIS_URL),
       ],
       controllers: [ErasureConsumer],

@@ -33,7 +33,7 @@ export class AppModule {
           // than shedding are still logged; sheds are summarised by WebhookAdmission.
           routineRoutes: [{ method: 'POST', path: '/webhooks/messenger' }],
         }),
-        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, 'messenger-gateway'),
+        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX, lingerMs: env.KAFKA_LINGER_MS }, 'messenger-gateway'),
         RedisModule.forRoot(env.REDIS_URL),
         ChannelsModule.forRoot({ keys: env.SECRETS_KEYS, activeKid: env.SECRETS_ACTIVE_KID }),
       ],

@@ -82,4 +82,34 @@ describe('CoalescingPublisher', () => {
       jest.useRealTimers();
     }
   });
+
+  describe('with a linger', () => {
+    const recording = () => {
+      const calls: string[][] = [];
+      const publisher = { publishAll: async (items: Outgoing[]) => void calls.push(items.map((i) => i.event.id)) } as unknown as EventPublisher;
+      return { calls, coalescing: new CoalescingPublisher(publisher, { brokers: [], groupPrefix: '', lingerMs: 30 }) };
+    };
+
+    it('holds the first events until others join them, then sends them in one request', async () => {
+      const { calls, coalescing } = recording();
+      const first = coalescing.publish(item('a'));
+      await new Promise((r) => setTimeout(r, 5));
+      const second = coalescing.publishAll([item('b'), item('c')]);
+      expect(calls).toEqual([]);
+      await Promise.all([first, second]);
+      expect(calls).toEqual([['a', 'b', 'c']]);
+    });
+
+    it('does not hold a full request, and drops what a caller gave up on while it lingered', async () => {
+      const { calls, coalescing } = recording();
+      const full = coalescing.publishAll(Array.from({ length: 1000 }, (_, i) => item(`f${i}`)));
+      await full;
+      expect(calls.map((c) => c.length)).toEqual([1000]);
+      const impatient = coalescing.publishWithin([item('x')], 1);
+      const patient = coalescing.publishWithin([item('y')], null);
+      await expect(impatient).rejects.toThrow('did not acknowledge within 1 ms');
+      await patient;
+      expect(calls.slice(1)).toEqual([['y']]);
+    });
+  });
 });

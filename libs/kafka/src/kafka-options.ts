@@ -5,7 +5,12 @@ export interface KafkaSettings {
   brokers: string[];
   /** Prefix of client and group ids (KAFKA_GROUP_PREFIX), so two stacks can share a broker. */
   groupPrefix: string;
+  /** How long CoalescingPublisher holds events for others to join their produce request (KAFKA_LINGER_MS). */
+  lingerMs?: number;
 }
+
+/** The app's KafkaSettings, provided by KafkaModule. */
+export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 
 type ServerOptions = Required<KafkaOptions>['options'];
 

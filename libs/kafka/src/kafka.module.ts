@@ -2,9 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { CoalescingPublisher } from './coalescing-publisher';
 import { EventPublisher, KAFKA_PRODUCER_CLIENT } from './event-publisher';
-import { KafkaSettings, kafkaProducerOptions } from './kafka-options';
+import { KAFKA_SETTINGS, KafkaSettings, kafkaProducerOptions } from './kafka-options';
 
-export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
+export { KAFKA_SETTINGS };
 
 @Module({})
 export class KafkaModule {

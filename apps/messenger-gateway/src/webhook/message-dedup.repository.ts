@@ -15,10 +15,12 @@ export class MessageDedupRepository {
     return new Set(mids.filter((_, i) => found[i] !== null));
   }
 
+  /**
+   * Plain commands rather than a pipeline of their own: the webhooks whose events one produce
+   * request carried resume together when Kafka acknowledges it, and the connection's auto-pipeline
+   * sends all their commands in one write (each write costs more than the commands in it).
+   */
   async remember(pageId: string, mids: string[]): Promise<void> {
-    if (mids.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const mid of mids) pipeline.set(key(pageId, mid), '1', 'EX', TTL_SECONDS);
-    await pipeline.exec();
+    await Promise.all(mids.map((mid) => this.redis.set(key(pageId, mid), '1', 'EX', TTL_SECONDS)));
   }
 }
