@@ -1,6 +1,7 @@
+import Fastify from 'fastify';
 import { ArgumentsHost, HttpException, Logger, PayloadTooLargeException } from '@nestjs/common';
 import { CapacityError, DomainError } from './domain-error';
-import { HttpErrorFilter } from './http-error.filter';
+import { HttpErrorFilter, answerFrameworkError } from './http-error.filter';
 
 /** The filter's answer and error log lines for one exception, on a Fastify reply (or a raw response). */
 function answer(exception: unknown, request: unknown = {}, raw = false): { status: number; body: unknown; logged: string[] } {
@@ -67,5 +68,16 @@ describe('HttpErrorFilter', () => {
 
   it('answers on the raw response when there is no Fastify reply (a middleware failed)', () => {
     expect(answer(new DomainError('NOT_FOUND', 'no such file'), {}, true)).toMatchObject({ status: 404, body: { error: 'NOT_FOUND', message: 'no such file' } });
+  });
+
+  it("answers what Fastify's router refuses in the same contract", async () => {
+    const app = Fastify({ frameworkErrors: answerFrameworkError });
+    app.get('/r/:id', async () => 'ok');
+    const long = await app.inject({ method: 'GET', url: `/r/${'a'.repeat(120)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toEqual({ statusCode: 414, error: 'URI_TOO_LONG', message: 'a path parameter is too long' });
+    const bad = await app.inject({ method: 'GET', url: '/r/%zz' });
+    expect(bad.json()).toMatchObject({ statusCode: 400, error: 'BAD_REQUEST' });
+    await app.close();
   });
 });

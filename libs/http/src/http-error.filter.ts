@@ -61,6 +61,17 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before Nest sees the request (a URL that
+ * does not decode, a path parameter over `maxParamLength`), answered in the same contract.
+ */
+export function answerFrameworkError(error: Error & { statusCode?: number }, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : HttpStatus.BAD_REQUEST;
+  // Fastify's own words for a long parameter repeat the path; a path can carry ids worth not echoing.
+  const message = status === HttpStatus.URI_TOO_LONG ? 'a path parameter is too long' : error.message;
+  send(reply, { statusCode: status, error: codeOf(status), message });
+}
+
 /** Answers on Fastify's reply, or on the raw response when a middleware failed before Fastify's. */
 function send(res: FastifyReply | ServerResponse, body: ErrorBody): void {
   if ('raw' in res) {

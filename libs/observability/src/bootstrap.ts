@@ -1,4 +1,4 @@
-import { BodyLimits, readJsonBodies } from '@app/http';
+import { BodyLimits, answerFrameworkError, readJsonBodies } from '@app/http';
 import { KafkaEventServer, KafkaSettings, kafkaServerOptions } from '@app/kafka';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -51,6 +51,8 @@ export async function bootstrapApp(module: Type<unknown> | DynamicModule, option
     bodyLimit: bodyLimits.defaultBytes,
     // As Express did: `/v1/stores/` is `/v1/stores`.
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL Fastify's router refuses (bad encoding, a parameter over 100 characters) gets the project's JSON error.
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
