@@ -1,6 +1,6 @@
 import { SecretBox } from '@app/config';
 import { ENTITIES, dataSourceOptions } from '@app/database';
-import { KafkaModule } from '@app/kafka';
+import { KafkaModule, kafkaSettingsFrom } from '@app/kafka';
 import { HealthRegistry, ObservabilityModule } from '@app/observability';
 import { REDIS, Redis, RedisModule } from '@app/redis';
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
@@ -79,7 +79,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'brand-api', logLevel: env.LOG_LEVEL, logPretty: env.LOG_PRETTY }),
-        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX, lingerMs: env.KAFKA_LINGER_MS }, 'brand-api'),
+        KafkaModule.forRoot(kafkaSettingsFrom(env), 'brand-api'),
         RedisModule.forRoot(env.REDIS_URL),
         TypeOrmModule.forRoot(dataSourceOptions(env.DATABASE_URL)),
         TypeOrmModule.forFeature(ENTITIES),

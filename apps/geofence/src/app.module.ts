@@ -1,4 +1,4 @@
-import { KafkaModule } from '@app/kafka';
+import { KafkaModule, kafkaSettingsFrom } from '@app/kafka';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -34,7 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'geofence', logLevel: env.LOG_LEVEL, logPretty: env.LOG_PRETTY }),
-        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX, lingerMs: env.KAFKA_LINGER_MS }, 'geofence'),
+        KafkaModule.forRoot(kafkaSettingsFrom(env), 'geofence'),
         RedisModule.forRoot(env.REDIS_URL),
       ],
       controllers: [ErasureConsumer],

@@ -1,3 +1,4 @@
+import { kafkaSettingsFrom } from '@app/kafka';
 import { loadEnv } from '@app/config';
 import { bootstrapApp, runMain } from '@app/observability';
 import { AppModule } from './app.module';
@@ -8,6 +9,6 @@ runMain('geofence', async () => {
   await bootstrapApp(AppModule.forRoot(env), {
     name: 'geofence',
     port: env.PORT,
-    consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'geofence' },
+    consumer: { settings: kafkaSettingsFrom(env), groupId: 'geofence' },
   });
 });

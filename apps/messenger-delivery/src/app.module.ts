@@ -1,5 +1,5 @@
 import { ChannelsModule, linkSigningKey } from '@app/channels';
-import { KafkaModule } from '@app/kafka';
+import { KafkaModule, kafkaSettingsFrom } from '@app/kafka';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -23,7 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'messenger-delivery', logLevel: env.LOG_LEVEL, logPretty: env.LOG_PRETTY }),
-        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX, lingerMs: env.KAFKA_LINGER_MS }, 'messenger-delivery'),
+        KafkaModule.forRoot(kafkaSettingsFrom(env), 'messenger-delivery'),
         RedisModule.forRoot(env.REDIS_URL),
         ChannelsModule.forRoot({ keys: env.SECRETS_KEYS, activeKid: env.SECRETS_ACTIVE_KID }),
       ],

@@ -1,3 +1,4 @@
+import { kafkaSettingsFrom } from '@app/kafka';
 import { loadEnv } from '@app/config';
 import { bootstrapApp, runMain } from '@app/observability';
 import { AppModule } from './app.module';
@@ -9,6 +10,6 @@ runMain('messenger-delivery', async () => {
     name: 'messenger-delivery',
     port: env.PORT,
     // Every partition at once: a send mostly waits (Send API, rate limit), so concurrency is cheap.
-    consumer: { settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX }, groupId: 'messenger-delivery', partitionsConsumedConcurrently: 6 },
+    consumer: { settings: kafkaSettingsFrom(env), groupId: 'messenger-delivery', partitionsConsumedConcurrently: 6 },
   });
 });

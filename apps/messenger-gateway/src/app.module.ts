@@ -1,5 +1,5 @@
 import { ChannelsModule, linkSigningKey } from '@app/channels';
-import { KafkaModule } from '@app/kafka';
+import { KafkaModule, kafkaSettingsFrom } from '@app/kafka';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -33,7 +33,7 @@ export class AppModule {
           // than shedding are still logged; sheds are summarised by WebhookAdmission.
           routineRoutes: [{ method: 'POST', path: '/webhooks/messenger' }],
         }),
-        KafkaModule.forRoot({ brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX, lingerMs: env.KAFKA_LINGER_MS }, 'messenger-gateway'),
+        KafkaModule.forRoot(kafkaSettingsFrom(env), 'messenger-gateway'),
         RedisModule.forRoot(env.REDIS_URL),
         ChannelsModule.forRoot({ keys: env.SECRETS_KEYS, activeKid: env.SECRETS_ACTIVE_KID }),
       ],

@@ -1,3 +1,4 @@
+import { kafkaSettingsFrom } from '@app/kafka';
 import { loadEnv } from '@app/config';
 import { HttpErrorFilter } from '@app/http';
 import { DEFAULT_BODY_LIMIT_BYTES, bootstrapApp, runMain } from '@app/observability';
@@ -13,7 +14,7 @@ runMain('messenger-gateway', async () => {
     // Meta's webhooks are verified over their bytes and parsed once, by ReceiveWebhook.
     bodyLimits: { defaultBytes: DEFAULT_BODY_LIMIT_BYTES, bytesOnly: [{ method: 'POST', path: '/webhooks/messenger' }] },
     consumer: {
-      settings: { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX },
+      settings: kafkaSettingsFrom(env),
       groupId: 'messenger-gateway',
     },
     configure: (app) => {

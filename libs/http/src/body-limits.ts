@@ -82,8 +82,7 @@ const hasBody = (request: FastifyRequest) =>
 export function readJsonBodies(fastify: FastifyInstance, limits: BodyLimits, rawBody: boolean): void {
   fastify.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const large = limits.large?.find((r) => methods.includes(r.method as never) && pathOf(route.url) === r.path);
-    route.bodyLimit ??= large?.limitBytes ?? limits.defaultBytes;
+    route.bodyLimit ??= Math.max(...methods.map((method) => bodyLimitOf(limits, method, route.url)));
   });
 
   fastify.addHook('preParsing', (request, _reply, payload, done) => {

@@ -9,6 +9,11 @@ export interface KafkaSettings {
   lingerMs?: number;
 }
 
+/** An app's KafkaSettings from its environment (KafkaEnv in libs/config). */
+export function kafkaSettingsFrom(env: { KAFKA_BROKERS: string[]; KAFKA_GROUP_PREFIX: string; KAFKA_LINGER_MS: number }): KafkaSettings {
+  return { brokers: env.KAFKA_BROKERS, groupPrefix: env.KAFKA_GROUP_PREFIX, lingerMs: env.KAFKA_LINGER_MS };
+}
+
 /** The app's KafkaSettings, provided by KafkaModule. */
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 

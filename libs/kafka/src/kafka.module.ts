@@ -4,8 +4,6 @@ import { CoalescingPublisher } from './coalescing-publisher';
 import { EventPublisher, KAFKA_PRODUCER_CLIENT } from './event-publisher';
 import { KAFKA_SETTINGS, KafkaSettings, kafkaProducerOptions } from './kafka-options';
 
-export { KAFKA_SETTINGS };
-
 @Module({})
 export class KafkaModule {
   /** The producer side of an app: an EventPublisher for contract-checked events, and its coalescing front. */
