@@ -42,4 +42,22 @@ describe('EventPublisher.publishAll', () => {
     await publisher.publishAll([storeEvent('a', 100), storeEvent('big', MAX_PRODUCE_REQUEST_BYTES + 1), storeEvent('b', 100)]);
     expect(requests.map((r) => keysOf([r]))).toEqual([['a'], ['big'], ['b']]);
   });
+
+  it('tells its observer each request\'s events and outcome', async () => {
+    const { publisher } = recordingPublisher();
+    const seen: [number, string][] = [];
+    publisher.observeRequests((events, seconds, outcome) => {
+      expect(seconds).toBeGreaterThanOrEqual(0);
+      seen.push([events, outcome]);
+    });
+    await publisher.publishAll([storeEvent('a', 100), storeEvent('big', MAX_PRODUCE_REQUEST_BYTES + 1), storeEvent('b', 100), storeEvent('c', 100)]);
+    expect(seen).toEqual([[1, 'acknowledged'], [1, 'acknowledged'], [2, 'acknowledged']]);
+
+    const refused = new Error('NOT_ENOUGH_REPLICAS');
+    const failing = new EventPublisher({ producer: { sendBatch: () => Promise.reject(refused) } } as unknown as ClientKafka);
+    const outcomes: string[] = [];
+    failing.observeRequests((_events, _seconds, outcome) => outcomes.push(outcome));
+    await expect(failing.publishAll([storeEvent('a', 100)])).rejects.toBe(refused);
+    expect(outcomes).toEqual(['failed']);
+  });
 });

@@ -14,6 +14,12 @@ export interface Outgoing {
 }
 
 /**
+ * Told of each produce request publishAll sends: how many events it carried, how long from its
+ * sending to the broker's acknowledgement (or failure), in seconds. For metrics (libs/observability).
+ */
+export type ProduceObserver = (events: number, seconds: number, outcome: 'acknowledged' | 'failed') => void;
+
+/**
  * Produces contract-checked events. Every event is validated against its topic's schema before it
  * leaves (createEvent), keyed by its topic's key, and the returned promise settles only once all
  * in-sync replicas acknowledged it (acks -1): callers answer their own clients after that.
@@ -22,7 +28,14 @@ export interface Outgoing {
  */
 @Injectable()
 export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
+  private observer: ProduceObserver | undefined;
+
   constructor(@Inject(KAFKA_PRODUCER_CLIENT) private readonly client: ClientKafka) {}
+
+  /** Reports every produce request of publishAll to `observer` (one at a time: the last set wins). */
+  observeRequests(observer: ProduceObserver): void {
+    this.observer = observer;
+  }
 
   async onModuleInit(): Promise<void> {
     await this.client.connect();
@@ -91,6 +104,7 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     const trace = traceHeaders();
     let request = new Map<string, TopicMessages>();
     let requestBytes = 0;
+    let events = 0;
     for (const { topic, event, headers } of items) {
       const tombstone = tombstoneOf(topic, event);
       const message: Message = tombstone
@@ -102,16 +116,34 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
           };
       const bytes = messageBytes(message);
       if (request.size > 0 && requestBytes + bytes > MAX_PRODUCE_REQUEST_BYTES) {
-        await this.client.producer.sendBatch({ acks: -1, topicMessages: [...request.values()] });
+        await this.send(request, events);
         request = new Map();
         requestBytes = 0;
+        events = 0;
       }
       const messages = request.get(topic) ?? { topic, messages: [] };
       messages.messages.push(message);
       request.set(topic, messages);
       requestBytes += bytes;
+      events += 1;
     }
-    await this.client.producer.sendBatch({ acks: -1, topicMessages: [...request.values()] });
+    await this.send(request, events);
+  }
+
+  private async send(request: Map<string, TopicMessages>, events: number): Promise<void> {
+    const observer = this.observer;
+    if (!observer) {
+      await this.client.producer.sendBatch({ acks: -1, topicMessages: [...request.values()] });
+      return;
+    }
+    const startedAt = performance.now();
+    try {
+      await this.client.producer.sendBatch({ acks: -1, topicMessages: [...request.values()] });
+      observer(events, (performance.now() - startedAt) / 1000, 'acknowledged');
+    } catch (error) {
+      observer(events, (performance.now() - startedAt) / 1000, 'failed');
+      throw error;
+    }
   }
 }
 

@@ -9,3 +9,4 @@ export * from './tracing';
 export * from './http-telemetry';
 export * from './graceful-shutdown';
 export * from './kafka-group-joins';
+export * from './produce-metrics';

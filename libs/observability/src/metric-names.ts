@@ -23,6 +23,13 @@ export const METRIC_NAMES = {
    * heartbeating within the 10 s session and joined again).
    */
   kafkaGroupJoins: 'kafka_consumer_group_joins_total',
+  /**
+   * Seconds from a produce request's sending to the broker's acknowledgement, by outcome
+   * (acknowledged, failed), and the events each carried (histograms). A webhook is answered only
+   * after its events' request is acknowledged.
+   */
+  kafkaProduceRequest: 'kafka_produce_request_seconds',
+  kafkaProduceRequestEvents: 'kafka_produce_request_events',
   /** HTTP requests by method, route and status, and their duration. */
   httpRequests: 'http_server_requests_total',
   httpRequestDuration: 'http_server_request_duration_seconds',

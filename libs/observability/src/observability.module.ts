@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { HealthController, HealthRegistry } from './health';
 import { RoutineRoute, loggerParams } from './logging';
 import { Metrics, MetricsController } from './metrics';
+import { ProduceMetrics } from './produce-metrics';
 import { TracingShutdown } from './tracing';
 
 export interface ObservabilityOptions {
@@ -26,7 +27,7 @@ export class ObservabilityModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: Metrics, useValue: new Metrics(options.app) }, HealthRegistry, TracingShutdown],
+      providers: [{ provide: Metrics, useValue: new Metrics(options.app) }, HealthRegistry, TracingShutdown, ProduceMetrics],
       exports: [Metrics, HealthRegistry],
     };
   }

@@ -23,6 +23,7 @@ export interface StageSeries {
 /** In path order: webhook in, location queued and evaluated, transition decided, send request sent. */
 export const PROMOTION_PATH: StageSeries[] = [
   { stage: 'gateway: webhook request (HTTP in → events acknowledged by Kafka → 200)', app: 'gateway', metric: 'http_server_request_duration_seconds', labels: { method: 'POST', route: '/webhooks/messenger' } },
+  { stage: 'gateway: one produce request of webhooks\' events (sent → acknowledged by Kafka)', app: 'gateway', metric: 'kafka_produce_request_seconds', labels: { outcome: 'acknowledged' } },
   { stage: 'geofence: location waits in Kafka and in the consumer', app: 'geofence', metric: 'kafka_consume_wait_seconds', labels: { topic: 'shopper.location.v1' } },
   { stage: 'geofence: one chunk of locations evaluated and its transitions produced', app: 'geofence', metric: 'kafka_chunk_handle_seconds', labels: { topic: 'shopper.location.v1' } },
   { stage: 'engine: transition waits in Kafka and in the consumer', app: 'engine', metric: 'kafka_consume_wait_seconds', labels: { topic: 'geofence.transition.v1' } },
