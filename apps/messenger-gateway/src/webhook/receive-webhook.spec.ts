@@ -12,9 +12,9 @@ const remembered: string[] = [];
 const dedup = { seen: async () => new Set<string>(), remember: async (_: string, mids: string[]) => void remembered.push(...mids) } as unknown as MessageDedupRepository;
 const raw = Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: 'P', time: 1, messaging: [{ sender: { id: 'S' }, recipient: { id: 'P' }, timestamp: 1, message: { mid: 'm1', text: 'hi' } }] }] }));
 
-function usecase(publishAll: (items: Outgoing[]) => Promise<void>): ReceiveWebhook {
+function usecase(publishAll: (items: Outgoing[]) => Promise<void>, dedupRepository = dedup, metrics = new Metrics('test')): ReceiveWebhook {
   const publisher = { build: EventPublisher.prototype.build, publishAll } as unknown as EventPublisher;
-  return new ReceiveWebhook(channels, dedup, publisher, new CoalescingPublisher(publisher), 200, new Metrics('test'));
+  return new ReceiveWebhook(channels, dedupRepository, publisher, new CoalescingPublisher(publisher), 200, metrics);
 }
 
 function statusOf(error: unknown): number {
@@ -49,5 +49,20 @@ describe('ReceiveWebhook when Kafka cannot take the events', () => {
   it('remembers the message ids only once Kafka acknowledged', async () => {
     await usecase(async () => undefined).execute({ rawBody: raw, signature256: signBody(raw, 's'), receivedAt: new Date() });
     expect(remembered).toEqual(['m1']);
+  });
+
+  it('answers once Kafka acknowledged, without waiting for Redis to remember the ids; a failure there is counted', async () => {
+    let failRemember: (error: Error) => void = () => undefined;
+    const slowDedup = {
+      seen: async () => new Set<string>(),
+      remember: () => new Promise<void>((_, reject) => (failRemember = reject)),
+    } as unknown as MessageDedupRepository;
+    const metrics = new Metrics('test');
+    const result = await usecase(async () => undefined, slowDedup, metrics).execute({ rawBody: raw, signature256: signBody(raw, 's'), receivedAt: new Date() });
+    expect(result).toEqual({ published: 1, duplicates: 0 });
+
+    failRemember(new Error('Redis gone'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await metrics.registry.metrics()).toContain('webhook_events_total{outcome="not_remembered",app="test"} 1');
   });
 });

@@ -86,7 +86,16 @@ export class ReceiveWebhook {
       this.logger.error(`webhook events not published: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
     }
-    for (const [pageId, mids] of fresh) await this.dedup.remember(pageId, mids);
+    // Not awaited: the answer does not wait for one more Redis round trip, which under load is one
+    // more turn of a busy event loop (tens of ms). The commands are already queued on the
+    // connection, ahead of any later request's MGET, so a retry of this webhook finds its ids; if
+    // Redis fails here, a retry publishes its events again (at least once, as consumers expect).
+    for (const [pageId, mids] of fresh) {
+      this.dedup.remember(pageId, mids).catch((error: unknown) => {
+        this.received.inc({ outcome: 'not_remembered' }, mids.length);
+        this.logger.warn(`message ids of page ${pageId} not remembered for deduplication: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
     this.received.inc({ outcome: 'published' }, outgoing.length);
     this.received.inc({ outcome: 'duplicate' }, duplicates);
     this.received.inc({ outcome: 'ignored' }, mapped.ignored);
