@@ -1,6 +1,6 @@
-import { kafkaSettingsFrom } from '@app/kafka';
 import { loadEnv } from '@app/config';
 import { HttpErrorFilter } from '@app/http';
+import { kafkaSettingsFrom } from '@app/kafka';
 import { DEFAULT_BODY_LIMIT_BYTES, bootstrapApp, runMain } from '@app/observability';
 import { AppModule } from './app.module';
 import { GatewayEnv } from './env';

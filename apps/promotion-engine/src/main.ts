@@ -1,5 +1,5 @@
-import { kafkaSettingsFrom } from '@app/kafka';
 import { loadEnv } from '@app/config';
+import { kafkaSettingsFrom } from '@app/kafka';
 import { bootstrapApp, runMain } from '@app/observability';
 import { AppModule } from './app.module';
 import { EngineEnv } from './env';

@@ -131,20 +131,16 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async send(request: Map<string, TopicMessages>, events: number): Promise<void> {
-    const observer = this.observer;
-    if (!observer) {
-      await this.client.producer.sendBatch({ acks: -1, topicMessages: [...request.values()] });
-      return;
-    }
     const startedAt = performance.now();
     try {
       await this.client.producer.sendBatch({ acks: -1, topicMessages: [...request.values()] });
-      observer(events, (performance.now() - startedAt) / 1000, 'acknowledged');
     } catch (error) {
-      observer(events, (performance.now() - startedAt) / 1000, 'failed');
+      this.observer?.(events, (performance.now() - startedAt) / 1000, 'failed');
       throw error;
     }
+    this.observer?.(events, (performance.now() - startedAt) / 1000, 'acknowledged');
   }
+
 }
 
 /**
