@@ -11,9 +11,12 @@
  */
 import { EventOf, TOPIC_SPECS, Topics, createEvent, eventKey, parseEvent } from '@app/contracts';
 import Redis from 'ioredis';
-// Before any client: kafkajs 2.2.4's timer loop fixed, as in the apps (libs/kafka request-queue-fix.ts).
+// Before any client: kafkajs 2.2.4's timer loop and produce grouping fixed, and the apps' partitioner,
+// as in the apps (libs/kafka request-queue-fix.ts, produce-grouping-fix.ts, partitioner.ts).
 import '@app/kafka/request-queue-fix';
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import '@app/kafka/produce-grouping-fix';
+import { KeyHashPartitioner } from '@app/kafka/partitioner';
+import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -89,7 +92,7 @@ async function kafkaFloors(): Promise<Record<string, Cost>> {
   const results: Record<string, Cost> = {};
   try {
     const messages = locationMessages(MESSAGES);
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({ createPartitioner: KeyHashPartitioner, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     // As the gateway's CoalescingPublisher: produce requests of many events, acks from all replicas.
     results.produce = await measure(messages.length, broker, async () => {

@@ -8,10 +8,10 @@
  * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default the app's, scripts/app-node-options.json).
  */
 import { EventOf, Geofence, StoreSnapshot, Topics, createEvent, eventKey } from '@app/contracts';
-import { EventPublisher, Outgoing } from '@app/kafka';
+import { EventPublisher, KeyHashPartitioner, Outgoing } from '@app/kafka';
 import { Metrics } from '@app/observability';
 import Redis from 'ioredis';
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { execFileSync, spawn } from 'node:child_process';
 import { createCipheriv, createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -421,7 +421,7 @@ async function benchKafka(stores: Homes, redisUrlForApp: string): Promise<number
       },
     });
     await joined;
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({ createPartitioner: KeyHashPartitioner });
     await producer.connect();
     const cpuBefore = cpuSecondsOf(app.pid!);
     const t0 = Date.now();

@@ -13,6 +13,7 @@
  * Environment: KAFKA_BROKERS (default localhost:9092), KAFKA_GROUP_PREFIX.
  */
 import { Topic, deadLetterTopic } from '@app/contracts';
+import { KeyHashPartitioner } from '@app/kafka';
 import { EachMessagePayload, IHeaders, Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 
@@ -64,6 +65,7 @@ export async function runDeadLetters(
   const admin = kafka.admin();
   await admin.connect();
   const producer = kafka.producer({
+    createPartitioner: KeyHashPartitioner,
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,

@@ -1,5 +1,8 @@
-// First: fixes kafkajs's request queue before any client is made (request-queue-fix.ts).
+// First: fixes kafkajs's request queue and its producer's grouping of messages by partition before
+// any client is made or kafkajs's producer is loaded (request-queue-fix.ts, produce-grouping-fix.ts).
 export * from './request-queue-fix';
+export * from './produce-grouping-fix';
+export * from './partitioner';
 export * from './dead-letter-record';
 export * from './failure-policy';
 export * from './kafka-event.server';

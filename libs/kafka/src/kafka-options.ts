@@ -1,5 +1,6 @@
 import { KafkaOptions } from '@nestjs/microservices';
 import { logLevel } from 'kafkajs';
+import { KeyHashPartitioner } from './partitioner';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -106,7 +107,7 @@ export function kafkaServerOptions(
     },
     subscribe: { fromBeginning: true },
     run: { partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently ?? 3 },
-    producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 },
+    producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyHashPartitioner },
     send: { acks: -1 },
     postfixId: '',
   };
@@ -115,7 +116,7 @@ export function kafkaServerOptions(
 export function kafkaProducerOptions(settings: KafkaSettings, clientId: string): ServerOptions {
   return {
     client: client(settings, `${clientId}-producer`),
-    producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 },
+    producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyHashPartitioner },
     producerOnlyMode: true,
     postfixId: '',
   };

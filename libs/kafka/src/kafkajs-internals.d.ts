@@ -21,3 +21,9 @@ declare module 'kafkajs/src/network/requestQueue' {
   }
   export = RequestQueue;
 }
+
+// kafkajs's murmur2 (its DefaultPartitioner's hash), which partitioner.spec.ts compares ours with.
+declare module 'kafkajs/src/producer/partitioners/default/murmur2' {
+  function murmur2(key: Buffer | string): number;
+  export = murmur2;
+}

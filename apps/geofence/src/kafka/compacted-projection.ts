@@ -1,8 +1,8 @@
 import { AnyEvent, EventOf, Topic, eventKey, parseCatalogRecord } from '@app/contracts';
-import { ConsumerLifecycle, KafkaSettings, classifyFailure, kafkaServerOptions, whileHeartbeating } from '@app/kafka';
+import { ConsumerLifecycle, KafkaSettings, KeyHashPartitioner, classifyFailure, kafkaServerOptions, whileHeartbeating } from '@app/kafka';
 import { Metrics, countGroupJoins } from '@app/observability';
 import { Logger } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetter } from './dead-letters';
 
 /** What a Redis projection of one compacted catalog topic must provide to be kept and rebuilt. */
@@ -56,7 +56,7 @@ export class CompactedProjectionConsumer<T extends Topic> {
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
     this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
     countGroupJoins(this.consumer, metrics, this.groupId);
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: KeyHashPartitioner });
   }
 
   /** Rebuilds if needed, then follows the topic (a `stop` during the start ends it). */

@@ -1,8 +1,8 @@
 import { Topics, deadLetterTopic, parseCatalogRecord } from '@app/contracts';
-import { ConsumerLifecycle, KAFKA_SETTINGS, KafkaSettings, kafkaServerOptions } from '@app/kafka';
+import { ConsumerLifecycle, KAFKA_SETTINGS, KafkaSettings, KeyHashPartitioner, kafkaServerOptions } from '@app/kafka';
 import { HealthRegistry, Metrics, countGroupJoins } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import { Admin, Consumer, EachMessagePayload, Kafka, Partitioners, Producer } from 'kafkajs';
+import { Admin, Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { ApiKeyDirectory } from './api-key-directory';
 
@@ -38,7 +38,7 @@ export class ApiKeyCatalogConsumer implements OnApplicationBootstrap, BeforeAppl
     this.kafka = new Kafka(options.client as ConstructorParameters<typeof Kafka>[0]);
     this.consumer = this.kafka.consumer(options.consumer as Parameters<Kafka['consumer']>[0]);
     countGroupJoins(this.consumer, metrics, this.groupId);
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: KeyHashPartitioner });
     health.register('api-keys', () => this.directory.isBuilt);
   }
 

@@ -1,0 +1,51 @@
+import type { Message, PartitionMetadata } from 'kafkajs';
+import { version } from 'kafkajs/package.json';
+import { FIXED_KAFKAJS_VERSION } from './request-queue-fix';
+
+type Partitioner = (args: { topic: string; partitionMetadata: PartitionMetadata[]; message: Message }) => number;
+type Grouping = (args: { topic: string; partitionMetadata: PartitionMetadata[]; messages: Message[]; partitioner: Partitioner }) => Record<number, Message[]>;
+
+/**
+ * The messages of one topic of a produce request, by the partition the producer's partitioner
+ * gives each, in their order: what kafkajs's `groupMessagesPerPartition` returns. kafkajs 2.2.4
+ * builds it by copying the partition's whole array for every message (`[...current, message]`),
+ * so a request of n messages costs O(n²) copies: a request of the geofence's transitions
+ * allocated about 4.7 kB per message that way, the largest allocation of its Kafka path
+ * (BENCHMARKS.md, 4 December). This pushes onto each partition's array once.
+ */
+export const groupMessagesPerPartition: Grouping = ({ topic, partitionMetadata, messages, partitioner }) => {
+  const grouped: Record<number, Message[]> = {};
+  if (partitionMetadata.length === 0) return grouped;
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message });
+    (grouped[partition] ??= []).push(message);
+  }
+  return grouped;
+};
+
+const MODULE = 'kafkajs/src/producer/groupMessagesPerPartition';
+const USER = 'kafkajs/src/producer/sendMessages';
+
+/**
+ * Puts the linear grouping above in place of kafkajs's, in Node's module cache, before kafkajs's
+ * producer loads it (sendMessages.js takes it once, when it is first required): this library's
+ * index exports this first, and every app imports the library before anything loads kafkajs
+ * (libs/kafka/src/produce-grouping-fix.spec.ts checks both). Only for the kafkajs version it was
+ * written for. Returns whether kafkajs's producer uses it: false if the producer was loaded first
+ * (then nothing changes, and the spec fails) or the version differs.
+ */
+export function fixProduceGrouping(): boolean {
+  if (version !== FIXED_KAFKAJS_VERSION) return false;
+  const path = require.resolve(MODULE);
+  const cached = require.cache[path];
+  if (cached?.exports === groupMessagesPerPartition) return true;
+  if (require.cache[require.resolve(USER)]) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads kafkajs's module to replace its exports
+  require(MODULE);
+  const loaded = require.cache[path];
+  if (!loaded) return false;
+  loaded.exports = groupMessagesPerPartition;
+  return true;
+}
+
+fixProduceGrouping();
