@@ -96,7 +96,7 @@ describe('geofence store index (real Redis)', () => {
     expect(await redis.hget(`store:{s:${stall.storeId}}`, 'snapshot')).toBeNull();
   });
 
-  it('builds a circle missing from the cache from its member, and reads a polygon from its hash', async () => {
+  it('builds a circle from its member on every replica, and reads a polygon from its hash unless cached', async () => {
     // Decimals that parse back to the same doubles only if written in full.
     const dot = store('dot', { lat: 43.296482000000005, lng: 5.369779999999999 }, { type: 'circle', radiusM: 35.5 });
     const plot = store('plot', { lat: 43.3, lng: 5.37 }, { type: 'polygon', coordinates: [[[5.3695, 43.2995], [5.3705, 43.2995], [5.37, 43.3005], [5.3695, 43.2995]]] });
@@ -113,8 +113,9 @@ describe('geofence store index (real Redis)', () => {
     expect(circle.fence.contains({ lat: dot.location.lat + 35 / 111_195, lng: dot.location.lng })).toBe(true);
     expect(circle.fence.contains({ lat: dot.location.lat + 36 / 111_195, lng: dot.location.lng })).toBe(false);
     expect(await found(cold, { lat: 43.3, lng: 5.37 })).toEqual([]);
-    // The warm replica that filed them keeps both.
+    // The warm replica that filed them caches the polygon; the circle it builds from its member too.
     expect(await found(index, { lat: 43.3, lng: 5.37 })).toEqual([plot.storeId]);
+    expect(await found(index, dot.location)).toEqual([dot.storeId]);
   });
 
   it('ignores an event of the version applied that carries another snapshot (not a redelivery: a corrupt copy)', async () => {

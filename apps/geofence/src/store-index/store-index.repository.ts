@@ -41,9 +41,9 @@ function setKeysOf(brandId: string, placement: Placement, lat: number): string[]
 /**
  * A store's member in its sets: `<storeId>@<version>`, and for a circle also its exact centre and
  * radius, `<storeId>@<version>#<lat>,<lng>,<radiusM>`, written as JavaScript's shortest decimals
- * that parse back to the same doubles. A search that meets a circle missing from the process cache
- * builds its fence from the member (circleOfMember) instead of reading and parsing the store's
- * snapshot: with a million stores most candidates miss the cache (3.3 snapshot reads per
+ * that parse back to the same doubles. A search builds a circle's fence from the member
+ * (circleOfMember), instead of reading and parsing the store's snapshot or keeping it in the
+ * process cache: with a million stores most candidates missed the cache (3.3 snapshot reads per
  * evaluation in the bench of 3 December), and most stores are circles. A polygon's vertices do not
  * fit in a member; its snapshot is read as before. Members of the older form (no `#`) stay valid.
  */
@@ -357,9 +357,9 @@ export const STORE_CACHE_BYTES = Symbol('STORE_CACHE_BYTES');
 
 /**
  * The Redis projection of catalog.store.v1, sharded per brand and 1° cell (cells.ts), and the
- * search for the stores whose fence may contain a point. Store snapshots and their prepared
- * fences are cached in process, keyed by version: a new version is a new set member, so a stale
- * cache entry is never used.
+ * search for the stores whose fence may contain a point. Polygons' prepared fences are cached in
+ * process, keyed by version: a new version is a new set member, so a stale cache entry is never
+ * used. Circles are built from their members.
  */
 @Injectable()
 export class StoreIndexRepository {
@@ -443,10 +443,13 @@ export class StoreIndexRepository {
           adds.set(set, add);
         }
         // The fence is prepared already: keep it, so a replica that rebuilt the index starts warm.
-        this.cache.set(store.storeId, store.version, {
-          store: new CachedStore(store.storeId, this.brandIdOf(store.brandId), store.version, store.location, p.fence),
-          fence: p.fence,
-        });
+        // Not a circle: its member carries it, and a search builds it from there (circleFrom).
+        if (store.geofence.type !== 'circle') {
+          this.cache.set(store.storeId, store.version, {
+            store: new CachedStore(store.storeId, this.brandIdOf(store.brandId), store.version, store.location, p.fence),
+            fence: p.fence,
+          });
+        }
         if (p.placement.kind === 'wide' || p.placement.kind === 'polar') this.noWideFences.delete(store.brandId);
       }
       return true;
@@ -475,7 +478,7 @@ export class StoreIndexRepository {
   /**
    * candidates() for many fixes at once, in their order: one SEARCH_BRAND script per brand and
    * SEARCH_BATCH fixes (each cell's largest reach read once per call), then one HGET per polygon
-   * missing from the process cache (a circle missing from it is built from its member).
+   * missing from the process cache (a circle is built from its member, never cached or read).
    */
   async candidatesMany(queries: readonly CandidateQuery[]): Promise<IndexedStore[][]> {
     const byBrand = new Map<string, number[]>();
@@ -500,7 +503,7 @@ export class StoreIndexRepository {
     members.forEach((list, q) => {
       for (const member of list) {
         const { storeId, version, circleAt } = parseMember(member);
-        const cached = this.cache.get(storeId, version) ?? (circleAt === -1 ? undefined : this.circleFrom(member, circleAt, storeId, queries[q].brandId, version));
+        const cached = (circleAt === -1 ? undefined : this.circleFrom(member, circleAt, storeId, queries[q].brandId, version)) ?? this.cache.get(storeId, version);
         if (cached) out[q].push(cached);
         else misses.push({ q, store: this.load(storeId, version) });
       }
@@ -542,13 +545,18 @@ export class StoreIndexRepository {
     return found;
   }
 
-  /** A circle missing from the process cache, from its member, now cached; undefined if the member does not parse (then its hash is read). */
+  /**
+   * A circle from its member, every time it is found; undefined if the member does not parse (an
+   * older member without its circle: then the cache or its hash). Not cached: building it costs a
+   * split and three numbers, about what a cache lookup costs, and a cache of circles churned at a
+   * million stores, each evicted entry garbage in the old generation (the index alone went from
+   * 11,573–11,884 to 19,301–20,400 lookups/s at 1M without it, BENCHMARKS.md, 4 December). So the
+   * cache holds polygons, whose vertices do not fit in a member.
+   */
   private circleFrom(member: string, circleAt: number, storeId: string, brandId: string, version: number): IndexedStore | undefined {
     const store = circleOfMember(member, circleAt, storeId, brandId, version);
     if (!store) return undefined;
-    const value = indexedStoreOf(store, storeId, this.brandIdOf(brandId));
-    this.cache.set(storeId, version, value);
-    return value;
+    return indexedStoreOf(store, storeId, this.brandIdOf(brandId));
   }
 
   /** A store missing from the process cache (or cached at another version), read from its hash. */
