@@ -32,8 +32,8 @@ function murmur2Of(length: number, at: (i: number) => number): number {
 /**
  * Kafka's murmur2 of a key, as the Java client and kafkajs's DefaultPartitioner compute it (the
  * same 32-bit result, so every key keeps its partition), in 32-bit integer arithmetic: kafkajs
- * computes it with a 64-bit Long object per step, and building those was the second largest
- * allocation of the geofence's Kafka path (BENCHMARKS.md, 4 December). A string key of ASCII
+ * computes it with a 64-bit Long object per step, and building those was one of the largest
+ * allocations of the geofence's Kafka path (BENCHMARKS.md, 4 December). A string key of ASCII
  * characters is hashed as it is; any other string is hashed as its UTF-8 bytes, as Kafka does.
  */
 export function murmur2(key: Buffer | string): number {

@@ -548,7 +548,7 @@ export class StoreIndexRepository {
   /**
    * A circle from its member, every time it is found; undefined if the member does not parse (an
    * older member without its circle: then the cache or its hash). Not cached: building it costs a
-   * split and three numbers, about what a cache lookup costs, and a cache of circles churned at a
+   * split, three numbers and two small objects, which die young, while a cache of circles churned at a
    * million stores, each evicted entry garbage in the old generation (the index alone went from
    * 11,573–11,884 to 19,301–20,400 lookups/s at 1M without it, BENCHMARKS.md, 4 December). So the
    * cache holds polygons, whose vertices do not fit in a member.
