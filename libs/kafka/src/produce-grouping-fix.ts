@@ -30,9 +30,9 @@ const USER = 'kafkajs/src/producer/sendMessages';
  * Puts the linear grouping above in place of kafkajs's, in Node's module cache, before kafkajs's
  * producer loads it (sendMessages.js takes it once, when it is first required): this library's
  * index exports this first (produce-grouping-fix.spec.ts checks it), and every app imports the
- * library before anything loads kafkajs (checked by hand for the six apps on 4 December; an app
- * that loaded kafkajs first would run kafkajs's own grouping: correct, only slower). Only for the
- * kafkajs version it was written for. Returns whether kafkajs's producer uses it: false if the
+ * library before anything loads kafkajs (test/e2e/kafkajs-fixes.e2e-spec.ts checks each built
+ * app; one that loaded kafkajs first would run kafkajs's own grouping: correct, only slower).
+ * Only for the kafkajs version it was written for. Returns whether kafkajs's producer uses it: false if the
  * producer was loaded first or the version differs.
  */
 export function fixProduceGrouping(): boolean {
