@@ -85,6 +85,9 @@ export async function whileHeartbeating<T>(heartbeat: () => Promise<void>, work:
  */
 export const OFF_PATH_FETCH = { minBytes: 32 * 1024, maxWaitTimeInMs: 250 };
 
+/** Every producer of the apps: idempotent, one request in flight (so each key's order holds), keys hashed as Java's client does. */
+const PRODUCER = { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyHashPartitioner };
+
 /**
  * The one factory of Kafka options for every service (amplication's pattern): consumers join a
  * stable group, read a new group's topics from the beginning, and produce with acks from all
@@ -107,7 +110,7 @@ export function kafkaServerOptions(
     },
     subscribe: { fromBeginning: true },
     run: { partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently ?? 3 },
-    producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyHashPartitioner },
+    producer: PRODUCER,
     send: { acks: -1 },
     postfixId: '',
   };
@@ -116,7 +119,7 @@ export function kafkaServerOptions(
 export function kafkaProducerOptions(settings: KafkaSettings, clientId: string): ServerOptions {
   return {
     client: client(settings, `${clientId}-producer`),
-    producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyHashPartitioner },
+    producer: PRODUCER,
     producerOnlyMode: true,
     postfixId: '',
   };
