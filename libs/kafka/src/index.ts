@@ -1,7 +1,9 @@
-// First: fixes kafkajs's request queue and its producer's grouping of messages by partition before
-// any client is made or kafkajs's producer is loaded (request-queue-fix.ts, produce-grouping-fix.ts).
+// First: fixes kafkajs's request queue, its producer's grouping of messages by partition and its
+// record encoder before any client is made or kafkajs's producer is loaded (request-queue-fix.ts,
+// produce-grouping-fix.ts, record-encoding-fix.ts).
 export * from './request-queue-fix';
 export * from './produce-grouping-fix';
+export * from './record-encoding-fix';
 export * from './partitioner';
 export * from './dead-letter-record';
 export * from './failure-policy';

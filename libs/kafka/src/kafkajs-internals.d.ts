@@ -27,3 +27,15 @@ declare module 'kafkajs/src/producer/partitioners/default/murmur2' {
   function murmur2(key: Buffer | string): number;
   export = murmur2;
 }
+
+// kafkajs's protocol encoder: what its record batch takes for each record (record-encoding-fix.ts).
+declare module 'kafkajs/src/protocol/encoder' {
+  class Encoder {
+    constructor(initialSize?: number);
+    buf: Buffer;
+    offset: number;
+    readonly buffer: Buffer;
+    size(): number;
+  }
+  export = Encoder;
+}
