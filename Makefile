@@ -6,7 +6,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 .PHONY: help deps build infra topics migrate up demo down test test-unit test-integration test-e2e lint typecheck format clean k8s-tools test-deploy compose-up k8s-topics bench-delivery
 .PHONY: republish-catalog bench-catalog
 .PHONY: bench-decide
-.PHONY: bench-geofence bench-floor bench-gateway bench
+.PHONY: bench-geofence bench-floor bench-gateway bench bench-null-stack
 .PHONY: chaos
 
 help:
@@ -17,7 +17,8 @@ help:
 	@echo "            private broker (9292) and Redis (6392); writes bench/results/chaos.json (lost, duplicates)"
 	@echo "make bench  the whole stack under load; also bench-geofence, bench-decide, bench-catalog, bench-delivery,"
 	@echo "            bench-floor (what the Kafka and Redis clients alone cost), bench-gateway (CPU per webhook against a"
-	@echo "            bare node:http floor): BENCHMARKS.md says what each measures"
+	@echo "            bare node:http floor), bench-null-stack (make bench's pipeline with none of the apps' logic):"
+	@echo "            BENCHMARKS.md says what each measures"
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	@# The registry sometimes drops a connection mid-download (ECONNRESET); npm's own retries do not
@@ -128,6 +129,13 @@ republish-catalog: build
 # Benchmark: stores/s through POST /v1/stores/bulk until the geofence's Redis index holds them.
 # Its own stack (STACK=bench, BENCH_PORT_BASE 3100), broker (BENCH_KAFKA_PORT 9192, fresh), database
 # (promotions_bench) and Redis database (8); all stopped at the end.
+# The pipeline of make bench with none of the apps' logic (what the machine carries at best, issue 7):
+# six bare node processes on the broker and a private redis-server on BENCH_REDIS_PORT (6393); steps of
+# STEPS shares/s, STEP_SECONDS each; prints a table, ends with JSON.
+bench-null-stack: build infra
+	port=$${BENCH_REDIS_PORT:-6393}; redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --logfile /dev/null --daemonize yes && \
+	  { BENCH_REDIS_URL=redis://127.0.0.1:$$port/0 node dist/scripts/bench-null-stack.js; rc=$$?; redis-cli -p $$port shutdown nosave >/dev/null 2>&1; exit $$rc; }
+
 bench-catalog: build
 	scripts/bench-catalog.sh
 
