@@ -61,7 +61,7 @@ const isBytes = (v: unknown): v is string | Buffer => typeof v === 'string' || B
  * checks that with fast-check), but into one buffer of the record's exact size. kafkajs's own
  * allocates a zeroed 512-byte buffer per record and per header, a JS array and a Buffer per varint
  * and 64-bit `Long` objects for the timestamp; in the geofence's Kafka path that was a sixth of
- * all it allocated (BENCHMARKS.md, 4 December, evening). Anything it was not written for (a key
+ * all it allocated (BENCHMARKS.md, afternoon of 4 December). Anything it was not written for (a key
  * or value that is neither string nor Buffer, a header value that is not, a timestamp delta that
  * is not a safe integer) goes to kafkajs's own encoder, which then does what it always did.
  */
