@@ -20,9 +20,10 @@
  * No validation, no state machine, no rules, no logs, metrics or traces. What this stack cannot
  * carry, the real one cannot either, whatever its code.
  *
- * The load generator (this process, as in make bench) sends signed webhooks of one or two shares
- * from 200,000 shoppers, open loop, in steps of STEPS shares/s (default 1000,2000,3000,4000,5000,
- * 6000), STEP_SECONDS each (30), after WARMUP_SECONDS (30) at 500/s. For each step: shares
+ * The load generator (this process, as in make bench) sends signed webhooks from 200,000 shoppers
+ * of 20 Pages, each 10 ms tick's shares of a Page in one webhook, open loop, in steps of STEPS
+ * shares/s (default 1000,2000,3000,4000,5000,6000), STEP_SECONDS each (30), after WARMUP_SECONDS
+ * (30) at 500/s. For each step: shares
  * accepted per second (gateway answered 200), sends received at the sink per second, p50/p95/p99
  * from webhook to sink for inside shares, and the CPU of every process, the broker and Redis.
  * Needs the broker (make infra) and a private redis-server (BENCH_REDIS_URL; the make target starts
@@ -247,11 +248,12 @@ const ROLES = { gateway, geofence, engine, delivery, 'brand-api': brandApi, sink
 type Role = keyof typeof ROLES;
 
 const webhookAgent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
-const counters = { sent: 0, accepted: 0, refused: 0, inFlight: 0, skipped: 0 };
+const counters = { sent: 0, accepted: 0, refused: 0, inFlight: 0, skipped: 0, webhooks: 0 };
 const MAX_IN_FLIGHT = 4_000;
 
 async function post(page: number, shares: Share[]): Promise<void> {
   counters.inFlight += 1;
+  counters.webhooks += 1;
   try {
     const raw = JSON.stringify({ object: 'page', entry: [{ id: `page-${page}`, time: Date.now(), messaging: shares }] });
     const r = await request(`http://127.0.0.1:${GATEWAY_PORT}/webhooks/messenger`, {
@@ -270,26 +272,31 @@ async function post(page: number, shares: Share[]): Promise<void> {
   }
 }
 
-/** Sends `rate` shares a second for `seconds`, in 10 ms ticks, webhooks of one or two shares. */
+/**
+ * Sends `rate` shares a second for `seconds` as make bench does: each 10 ms tick, the shares due
+ * are queued by their shopper's Page (20 Pages) and each Page with shares gets one webhook of them
+ * (at 1,000/s mostly one share per webhook, at 5,000/s two or three).
+ */
 async function load(rate: number, seconds: number): Promise<void> {
   const t0 = performance.now();
   let due = 0;
-  let n = 0;
   while (performance.now() - t0 < seconds * 1000) {
     const target = Math.floor(((performance.now() - t0) * rate) / 1000);
-    for (; due < target; due += 2) {
-      if (counters.inFlight >= MAX_IN_FLIGHT) {
-        counters.skipped += Math.min(2, target - due);
+    const byPage = new Map<number, Share[]>();
+    for (; due < target; due++) {
+      const n = counters.sent + counters.skipped + 1;
+      const shopper = (n * 7919) % SHOPPERS;
+      const page = shopper % PAGES;
+      if (counters.inFlight >= MAX_IN_FLIGHT && !byPage.has(page)) {
+        counters.skipped++;
         continue;
       }
-      const batch: Share[] = [];
-      for (let k = 0; k < Math.min(2, target - due); k++) {
-        n++;
-        counters.sent++;
-        batch.push({ shopper: `s${(n * 7919) % SHOPPERS}`, lat: 45.76 + (n % 1000) * 1e-5, lng: 4.83, inside: counters.sent % 10 === 0, sentAt: Date.now() });
-      }
-      void post(n % PAGES, batch);
+      counters.sent++;
+      const shares = byPage.get(page) ?? [];
+      shares.push({ shopper: `s${shopper}`, lat: 45.76 + (n % 1000) * 1e-5, lng: 4.83, inside: n % 10 === 0, sentAt: Date.now() });
+      byPage.set(page, shares);
     }
+    for (const [page, shares] of byPage) void post(page, shares);
     await sleep(10);
   }
 }
@@ -353,6 +360,7 @@ async function main(): Promise<void> {
         sinkPerSec: Math.round(latencies.length / seconds),
         refused: counters.refused - before.refused,
         skipped: counters.skipped - before.skipped,
+        sharesPerWebhook: Number(((counters.sent - before.sent) / Math.max(1, counters.webhooks - before.webhooks)).toFixed(2)),
         p50Ms: quantile(latencies, 0.5),
         p95Ms: quantile(latencies, 0.95),
         p99Ms: quantile(latencies, 0.99),
@@ -365,7 +373,7 @@ async function main(): Promise<void> {
       row.brokerUsPerShare = broker ? us(cpuSecondsOf(broker) - broker0) : NaN;
       row.redisUsPerShare = us((await redisCpuSeconds(redis)) - redis0);
       rows.push(row);
-      log(`${fmt(rate)}/s offered: ${fmt(row.acceptedPerSec)}/s accepted, ${fmt(row.sinkPerSec)} sends/s at the sink, p50/p95/p99 ${row.p50Ms}/${row.p95Ms}/${row.p99Ms} ms, ${row.machineCores} cores busy, refused ${row.refused}, not sent (${MAX_IN_FLIGHT} in flight) ${row.skipped}`);
+      log(`${fmt(rate)}/s offered: ${fmt(row.acceptedPerSec)}/s accepted, ${fmt(row.sinkPerSec)} sends/s at the sink, p50/p95/p99 ${row.p50Ms}/${row.p95Ms}/${row.p99Ms} ms, ${row.machineCores} cores busy, ${row.sharesPerWebhook} shares per webhook, refused ${row.refused}, not sent (${MAX_IN_FLIGHT} in flight) ${row.skipped}`);
       log(`  µs per accepted share: ${Object.entries(row).filter(([k]) => k.endsWith('UsPerShare')).map(([k, v]) => `${k.replace('UsPerShare', '')} ${v}`).join(', ')}`);
       // Let the backlog drain before the next step, so each step starts from an idle stack.
       await sleep(3000);
