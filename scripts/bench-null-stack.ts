@@ -93,6 +93,14 @@ async function consume(kafka: Kafka, name: string, group: string, handle: (value
   return consumer;
 }
 
+/** A role's Kafka client, a connected producer and a Redis connection. */
+async function clientsOf(role: string): Promise<{ kafka: Kafka; redis: Redis; producer: Producer }> {
+  const kafka = new Kafka({ clientId: `null-${role}`, brokers, logLevel: logLevel.NOTHING });
+  const producer = producerOf(kafka);
+  await producer.connect();
+  return { kafka, redis: new Redis(redisUrl), producer };
+}
+
 interface Share {
   shopper: string;
   lat: number;
@@ -143,10 +151,7 @@ async function gateway(): Promise<void> {
 }
 
 async function geofence(): Promise<void> {
-  const kafka = new Kafka({ clientId: 'null-geofence', brokers, logLevel: logLevel.NOTHING });
-  const redis = new Redis(redisUrl);
-  const producer = producerOf(kafka);
-  await producer.connect();
+  const { kafka, redis, producer } = await clientsOf('geofence');
   await consume(kafka, 'location', 'geofence', async (values) => {
     const shares = values.map((v) => (JSON.parse(v) as { data: Share }).data);
     const pipeline = redis.pipeline();
@@ -164,10 +169,7 @@ async function geofence(): Promise<void> {
 }
 
 async function engine(): Promise<void> {
-  const kafka = new Kafka({ clientId: 'null-engine', brokers, logLevel: logLevel.NOTHING });
-  const redis = new Redis(redisUrl);
-  const producer = producerOf(kafka);
-  await producer.connect();
+  const { kafka, redis, producer } = await clientsOf('engine');
   await consume(kafka, 'transition', 'engine', async (values) => {
     const messages = values.map((v) => {
       const { data } = JSON.parse(v) as { data: Share };
@@ -187,11 +189,8 @@ async function engine(): Promise<void> {
 }
 
 async function delivery(): Promise<void> {
-  const kafka = new Kafka({ clientId: 'null-delivery', brokers, logLevel: logLevel.NOTHING });
-  const redis = new Redis(redisUrl);
-  const producer = producerOf(kafka);
+  const { kafka, redis, producer } = await clientsOf('delivery');
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
-  await producer.connect();
   await consume(kafka, 'send', 'delivery', async (values) => {
     const sends = values.map((v) => JSON.parse(v) as { id: string; data: Share });
     const pipeline = redis.pipeline();
