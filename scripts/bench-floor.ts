@@ -11,10 +11,12 @@
  */
 import { EventOf, TOPIC_SPECS, Topics, createEvent, eventKey, parseEvent } from '@app/contracts';
 import Redis from 'ioredis';
-// Before any client: kafkajs 2.2.4's timer loop and produce grouping fixed, and the apps' partitioner,
-// as in the apps (libs/kafka request-queue-fix.ts, produce-grouping-fix.ts, partitioner.ts).
+// Before any client: kafkajs 2.2.4's timer loop, produce grouping and record encoder fixed, and the
+// apps' partitioner, as in the apps (libs/kafka request-queue-fix.ts, produce-grouping-fix.ts,
+// record-encoding-fix.ts, partitioner.ts).
 import '@app/kafka/request-queue-fix';
 import '@app/kafka/produce-grouping-fix';
+import '@app/kafka/record-encoding-fix';
 import { KeyHashPartitioner } from '@app/kafka/partitioner';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';

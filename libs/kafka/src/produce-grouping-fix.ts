@@ -1,6 +1,5 @@
 import type { Message, PartitionMetadata } from 'kafkajs';
-import { version } from 'kafkajs/package.json';
-import { FIXED_KAFKAJS_VERSION } from './request-queue-fix';
+import { replaceKafkajsModule } from './kafkajs-module-cache';
 
 type Partitioner = (args: { topic: string; partitionMetadata: PartitionMetadata[]; message: Message }) => number;
 type Grouping = (args: { topic: string; partitionMetadata: PartitionMetadata[]; messages: Message[]; partitioner: Partitioner }) => Record<number, Message[]>;
@@ -36,17 +35,7 @@ const USER = 'kafkajs/src/producer/sendMessages';
  * producer was loaded first or the version differs.
  */
 export function fixProduceGrouping(): boolean {
-  if (version !== FIXED_KAFKAJS_VERSION) return false;
-  const path = require.resolve(MODULE);
-  const cached = require.cache[path];
-  if (cached?.exports === groupMessagesPerPartition) return true;
-  if (require.cache[require.resolve(USER)]) return false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads kafkajs's module to replace its exports
-  require(MODULE);
-  const loaded = require.cache[path];
-  if (!loaded) return false;
-  loaded.exports = groupMessagesPerPartition;
-  return true;
+  return replaceKafkajsModule(MODULE, USER, (cached) => cached === groupMessagesPerPartition, () => groupMessagesPerPartition);
 }
 
 fixProduceGrouping();

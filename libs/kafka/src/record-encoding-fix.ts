@@ -1,6 +1,5 @@
 import Encoder from 'kafkajs/src/protocol/encoder';
-import { version } from 'kafkajs/package.json';
-import { FIXED_KAFKAJS_VERSION } from './request-queue-fix';
+import { replaceKafkajsModule } from './kafkajs-module-cache';
 
 type Bytes = Buffer | string | null | undefined;
 /** What kafkajs's produce request (produce/v3/request.js) hands its record encoder for each message. */
@@ -120,17 +119,12 @@ export function recordEncoderWith(original: RecordEncoder): RecordEncoder {
  * first or the version differs.
  */
 export function fixRecordEncoding(): boolean {
-  if (version !== FIXED_KAFKAJS_VERSION) return false;
-  const path = require.resolve(MODULE);
-  const cached = require.cache[path];
-  if ((cached?.exports as { fixed?: boolean } | undefined)?.fixed === true) return true;
-  if (require.cache[require.resolve(USER)]) return false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads kafkajs's module to replace its exports
-  const original = require(MODULE) as RecordEncoder;
-  const loaded = require.cache[path];
-  if (!loaded) return false;
-  loaded.exports = Object.assign(recordEncoderWith(original), { fixed: true });
-  return true;
+  return replaceKafkajsModule(
+    MODULE,
+    USER,
+    (cached) => (cached as { fixed?: boolean } | undefined)?.fixed === true,
+    (original) => Object.assign(recordEncoderWith(original as RecordEncoder), { fixed: true }),
+  );
 }
 
 fixRecordEncoding();
