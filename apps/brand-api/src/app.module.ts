@@ -37,6 +37,7 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxWriter } from './outbox/outbox-writer';
 import { RepublishCatalog } from './outbox/republish-catalog.usecase';
 import { TransactionRunner } from './persistence/transaction-runner';
+import { ANALYZE_CHECK_MS, PlannerStatistics } from './persistence/planner-statistics';
 import { EraseShopper } from './shoppers/erase-shopper.usecase';
 import { SetShopperTags } from './shoppers/set-shopper-tags.usecase';
 import { ShoppersController } from './shoppers/shoppers.controller';
@@ -105,11 +106,13 @@ export class AppModule {
       providers: [
         { provide: ADMIN_TOKEN, useValue: env.ADMIN_TOKEN },
         { provide: OUTBOX_POLL_MS, useValue: env.OUTBOX_POLL_MS },
+        { provide: ANALYZE_CHECK_MS, useValue: env.ANALYZE_CHECK_MS },
         { provide: SecretBox, useValue: SecretBox.fromEnv(env.SECRETS_KEYS, env.SECRETS_ACTIVE_KID) },
         { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
         Clock,
         DatabaseHealth,
         TransactionRunner,
+        PlannerStatistics,
         AdminGuard,
         BrandAuthGuard,
         ApiKeyRepository,

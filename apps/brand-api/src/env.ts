@@ -10,6 +10,8 @@ export const BrandApiEnv = BaseEnv.extend(KafkaEnv.shape)
     ADMIN_TOKEN: z.string().min(12, 'must be at least 12 characters'),
     /** How often the outbox relay looks for unpublished events when nothing woke it, ms. */
     OUTBOX_POLL_MS: z.coerce.number().int().min(20).default(250),
+    /** With PostgreSQL's autovacuum off, how often brand-api looks for tables to analyze itself, ms (persistence/planner-statistics.ts). */
+    ANALYZE_CHECK_MS: z.coerce.number().int().min(1_000).default(15_000),
     /** Requests one API key may make per window, over all replicas (Redis). */
     RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(1200),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
