@@ -16,8 +16,8 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * PostgreSQL plans each statement from its statistics of the tables, which autovacuum keeps
  * current. A server with autovacuum off never gathers them, so a table created empty is planned
  * as if it were empty however much it grows. The stats tables grow all day: the receipts' join of
- * `deliveries` on `shopper_id` was planned as a scan of the whole table for every chunk, and
- * PostgreSQL took a quarter of a core at 2,500 shares/s (BENCHMARKS.md, "Evening of 4 December").
+ * `deliveries` on `shopper_id` was planned as a sequential scan of the whole table, and
+ * PostgreSQL took a quarter of a core at 2,200–2,500 shares/s (BENCHMARKS.md, "Evening of 4 December").
  *
  * So when the server's autovacuum is off, brand-api does what autovacuum's analyze would do for
  * its own schema: every ANALYZE_CHECK_MS it analyzes each table changed by more than
