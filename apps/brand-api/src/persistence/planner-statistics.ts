@@ -13,9 +13,10 @@ export interface AnalyzeRule {
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * PostgreSQL plans each statement from its statistics of the tables, which autovacuum keeps
- * current. A server with autovacuum off never gathers them, so a table created empty is planned
- * as if it were empty however much it grows. The stats tables grow all day: the receipts' join of
+ * PostgreSQL plans each statement from its statistics of the tables' columns, which autovacuum's
+ * analyze gathers. A server with autovacuum off never gathers them, so a table created empty has
+ * none however much it grows, and the planner guesses (200 distinct values in any column). The
+ * stats tables grow all day: the receipts' join of
  * `deliveries` on `shopper_id` was planned as a sequential scan of the whole table, and
  * PostgreSQL took a quarter of a core at 2,200–2,500 shares/s (BENCHMARKS.md, "Evening of 4 December").
  *
@@ -41,7 +42,13 @@ export class PlannerStatistics implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const rule = await this.ruleWhenAutovacuumIsOff();
+    let rule: AnalyzeRule | null;
+    try {
+      rule = await this.ruleWhenAutovacuumIsOff();
+    } catch (error) {
+      this.logger.warn(`could not read PostgreSQL's autovacuum setting, so brand-api will not analyze its tables itself: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     if (!rule) return;
     this.logger.warn(
       `PostgreSQL's autovacuum is off: brand-api analyzes the tables of its schema itself when they have changed (checked every ${this.checkMs} ms); ` +
