@@ -111,11 +111,15 @@ bench-decide: build infra
 bench-geofence: build
 	scripts/bench-geofence.sh
 
+# Runs dist/scripts/$(2) against a private redis-server on BENCH_REDIS_PORT (default $(1)), stopped
+# after it whatever its exit status, which is the recipe's.
+with_private_redis = port=$${BENCH_REDIS_PORT:-$(1)}; redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --logfile /dev/null --daemonize yes && \
+	{ BENCH_REDIS_URL=redis://127.0.0.1:$$port/0 node dist/scripts/$(2); rc=$$?; redis-cli -p $$port shutdown nosave >/dev/null 2>&1; exit $$rc; }
+
 # What kafkajs and ioredis cost per share with none of our logic (floors for issues 4, 5, 7): a
 # private redis-server on BENCH_REDIS_PORT (6391) and a scratch topic on the broker; prints, ends with JSON.
 bench-floor: build infra
-	port=$${BENCH_REDIS_PORT:-6391}; redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --logfile /dev/null --daemonize yes && \
-	  { BENCH_REDIS_URL=redis://127.0.0.1:$$port/0 node dist/scripts/bench-floor.js; rc=$$?; redis-cli -p $$port shutdown nosave >/dev/null 2>&1; exit $$rc; }
+	$(call with_private_redis,6391,bench-floor.js)
 
 clean:
 	rm -rf dist .run
@@ -126,16 +130,15 @@ republish-catalog: build
 	set -a; [ -f .run/$${STACK:-dev}/stack.env ] && . .run/$${STACK:-dev}/stack.env; set +a; \
 	node dist/apps/brand-api/src/cli/republish-catalog.js
 
-# Benchmark: stores/s through POST /v1/stores/bulk until the geofence's Redis index holds them.
-# Its own stack (STACK=bench, BENCH_PORT_BASE 3100), broker (BENCH_KAFKA_PORT 9192, fresh), database
-# (promotions_bench) and Redis database (8); all stopped at the end.
 # The pipeline of make bench with none of the apps' logic (what the machine carries at best, issue 7):
 # six bare node processes on the broker and a private redis-server on BENCH_REDIS_PORT (6393); steps of
 # STEPS shares/s, STEP_SECONDS each; prints a table, ends with JSON.
 bench-null-stack: build infra
-	port=$${BENCH_REDIS_PORT:-6393}; redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --logfile /dev/null --daemonize yes && \
-	  { BENCH_REDIS_URL=redis://127.0.0.1:$$port/0 node dist/scripts/bench-null-stack.js; rc=$$?; redis-cli -p $$port shutdown nosave >/dev/null 2>&1; exit $$rc; }
+	$(call with_private_redis,6393,bench-null-stack.js)
 
+# Benchmark: stores/s through POST /v1/stores/bulk until the geofence's Redis index holds them.
+# Its own stack (STACK=bench, BENCH_PORT_BASE 3100), broker (BENCH_KAFKA_PORT 9192, fresh), database
+# (promotions_bench) and Redis database (8); all stopped at the end.
 bench-catalog: build
 	scripts/bench-catalog.sh
 
