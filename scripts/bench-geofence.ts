@@ -16,6 +16,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createCipheriv, createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { cpus } from 'node:os';
 import { Pool } from 'pg';
 import { EvaluateLocations, GeofencePolicy } from '../apps/geofence/src/locations/evaluate-location.usecase';
 import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state.repository';
@@ -23,7 +24,7 @@ import { DwellThresholdRepository } from '../apps/geofence/src/dwell/dwell-thres
 import { cellOf } from '../apps/geofence/src/store-index/cells';
 import { StoreIndexRepository, cellKey } from '../apps/geofence/src/store-index/store-index.repository';
 import { APP_PROCESS_ENV, nodeOptionsOf } from './app-node-options';
-import { cpuSecondsOf, redisCpuSeconds } from './bench-cpu';
+import { brokerPid, cpuSecondsOf, machineCpuSeconds, redisCpuSeconds } from './bench-cpu';
 
 const STORES = Number(process.env.STORES ?? 100_000);
 const LOOKUPS = Number(process.env.LOOKUPS ?? 200_000);
@@ -293,37 +294,69 @@ async function benchPostgis(pool: Pool, shares: EventOf<typeof Topics.ShopperLoc
  */
 const SHARE_ORDER = process.env.SHARE_ORDER === 'shopper' ? 'shopper' : 'time';
 const PARTITIONS = 6;
+type Share = EventOf<typeof Topics.ShopperLocation>;
 
-function asPartitions(shares: EventOf<typeof Topics.ShopperLocation>[]): EventOf<typeof Topics.ShopperLocation>[][] {
-  const ordered = SHARE_ORDER === 'time' ? [...shares].sort((a, b) => Date.parse(a.data.sharedAt) - Date.parse(b.data.sharedAt)) : shares;
-  const partitions: EventOf<typeof Topics.ShopperLocation>[][] = Array.from({ length: PARTITIONS }, () => []);
-  for (const e of ordered) partitions[createHash('md5').update(e.data.shopperId).digest().readUInt32BE(0) % PARTITIONS].push(e);
-  return partitions;
+/**
+ * The shares as the consumer meets them, split by partition. Made before a run's clock starts:
+ * sorting 200,000 shares by their time (a `Date.parse` per comparison) and hashing each shopper
+ * took about 2 s of the bench's CPU, which until 4 December 2026 was counted in (c) and (c′)
+ * (about a tenth of (c)'s time and a fifth of (c′)'s, by a `--cpu-prof` of the bench).
+ */
+interface Partitioned {
+  partitions: Share[][];
+  count: number;
+  /** When the shares were made: the clock they are judged by (see benchUseCase). */
+  madeAtMs: number;
 }
 
-/** Runs `fn` on chunks of 500 shares (the consumer's), each partition's one after the other, the partitions at once. */
-async function inPartitionChunks(shares: EventOf<typeof Topics.ShopperLocation>[], fn: (chunk: EventOf<typeof Topics.ShopperLocation>[]) => Promise<void>): Promise<void> {
+function asPartitions(shares: Share[], madeAtMs: number): Partitioned {
+  const ordered = SHARE_ORDER === 'time' ? [...shares].sort((a, b) => Date.parse(a.data.sharedAt) - Date.parse(b.data.sharedAt)) : shares;
+  const partitions: Share[][] = Array.from({ length: PARTITIONS }, () => []);
+  for (const e of ordered) partitions[createHash('md5').update(e.data.shopperId).digest().readUInt32BE(0) % PARTITIONS].push(e);
+  return { partitions, count: shares.length, madeAtMs };
+}
+
+/** Shares for a run, already split (makeShares then asPartitions). */
+function partitionedShares(stores: Homes, count: number, pageId: string, perShopper: number): Partitioned {
+  const madeAtMs = Date.now();
+  return asPartitions(makeShares(stores, count, madeAtMs, pageId, perShopper), madeAtMs);
+}
+
+/** How many partitions' chunks are evaluated at once: the geofence's LOCATION_PARTITIONS_CONCURRENTLY (6). */
+const AT_ONCE = Math.min(PARTITIONS, Math.max(1, Number(process.env.LOCATION_PARTITIONS_CONCURRENTLY ?? 6)));
+
+/**
+ * Runs `fn` on chunks of 500 shares (the consumer's), each partition's one after the other,
+ * AT_ONCE partitions at once: partition p is read by worker p % AT_ONCE, which takes its partitions'
+ * chunks in turn.
+ */
+async function inPartitionChunks({ partitions }: Partitioned, fn: (chunk: Share[]) => Promise<void>): Promise<void> {
   await Promise.all(
-    asPartitions(shares).map(async (partition) => {
-      for (let i = 0; i < partition.length; i += 500) await fn(partition.slice(i, i + 500));
+    Array.from({ length: AT_ONCE }, async (_, w) => {
+      const mine = partitions.filter((_, p) => p % AT_ONCE === w);
+      for (let i = 0; mine.some((partition) => i < partition.length); i += 500) {
+        for (const partition of mine) if (i < partition.length) await fn(partition.slice(i, i + 500));
+      }
     }),
   );
 }
 
-async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; p99Ms: number; p50Ms: number }> {
+/**
+ * (c). The use case judges each share by the clock it is given: here the time the shares were made,
+ * so that none turns stale however long the run takes (they were shared 65–200 s before it, the
+ * limit is 300 s). Until 4 December 2026 every share's `sharedAt` was moved forward instead, by
+ * the time elapsed, a `Date.parse` and a `toISOString` per share inside the measured time.
+ */
+async function benchUseCase(evaluate: EvaluateLocations, shares: Partitioned): Promise<{ perSec: number; p99Ms: number; p50Ms: number }> {
   const latencies: number[] = [];
-  const madeAt = Date.now();
   const t0 = Date.now();
   await inPartitionChunks(shares, async (chunk) => {
-    // Shares were made before the run; shift them to now so none turns stale while it runs.
-    const shift = Date.now() - madeAt;
-    for (const e of chunk) e.data.sharedAt = new Date(Date.parse(e.data.sharedAt) + shift).toISOString();
     const started = performance.now();
-    await evaluate.execute(chunk);
+    await evaluate.execute(chunk, shares.madeAtMs);
     const ms = performance.now() - started;
     for (let i = 0; i < chunk.length; i++) latencies.push(ms);
   });
-  const perSec = shares.length / ((Date.now() - t0) / 1000);
+  const perSec = shares.count / ((Date.now() - t0) / 1000);
   return { perSec, p99Ms: percentile(latencies, 99), p50Ms: percentile(latencies, 50) };
 }
 
@@ -333,22 +366,24 @@ async function benchUseCase(evaluate: EvaluateLocations, shares: EventOf<typeof 
  * in the same order as (c), see asPartitions) and which of them hold it (the prepared fences' exact test).
  * No shopper state, no quality checks, no visit script: those are (c)'s.
  */
-async function benchIndex(index: StoreIndexRepository, shares: EventOf<typeof Topics.ShopperLocation>[]): Promise<{ perSec: number; inside: number }> {
+async function benchIndex(index: StoreIndexRepository, shares: Partitioned): Promise<{ perSec: number; inside: number; candidates: number }> {
   let inside = 0;
+  let candidates = 0;
   const t0 = Date.now();
   await inPartitionChunks(shares, async (chunk) => {
     const fixes = chunk.map((e) => e.data);
     const found = await index.candidatesMany(fixes.map((s) => ({ brandId: s.brandId, lat: s.lat, lng: s.lng, slackM: policy.exitHysteresisM + (s.accuracyM ?? 0) })));
     fixes.forEach((s, i) => {
       const fix = { lat: s.lat, lng: s.lng };
+      candidates += found[i].length;
       for (const c of found[i]) if (c.fence.contains(fix)) inside++;
     });
   });
-  return { perSec: shares.length / ((Date.now() - t0) / 1000), inside };
+  return { perSec: shares.count / ((Date.now() - t0) / 1000), inside, candidates };
 }
 
 /** One geofence process (the built app) on the private Redis, its own consumer group: shares in, transitions out. */
-async function benchKafka(stores: Homes, redisUrlForApp: string): Promise<number> {
+async function benchKafka(stores: Homes, redisUrlForApp: string, redisForCpu: Redis): Promise<number> {
   const prefix = `bench-${randomUUID().slice(0, 8)}-`;
   const port = Number(process.env.BENCH_GEOFENCE_PORT ?? 6990);
   const kafka = new Kafka({ clientId: `${prefix}bench`, brokers, logLevel: logLevel.NOTHING });
@@ -424,6 +459,7 @@ async function benchKafka(stores: Homes, redisUrlForApp: string): Promise<number
     const producer = kafka.producer({ createPartitioner: KeyHashPartitioner });
     await producer.connect();
     const cpuBefore = cpuSecondsOf(app.pid!);
+    const others = await otherCpuSeconds(redisForCpu);
     const t0 = Date.now();
     for (let i = 0; i < shares.length; i += 5000) {
       await producer.sendBatch({ acks: -1, topicMessages: [{ topic: Topics.ShopperLocation, messages: shares.slice(i, i + 5000) }] });
@@ -433,6 +469,7 @@ async function benchKafka(stores: Homes, redisUrlForApp: string): Promise<number
     const seconds = (Date.now() - t0) / 1000;
     const cpu = cpuSecondsOf(app.pid!) - cpuBefore;
     log(`Kafka: ${fmt(answered.size)} of ${fmt(shares.length)} shares answered by ${fmt(received)} transitions (${fmt(duplicates)} duplicates) after ${seconds.toFixed(1)} s; the geofence process used ${cpu.toFixed(1)} CPU-s (${((cpu * 1e6) / shares.length).toFixed(0)} µs per share, so ${fmt(shares.length / cpu)} shares per CPU-second)`);
+    logWhatTheRestTook(others, await otherCpuSeconds(redisForCpu), shares.length, seconds, cpu);
     const perShare = [...answered.values()].sort((a, b) => a - b);
     log(`Kafka: transitions by kind ${[...kinds].map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}; per share median ${perShare[perShare.length >> 1] ?? 0}, max ${perShare[perShare.length - 1] ?? 0} (a fix inside several of its brand's wide fences enters each)`);
     await producer.disconnect();
@@ -447,6 +484,33 @@ async function benchKafka(stores: Homes, redisUrlForApp: string): Promise<number
     if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
     await admin.disconnect();
   }
+}
+
+/** CPU seconds so far of what (d) runs on besides the geofence: redis-server, the broker, this process, and the whole machine. */
+async function otherCpuSeconds(redis: Redis): Promise<{ redis: number; broker: number; bench: number; machine: number; steal: number }> {
+  const pid = brokerPid(join(__dirname, '..', '..'));
+  const own = process.cpuUsage();
+  const machine = machineCpuSeconds();
+  return { redis: await redisCpuSeconds(redis), broker: pid === null ? NaN : cpuSecondsOf(pid), bench: (own.user + own.system) / 1e6, machine: machine.busy, steal: machine.steal };
+}
+
+/**
+ * What (d) cost the rest of the machine per share, and what issue 4's 20,000 shares/s for one
+ * geofence process would leave it: the geofence shares this 2-core machine with redis-server, the
+ * broker and this process (the producer of the shares and the observer of the transitions).
+ */
+function logWhatTheRestTook(before: Awaited<ReturnType<typeof otherCpuSeconds>>, after: Awaited<ReturnType<typeof otherCpuSeconds>>, shares: number, seconds: number, geofenceCpu: number): void {
+  const us = (k: 'redis' | 'broker' | 'bench') => ((after[k] - before[k]) * 1e6) / shares;
+  const rest = us('redis') + us('broker') + us('bench');
+  const cores = cpus().length;
+  // At 20,000/s the machine has cores × 50 µs per share; the geofence, one thread, at most 50 of them.
+  const perShareAtGoal = 1e6 / 20_000;
+  const left = Math.max(0, Math.min(perShareAtGoal, cores * perShareAtGoal - rest));
+  log(
+    `Kafka: per share, redis-server ${us('redis').toFixed(0)} µs, the broker ${us('broker').toFixed(0)} µs, this process (producer and observer) ${us('bench').toFixed(0)} µs, the geofence ${((geofenceCpu * 1e6) / shares).toFixed(0)} µs; ` +
+      `the machine was busy ${((after.machine - before.machine) / seconds).toFixed(2)} of ${cores} cores (steal ${((after.steal - before.steal) / seconds).toFixed(2)}). ` +
+      `At 20,000 shares/s the others alone would take ${((rest * 20_000) / 1e6).toFixed(2)} cores, leaving the geofence at most ${left.toFixed(0)} µs per share`,
+  );
 }
 
 async function commandsPerEvaluation(redis: Redis, evaluations: number): Promise<string> {
@@ -482,7 +546,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY_KAFKA === '1') {
     // Tuning the geofence's Kafka path: (d) alone, no line recorded (the other figures are not measured).
     snapshots = [];
-    log(`(d) alone (BENCH_ONLY_KAFKA): ${fmt(await benchKafka(stores, redisUrl))} shares/s`);
+    log(`(d) alone (BENCH_ONLY_KAFKA): ${fmt(await benchKafka(stores, redisUrl, redis))} shares/s`);
     redis.disconnect();
     return;
   }
@@ -493,39 +557,52 @@ async function main(): Promise<void> {
   if (process.env.BENCH_QUICK !== '1') await loadPostgis(pool, snapshots);
   snapshots = [];
 
-  await benchUseCase(evaluate, makeShares(stores, 20_000, Date.now(), 'benchwarm', 10));
+  await benchUseCase(evaluate, partitionedShares(stores, 20_000, 'benchwarm', 10));
 
-  const redisGeosearchPerSec = redisBenchmark(redisPort, big.key, big.store.location.lng, big.store.location.lat);
-  log(`(a) redis-benchmark GEOSEARCH BYRADIUS 300 m on the largest set, 50 clients, no pipelining: ${fmt(redisGeosearchPerSec)}/s`);
-
+  // (a) and (b) are measured before and again after (c') and (c), and the higher of each is kept:
+  // the host's speed moves by a half between minutes on this machine (one run of 4 December 2026
+  // measured GEOSEARCH at 10,468/s and PostGIS at 1,874/s just before (c), a third of the figures
+  // of the runs around it, and printed its ratio goals as met). The higher figures make the goals
+  // the harder to meet.
   const quick = process.env.BENCH_QUICK === '1'; // profiling: the use case only
-  const postgisLookupsPerSec = quick ? 0 : await benchPostgis(pool, makeShares(stores, 50_000, Date.now(), 'benchpg', 10), 15_000);
-  log(`(b) PostGIS ST_DWithin + ST_Covers on geography (GiST), pool of 8, 32 in flight: ${fmt(postgisLookupsPerSec)} lookups/s`);
-  await pool.end();
+  const competitors = async (when: string): Promise<{ geosearch: number; postgis: number }> => {
+    const geosearch = redisBenchmark(redisPort, big.key, big.store.location.lng, big.store.location.lat);
+    log(`(a) ${when}: redis-benchmark GEOSEARCH BYRADIUS 300 m on the largest set, 50 clients, no pipelining: ${fmt(geosearch)}/s`);
+    const postgis = quick ? 0 : await benchPostgis(pool, makeShares(stores, 50_000, Date.now(), 'benchpg', 10), 15_000);
+    log(`(b) ${when}: PostGIS ST_DWithin + ST_Covers on geography (GiST), pool of 8, 32 in flight: ${fmt(postgis)} lookups/s`);
+    return { geosearch, postgis };
+  };
+  const before = await competitors('before (c)');
 
-  let lookupShares = makeShares(stores, LOOKUPS, Date.now(), 'benchidx', SHARES_PER_SHOPPER);
+  let lookupShares: Partitioned | null = partitionedShares(stores, LOOKUPS, 'benchidx', SHARES_PER_SHOPPER);
   const idxCpu0 = process.cpuUsage();
   const idx = await benchIndex(index, lookupShares);
   const idxCpu = process.cpuUsage(idxCpu0);
-  log(`(c') the index alone (candidates over Redis + exact test, no shopper state; the question (b) asks PostGIS): ${fmt(idx.perSec)} lookups/s, node ${((idxCpu.user + idxCpu.system) / lookupShares.length).toFixed(0)} µs per lookup, ${fmt(idx.inside)} inside`);
-  lookupShares = []; // not kept through (c)
+  log(`(c') the index alone (candidates over Redis + exact test, no shopper state; the question (b) asks PostGIS): ${fmt(idx.perSec)} lookups/s, node ${((idxCpu.user + idxCpu.system) / lookupShares.count).toFixed(0)} µs per lookup, ${(idx.candidates / lookupShares.count).toFixed(1)} candidates and ${(idx.inside / lookupShares.count).toFixed(2)} fences holding the fix per lookup`);
+  lookupShares = null; // not kept through (c)
 
-  const shares = makeShares(stores, LOOKUPS, Date.now(), 'benchpage', SHARES_PER_SHOPPER);
+  const shares = partitionedShares(stores, LOOKUPS, 'benchpage', SHARES_PER_SHOPPER);
   log(`(c) ${fmt(LOOKUPS)} fixes by ${fmt(Math.ceil(LOOKUPS / SHARES_PER_SHOPPER))} shoppers, ${PARTITIONS} partitions by shopper, each in ${SHARE_ORDER === 'time' ? 'the order the fixes were shared' : 'shopper order (SHARE_ORDER=shopper)'}`);
   await redis.config('RESETSTAT');
   const redisCpu0 = await redisCpuSeconds(redis);
   const cpu0 = process.cpuUsage();
   const uc = await benchUseCase(evaluate, shares);
   const cpu = process.cpuUsage(cpu0);
-  const nodeCpuUs = (cpu.user + cpu.system) / shares.length;
-  const redisCpuUs = ((await redisCpuSeconds(redis)) - redisCpu0) * 1e6 / shares.length;
+  const nodeCpuUs = (cpu.user + cpu.system) / shares.count;
+  const redisCpuUs = ((await redisCpuSeconds(redis)) - redisCpu0) * 1e6 / shares.count;
   log(`(c) CPU per evaluation: node ${nodeCpuUs.toFixed(0)} µs, redis-server ${redisCpuUs.toFixed(0)} µs (machine load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
-  log(`(c) Redis calls per evaluation: ${await commandsPerEvaluation(redis, shares.length)}`);
+  log(`(c) Redis calls per evaluation: ${await commandsPerEvaluation(redis, shares.count)}`);
   const outcomes = (await metrics.registry.getSingleMetric('geofence_locations_total')?.get())?.values ?? [];
   log(`(c) outcomes (warm-up included): ${outcomes.map((v) => `${String(v.labels.outcome)} ${fmt(v.value)}`).join(', ')}`);
   log(`(c) EvaluateLocations over Redis (quality, candidates, exact test, visit state; no Kafka): ${fmt(uc.perSec)}/s, batch latency p50 ${uc.p50Ms.toFixed(1)} ms, p99 ${uc.p99Ms.toFixed(1)} ms, ${fmt(publisher.published)} transitions`);
 
-  const kafkaSharesPerSec = quick ? 0 : await benchKafka(stores, redisUrl);
+  const after = await competitors('after (c)');
+  await pool.end();
+  const redisGeosearchPerSec = Math.max(before.geosearch, after.geosearch);
+  const postgisLookupsPerSec = Math.max(before.postgis, after.postgis);
+  log(`(a) and (b), the higher of the two: ${fmt(redisGeosearchPerSec)} GEOSEARCH/s, ${fmt(postgisLookupsPerSec)} PostGIS lookups/s`);
+
+  const kafkaSharesPerSec = quick ? 0 : await benchKafka(stores, redisUrl, redis);
   log(`(d) one geofence process, shopper.location.v1 in to geofence.transition.v1 out: ${fmt(kafkaSharesPerSec)} shares/s`);
   const rss = process.memoryUsage().rss;
   log(`bench process RSS ${(rss / 2 ** 20).toFixed(0)} MiB; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
