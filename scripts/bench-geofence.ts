@@ -4,6 +4,7 @@
  * starts a private redis-server). Environment: STORES (100000), BENCH_REDIS_URL, BENCH_DATABASE_URL,
  * LOOKUPS (evaluations measured, 200000), SHARES_PER_SHOPPER (10), SHARE_ORDER (time; `shopper`: see asPartitions), STORE_CACHE_MB (the app's 16),
  * KAFKA_SHARES (20000, to shopper.location.v1 on the benchmark's own broker), KAFKA_BROKERS, BENCH_QUICK=1 (only (a), (c'), (c)),
+ * LOCATION_PARTITIONS_CONCURRENTLY (6, as the geofence: partitions (c') and (c) evaluate at once),
  * BENCH_ONLY_KAFKA=1 runs (d) alone after loading the stores, to tune the geofence's Kafka path; it records nothing.
  * GEOFENCE_NODE_ARGS (node flags for the geofence process of (d); default the app's, scripts/app-node-options.json).
  */
@@ -299,8 +300,8 @@ type Share = EventOf<typeof Topics.ShopperLocation>;
 /**
  * The shares as the consumer meets them, split by partition. Made before a run's clock starts:
  * sorting 200,000 shares by their time (a `Date.parse` per comparison) and hashing each shopper
- * took about 2 s of the bench's CPU, which until 4 December 2026 was counted in (c) and (c′)
- * (about a tenth of (c)'s time and a fifth of (c′)'s, by a `--cpu-prof` of the bench).
+ * took about 2 s of the bench's CPU, which until 4 December 2026 was counted in (c) and (c′): 7.5 %
+ * of (c)'s time in a `--cpu-prof` of the bench, and the same work in (c′)'s shorter run.
  */
 interface Partitioned {
   partitions: Share[][];
@@ -560,7 +561,7 @@ async function main(): Promise<void> {
   await benchUseCase(evaluate, partitionedShares(stores, 20_000, 'benchwarm', 10));
 
   // (a) and (b) are measured before and again after (c') and (c), and the higher of each is kept:
-  // the host's speed moves by a half between minutes on this machine (one run of 4 December 2026
+  // the host's speed can move by half between minutes on this machine (one run of 4 December 2026
   // measured GEOSEARCH at 10,468/s and PostGIS at 1,874/s just before (c), a third of the figures
   // of the runs around it, and printed its ratio goals as met). The higher figures make the goals
   // the harder to meet.
@@ -582,7 +583,7 @@ async function main(): Promise<void> {
   lookupShares = null; // not kept through (c)
 
   const shares = partitionedShares(stores, LOOKUPS, 'benchpage', SHARES_PER_SHOPPER);
-  log(`(c) ${fmt(LOOKUPS)} fixes by ${fmt(Math.ceil(LOOKUPS / SHARES_PER_SHOPPER))} shoppers, ${PARTITIONS} partitions by shopper, each in ${SHARE_ORDER === 'time' ? 'the order the fixes were shared' : 'shopper order (SHARE_ORDER=shopper)'}`);
+  log(`(c) ${fmt(LOOKUPS)} fixes by ${fmt(Math.ceil(LOOKUPS / SHARES_PER_SHOPPER))} shoppers, ${PARTITIONS} partitions by shopper (${AT_ONCE} at once), each in ${SHARE_ORDER === 'time' ? 'the order the fixes were shared' : 'shopper order (SHARE_ORDER=shopper)'}`);
   await redis.config('RESETSTAT');
   const redisCpu0 = await redisCpuSeconds(redis);
   const cpu0 = process.cpuUsage();
