@@ -17,7 +17,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createCipheriv, createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Pool } from 'pg';
 import { EvaluateLocations, GeofencePolicy } from '../apps/geofence/src/locations/evaluate-location.usecase';
 import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state.repository';
@@ -591,7 +591,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const nodeCpuUs = (cpu.user + cpu.system) / shares.count;
   const redisCpuUs = ((await redisCpuSeconds(redis)) - redisCpu0) * 1e6 / shares.count;
-  log(`(c) CPU per evaluation: node ${nodeCpuUs.toFixed(0)} µs, redis-server ${redisCpuUs.toFixed(0)} µs (machine load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
+  log(`(c) CPU per evaluation: node ${nodeCpuUs.toFixed(0)} µs, redis-server ${redisCpuUs.toFixed(0)} µs (machine load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
   log(`(c) Redis calls per evaluation: ${await commandsPerEvaluation(redis, shares.count)}`);
   const outcomes = (await metrics.registry.getSingleMetric('geofence_locations_total')?.get())?.values ?? [];
   log(`(c) outcomes (warm-up included): ${outcomes.map((v) => `${String(v.labels.outcome)} ${fmt(v.value)}`).join(', ')}`);

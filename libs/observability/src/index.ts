@@ -10,3 +10,4 @@ export * from './http-telemetry';
 export * from './graceful-shutdown';
 export * from './kafka-group-joins';
 export * from './produce-metrics';
+export * from './periodic-job';

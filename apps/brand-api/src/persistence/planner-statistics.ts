@@ -1,4 +1,4 @@
-import { Metrics } from '@app/observability';
+import { Metrics, PeriodicJob } from '@app/observability';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -29,8 +29,7 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 @Injectable()
 export class PlannerStatistics implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PlannerStatistics.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private job: PeriodicJob | null = null;
   private readonly analyzed;
 
   constructor(
@@ -54,18 +53,15 @@ export class PlannerStatistics implements OnApplicationBootstrap, BeforeApplicat
       `PostgreSQL's autovacuum is off: brand-api analyzes the tables of its schema itself when they have changed (checked every ${this.checkMs} ms); ` +
         'turn autovacuum on (the default) in production',
     );
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.analyzeChanged(rule)
-        .catch((error: unknown) => this.logger.warn(`planner statistics not refreshed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.running = null));
-    }, this.checkMs);
-    this.timer.unref();
+    this.job = new PeriodicJob(
+      this.checkMs,
+      () => this.analyzeChanged(rule),
+      (error) => this.logger.warn(`planner statistics not refreshed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.job?.stop();
   }
 
   /** autovacuum's analyze rule when the server's autovacuum is off; null when it is on. */

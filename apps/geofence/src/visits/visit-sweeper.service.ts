@@ -1,3 +1,4 @@
+import { PeriodicJob } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { ExpireVisits } from './expire-visits.usecase';
 
@@ -7,8 +8,7 @@ export const SWEEP_INTERVAL_MS = Symbol('SWEEP_INTERVAL_MS');
 @Injectable()
 export class VisitSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(VisitSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private job: PeriodicJob | null = null;
 
   constructor(
     private readonly expireVisits: ExpireVisits,
@@ -16,19 +16,15 @@ export class VisitSweeper implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.expireVisits
-        .execute()
-        .catch((error: unknown) => this.logger.warn(`visit sweep failed, will retry: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, this.intervalMs);
-    this.timer.unref();
+    this.job = new PeriodicJob(
+      this.intervalMs,
+      () => this.expireVisits.execute(),
+      (error) => this.logger.warn(`visit sweep failed, will retry: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   /** Finishes the sweep in hand while Redis and the producer are still open. */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.job?.stop();
   }
 }
