@@ -30,6 +30,7 @@ trap 'kill "$redis_pid" 2>/dev/null || true; bench_broker_down' EXIT
 for _ in $(seq 1 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
 if [[ "${BENCH_QUICK:-}" != 1 ]]; then bench_broker_up; fi
 
+# --expose-gc: the bench collects the garbage of filing the stores before each measured phase.
 # The young generation the geofence runs with (scripts/app-node-options.json); the old space is
 # larger than the app's, since this process also holds the generated stores and shares.
 semi="$(node -p "(require('$root/scripts/app-node-options.json').geofence.match(/--max-semi-space-size=\\d+/) ?? [''])[0]")"
@@ -37,4 +38,4 @@ semi="$(node -p "(require('$root/scripts/app-node-options.json').geofence.match(
 # (node refuses --cpu-prof in NODE_OPTIONS); GEOFENCE_NODE_ARGS does the same for (d)'s app.
 # shellcheck disable=SC2086
 BENCH_REDIS_URL="redis://127.0.0.1:$port/0" BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
-  node --max-old-space-size="${BENCH_NODE_HEAP_MB:-6144}" $semi ${BENCH_NODE_ARGS:-} "$root/dist/scripts/bench-geofence.js"
+  node --max-old-space-size="${BENCH_NODE_HEAP_MB:-6144}" --expose-gc $semi ${BENCH_NODE_ARGS:-} "$root/dist/scripts/bench-geofence.js"
