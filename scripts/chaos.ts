@@ -143,15 +143,34 @@ class Supervisor {
   }
 }
 
+/** What each app's /health said when it last failed, so that a run that times out names the culprit. */
+const lastUnhealthy = new Map<App, string>();
+
 async function healthy(app: App): Promise<boolean> {
   try {
-    return (await fetch(`http://127.0.0.1:${PORTS[app]}/health`, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
+    const res = await fetch(`http://127.0.0.1:${PORTS[app]}/health`, { signal: AbortSignal.timeout(2000) });
+    if (res.ok) {
+      lastUnhealthy.delete(app);
+      return true;
+    }
+    lastUnhealthy.set(app, `${res.status} ${(await res.text()).slice(0, 500)}`);
+  } catch (error) {
+    lastUnhealthy.set(app, `no answer: ${error instanceof Error ? error.message : String(error)}`);
   }
+  return false;
 }
 
 const allHealthy = async () => (await Promise.all(APPS.map(healthy))).every(Boolean);
+
+/** waitFor on the apps' health; a timeout says which apps were still unhealthy, and why. */
+async function waitForHealth(what: string, probe: () => Promise<boolean>, timeoutMs: number, everyMs: number): Promise<void> {
+  try {
+    await waitFor(what, probe, timeoutMs, everyMs);
+  } catch (error) {
+    const report = [...lastUnhealthy].map(([app, why]) => `${app}: ${why}`).join('; ');
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; still unhealthy: ${report || 'none recorded'}`);
+  }
+}
 
 interface Store { id: string; lat: number; lng: number }
 interface Page { pageId: string; stores: Store[]; centre: [number, number] }
@@ -288,7 +307,7 @@ async function inject(step: string, supervisor: Supervisor, loadStart: number): 
   }
   // A restarted app: until it answers /health; the broker or Redis: until every app does.
   const recovered = action === 'sigkill' || action === 'sigterm' ? () => healthy(what as App) : allHealthy;
-  await waitFor(`${step} to be over`, recovered, 300_000, 250);
+  await waitForHealth(`${step} to be over`, recovered, 300_000, 250);
   fault.healthyAfterMs = Date.now() - at;
   log(`healthy again ${fault.healthyAfterMs} ms after ${step}`);
   return fault;
@@ -300,7 +319,7 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   try {
     for (const app of APPS) supervisor.start(app);
-    await waitFor('the stack to be healthy', allHealthy, 180_000, 500);
+    await waitForHealth('the stack to be healthy', allHealthy, 180_000, 500);
     log(`stack healthy on ${PORT_BASE}…; seeding ${PAGES} Pages × ${STORES_PER_PAGE} stores`);
     const pages: Page[] = [];
     for (let i = 0; i < PAGES; i += 1) pages.push(await seedPage(i));
@@ -458,5 +477,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(`chaos failed: ${error instanceof Error ? error.stack : String(error)}`);
-  process.exitCode = 1;
+  // Exit now: the load and the other faults of the plan still run their loops and timers (a failed
+  // step rejects main's Promise.all without stopping them), and they kept the process, and with it
+  // chaos.sh's cleanup of the broker and Redis, waiting until make's timeout (4 December 2026).
+  process.exit(1);
 });
