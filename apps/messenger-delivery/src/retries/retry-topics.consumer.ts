@@ -1,5 +1,15 @@
 import { EventValidationError, RETRY_SCHEDULES, Topics, deadLetterTopic, parseEvent, retryTopic } from '@app/contracts';
-import { CONSUMER_MAX_WAIT_MS, EventPublisher, HEARTBEAT_INTERVAL_MS, KAFKA_SETTINGS, KafkaSettings, SESSION_TIMEOUT_MS, classifyFailure, whileHeartbeating } from '@app/kafka';
+import {
+  CONSUMER_MAX_WAIT_MS,
+  EventPublisher,
+  HEARTBEAT_INTERVAL_MS,
+  KAFKA_SETTINGS,
+  KafkaSettings,
+  SESSION_TIMEOUT_MS,
+  classifyFailure,
+  rejoinAfterFatalCrash,
+  whileHeartbeating,
+} from '@app/kafka';
 import { HealthRegistry, Metrics, countGroupJoins } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachMessagePayload, Kafka, logLevel } from 'kafkajs';
@@ -54,12 +64,21 @@ export class RetryTopicsConsumer implements OnApplicationBootstrap, BeforeApplic
     });
     consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
     consumer.on(consumer.events.CRASH, () => (this.joined = false));
+    consumer.on(consumer.events.STOP, () => (this.joined = false));
     countGroupJoins(consumer, this.metrics, this.groupId);
+    this.consumer = consumer;
+    await this.run(consumer);
+    // A broker restart can crash it with an error kafkajs does not retry ("Failed to find group
+    // coordinator"): it then stayed stopped, the retries waiting and /health down, until the
+    // process was restarted (make chaos, 4 December 2026). The other consumers had this already.
+    rejoinAfterFatalCrash(consumer, () => this.run(consumer), () => this.stopping.signal.aborted, this.logger);
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
     await consumer.connect();
     const topics = RETRY_SCHEDULES.flatMap((s) => s.delaysMs.map((_, i) => retryTopic(s.topic, i + 1)));
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({ partitionsConsumedConcurrently: 8, eachMessage: (payload) => this.handle(payload) });
-    this.consumer = consumer;
   }
 
   /** Stops fetching and finishes the batch in hand while Redis and the producers are still open. */
