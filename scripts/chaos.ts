@@ -160,14 +160,12 @@ async function healthy(app: App): Promise<boolean> {
   return false;
 }
 
-const allHealthy = async () => (await Promise.all(APPS.map(healthy))).every(Boolean);
-
-/** waitFor on the apps' health; a timeout says which apps were still unhealthy, and why. */
-async function waitForHealth(what: string, probe: () => Promise<boolean>, timeoutMs: number, everyMs: number): Promise<void> {
+/** Waits until every one of `apps` answers /health; a timeout says which were still unhealthy, and why. */
+async function waitForHealth(what: string, apps: readonly App[], timeoutMs: number, everyMs: number): Promise<void> {
   try {
-    await waitFor(what, probe, timeoutMs, everyMs);
+    await waitFor(what, async () => (await Promise.all(apps.map(healthy))).every(Boolean), timeoutMs, everyMs);
   } catch (error) {
-    const report = [...lastUnhealthy].map(([app, why]) => `${app}: ${why}`).join('; ');
+    const report = apps.flatMap((app) => (lastUnhealthy.has(app) ? [`${app}: ${lastUnhealthy.get(app)}`] : [])).join('; ');
     throw new Error(`${error instanceof Error ? error.message : String(error)}; still unhealthy: ${report || 'none recorded'}`);
   }
 }
@@ -306,8 +304,7 @@ async function inject(step: string, supervisor: Supervisor, loadStart: number): 
     throw new Error(`unknown CHAOS_PLAN step: ${step}`);
   }
   // A restarted app: until it answers /health; the broker or Redis: until every app does.
-  const recovered = action === 'sigkill' || action === 'sigterm' ? () => healthy(what as App) : allHealthy;
-  await waitForHealth(`${step} to be over`, recovered, 300_000, 250);
+  await waitForHealth(`${step} to be over`, action === 'sigkill' || action === 'sigterm' ? [what as App] : APPS, 300_000, 250);
   fault.healthyAfterMs = Date.now() - at;
   log(`healthy again ${fault.healthyAfterMs} ms after ${step}`);
   return fault;
@@ -319,7 +316,7 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   try {
     for (const app of APPS) supervisor.start(app);
-    await waitForHealth('the stack to be healthy', allHealthy, 180_000, 500);
+    await waitForHealth('the stack to be healthy', APPS, 180_000, 500);
     log(`stack healthy on ${PORT_BASE}…; seeding ${PAGES} Pages × ${STORES_PER_PAGE} stores`);
     const pages: Page[] = [];
     for (let i = 0; i < PAGES; i += 1) pages.push(await seedPage(i));
