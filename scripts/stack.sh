@@ -56,12 +56,28 @@ up() {
   export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
   export GRAPH_API_URL="${GRAPH_API_URL:-http://127.0.0.1:$(port_of messenger-sim)}"
   export GATEWAY_PUBLIC_URL="${GATEWAY_PUBLIC_URL:-http://127.0.0.1:$(port_of messenger-gateway)}"
+  local start=()
   for app in "${apps[@]}"; do
     local pidfile="$run/pids/$app.pid"
-    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null && healthy "$app"; then
+    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      # This stack's own process: not started twice; if it is not healthy yet, waited for below.
       say "$app already running on :$(port_of "$app")"
       continue
     fi
+    # A port already taken means a process this stack does not know (another checkout's stack, or
+    # one left behind): the new app would fail to bind, and the other would answer /health in its
+    # place, with its own secrets and code (4 December 2026: a CI run against a killed run's apps).
+    # Checked for every app before any starts.
+    local port
+    port="$(port_of "$app")"
+    if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+      say "port $port ($app) is taken by a process this stack did not start; stop it first (ss -ltnp 'sport = :$port' names it)" >&2
+      exit 1
+    fi
+    start+=("$app")
+  done
+  for app in "${start[@]}"; do
+    local pidfile="$run/pids/$app.pid"
     local profile=""
     if [[ " ${CPU_PROFILE_APPS:-} " == *" $app "* ]]; then
       mkdir -p "$run/profiles/$app"
