@@ -2,6 +2,7 @@
 import type Redis from 'ioredis';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { PerformanceEntry, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 
 /** utime + stime of a process, in seconds; NaN when it is gone. */
 export function cpuSecondsOf(pid: number): number {
@@ -85,4 +86,33 @@ function pidsNamed(comm: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * The collector's main-thread pauses while a measured part runs (a benchmark's CPU per operation
+ * includes them), from node:perf_hooks' gc entries: in all, in scavenges, and how many scavenges
+ * and mark-compacts.
+ */
+export function gcPauses(): { stop: () => { ms: number; scavengeMs: number; minor: number; major: number } } {
+  const took = { ms: 0, scavengeMs: 0, minor: 0, major: 0 };
+  const count = (entries: PerformanceEntry[]) => {
+    for (const entry of entries) {
+      took.ms += entry.duration;
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) {
+        took.minor += 1;
+        took.scavengeMs += entry.duration;
+      } else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) took.major += 1;
+    }
+  };
+  const observer = new PerformanceObserver((list) => count(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      // Entries are delivered asynchronously: the last ones are still queued.
+      count(observer.takeRecords());
+      observer.disconnect();
+      return took;
+    },
+  };
 }

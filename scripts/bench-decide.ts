@@ -21,7 +21,6 @@ import type { ProducerBatch } from 'kafkajs';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { CatalogRepository } from '../apps/promotion-engine/src/catalog/catalog.repository';
 import { CapsRepository } from '../apps/promotion-engine/src/decisions/caps.repository';
 import { DecidePromotion } from '../apps/promotion-engine/src/decisions/decide-promotion.usecase';
@@ -30,7 +29,7 @@ import { TransitionMessage, TransitionsBatchConsumer } from '../apps/promotion-e
 import { EnginePolicy } from '../apps/promotion-engine/src/engine-policy';
 import { InterestProfileRepository } from '../apps/promotion-engine/src/interests/interest-profile.repository';
 import { ShopperStateRepository } from '../apps/promotion-engine/src/shoppers/shopper-state.repository';
-import { redisCpuSeconds } from './bench-cpu';
+import { gcPauses, redisCpuSeconds } from './bench-cpu';
 
 const BRANDS = 5;
 const STORES_PER_BRAND = 10;
@@ -238,28 +237,6 @@ async function main(): Promise<void> {
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
   await redis.quit();
-}
-
-/** Main-thread GC pauses while the measured part runs (the engine's CPU per decision includes them). */
-function gcPauses(): { stop: () => { ms: number; minor: number; major: number } } {
-  let ms = 0;
-  let minor = 0;
-  let major = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      ms += entry.duration;
-      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) minor += 1;
-      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) major += 1;
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  return {
-    stop: () => {
-      observer.disconnect();
-      return { ms, minor, major };
-    },
-  };
 }
 
 /** A CPU profile of the measured part only (node --cpu-prof would include the setup). */

@@ -18,7 +18,6 @@ import { createCipheriv, createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import { PerformanceEntry, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { EvaluateLocations, GeofencePolicy } from '../apps/geofence/src/locations/evaluate-location.usecase';
 import { VisitStateRepository } from '../apps/geofence/src/locations/visit-state.repository';
@@ -26,7 +25,7 @@ import { DwellThresholdRepository } from '../apps/geofence/src/dwell/dwell-thres
 import { cellOf } from '../apps/geofence/src/store-index/cells';
 import { StoreIndexRepository, cellKey } from '../apps/geofence/src/store-index/store-index.repository';
 import { APP_PROCESS_ENV, nodeOptionsOf } from './app-node-options';
-import { brokerPid, cpuSecondsOf, machineCpuSeconds, redisCpuSeconds } from './bench-cpu';
+import { brokerPid, cpuSecondsOf, gcPauses, machineCpuSeconds, redisCpuSeconds } from './bench-cpu';
 
 const STORES = Number(process.env.STORES ?? 100_000);
 const LOOKUPS = Number(process.env.LOOKUPS ?? 200_000);
@@ -179,29 +178,6 @@ class Homes {
  */
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
-}
-
-/**
- * The collector's pauses on the main thread during a phase (ms), from node:perf_hooks' gc entries:
- * scavenges, and the rest (mark-compact, incremental marking, weak callbacks).
- */
-function gcTimer(): () => { scavengeMs: number; otherMs: number } {
-  const took = { scavengeMs: 0, otherMs: 0 };
-  const count = (entries: PerformanceEntry[]) => {
-    for (const entry of entries) {
-      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) took.scavengeMs += entry.duration;
-      else took.otherMs += entry.duration;
-    }
-  };
-  const observer = new PerformanceObserver((list) => count(list.getEntries()));
-  observer.observe({ entryTypes: ['gc'] });
-  return () => {
-    // Entries are delivered asynchronously: the last ones are still queued.
-    count(observer.takeRecords());
-    observer.disconnect();
-    return took;
-  };
 }
 
 /** Shoppers walk around a store of their brand: 60 % of fixes land inside a fence's area. */
@@ -625,15 +601,15 @@ async function main(): Promise<void> {
   await redis.config('RESETSTAT');
   collectGarbage();
   const redisCpu0 = await redisCpuSeconds(redis);
-  const gcTook = gcTimer();
+  const gcTook = gcPauses();
   const cpu0 = process.cpuUsage();
   const uc = await benchUseCase(evaluate, shares);
   const cpu = process.cpuUsage(cpu0);
-  const gc = gcTook();
+  const gc = gcTook.stop();
   const nodeCpuUs = (cpu.user + cpu.system) / shares.count;
   const redisCpuUs = ((await redisCpuSeconds(redis)) - redisCpu0) * 1e6 / shares.count;
   log(`(c) CPU per evaluation: node ${nodeCpuUs.toFixed(0)} µs, redis-server ${redisCpuUs.toFixed(0)} µs (machine load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
-  log(`(c) of node's, the collector's pauses: scavenges ${((gc.scavengeMs * 1000) / shares.count).toFixed(0)} µs, the rest (mark-compact, incremental marking) ${((gc.otherMs * 1000) / shares.count).toFixed(0)} µs per evaluation; heap used after (c) ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  log(`(c) of node's, the collector's pauses: scavenges ${((gc.scavengeMs * 1000) / shares.count).toFixed(0)} µs, the rest (mark-compact, incremental marking) ${(((gc.ms - gc.scavengeMs) * 1000) / shares.count).toFixed(0)} µs per evaluation; heap used after (c) ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
   log(`(c) Redis calls per evaluation: ${await commandsPerEvaluation(redis, shares.count)}`);
   const outcomes = (await metrics.registry.getSingleMetric('geofence_locations_total')?.get())?.values ?? [];
   log(`(c) outcomes (warm-up included): ${outcomes.map((v) => `${String(v.labels.outcome)} ${fmt(v.value)}`).join(', ')}`);
